@@ -1,0 +1,36 @@
+# The two commands a newcomer needs: `make run` and `make test`. Only Python >= 3.11 is required.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+PORT ?= 8000
+export PORT
+
+.PHONY: run test venv lint bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+## make run: install, migrate, load the demo page, start web + Celery worker/beat (embedded defaults)
+run: venv
+	@export DEBUG=$${DEBUG:-true}; \
+	$(PY) manage.py migrate --noinput -v0 && \
+	$(PY) manage.py load_demo --accounts && \
+	exec $(PY) manage.py run_embedded --port $(PORT)
+
+## make test: the whole suite; honours DATABASE_URL and REDIS_URL
+test: venv
+	$(PY) -m pytest --create-db $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+bench: venv
+	$(PY) -m bench
+
+clean:
+	rm -rf var media staticfiles .pytest_cache

@@ -1,0 +1,42 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from pingcheng.directory.admin_base import RoleModelAdmin
+from pingcheng.directory.models import Role
+from pingcheng.notices.models import Notice
+from pingcheng.notices.services import notice_resend
+
+
+@admin.register(Notice)
+class NoticeAdmin(RoleModelAdmin):
+    """The outbox, for supervisors and administrators: what went out, what is stuck, and a re-send."""
+
+    view_roles = frozenset({Role.SUPERVISOR})
+    list_display = ["created_at", "template", "channel", "masked_recipient", "status", "attempts", "next_attempt_at", "sent_at"]
+    list_filter = ["status", "channel", "template"]
+    search_fields = ["key", "template"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in Notice._meta.fields if f.name != "recipient"] + ["masked_recipient"]
+    exclude = ["recipient"]
+    actions = ["resend"]
+
+    @admin.display(description=_("收件人"))
+    def masked_recipient(self, obj: Notice) -> str:
+        return obj.masked_recipient
+
+    def has_add_permission(self, request, *args) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("重新发送所选的失败或已放弃通知"), permissions=["view"])
+    def resend(self, request, queryset):
+        count = 0
+        for notice in queryset.filter(status__in=[Notice.Status.DEAD, Notice.Status.FAILED]):
+            notice_resend(notice=notice)
+            count += 1
+        self.message_user(
+            request, ngettext("已重新安排 %d 条通知。", "已重新安排 %d 条通知。", count) % count, messages.SUCCESS
+        )

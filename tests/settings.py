@@ -1,0 +1,37 @@
+"""Test settings: the real settings, read from the same environment, with test-only conveniences.
+
+DATABASE_URL and REDIS_URL choose SQLite + filesystem broker or PostgreSQL + Redis, exactly as in
+production. The Celery queue name is unique per run so that workers of other runs never take our tasks.
+"""
+
+import os
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("SECRET_KEY", "test-only-" + "x" * 60)
+os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="pingcheng-test-"))
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("PINGCHENG_TEST_QUEUE", f"pingcheng-test-{os.getpid()}")
+
+from pingcheng.settings import *  # noqa: F403
+from pingcheng.settings import DATABASES, VAR_DIR
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = Path(VAR_DIR) / "media"
+STATIC_ROOT = Path(VAR_DIR) / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+SMS_BACKEND = "pingcheng.notices.sms.LocmemSmsBackend"
+CELERY_TASK_DEFAULT_QUEUE = os.environ["PINGCHENG_TEST_QUEUE"]
+ALLOWED_HOSTS = ["*"]
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not :memory:, so that a Celery worker process and concurrent threads see the same database.
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(VAR_DIR) / "test.sqlite3")}
+
+# A worker process started by a test points at the test database the test runner created.
+if os.environ.get("PINGCHENG_WORKER_DB_NAME"):
+    DATABASES["default"]["NAME"] = os.environ["PINGCHENG_WORKER_DB_NAME"]
