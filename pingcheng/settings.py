@@ -144,8 +144,20 @@ STORAGES = {
         )
     },
 }
+# Re-encoded photo masters: kept outside MEDIA_ROOT so only generated renditions are ever served.
+PHOTO_MASTER_ROOT = Path(env_str("PHOTO_MASTER_ROOT", str(VAR_DIR / "photo-masters")))
+PHOTO_MAX_UPLOAD_BYTES = env_int("PHOTO_MAX_UPLOAD_BYTES", 15 * 1024 * 1024)
+PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 40_000_000)
+PHOTO_RENDITION_WIDTHS = (480, 960, 1600)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# Rich text: the toolbar and the server-side allow-list (articles/richtext.py) describe the same HTML.
+from articles.editor_config import CKEDITOR_5_CONFIGS  # noqa: E402
+
+CKEDITOR_5_CUSTOM_CSS = "css/editor.css"
+CK_EDITOR_5_UPLOAD_FILE_VIEW_NAME = "articles:photo_upload"
+CKEDITOR_5_FILE_UPLOAD_PERMISSION = "staff"
 
 LOGIN_URL = "admin:login"
 

@@ -1,0 +1,473 @@
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_ckeditor_5.fields import CKEditor5Field
+
+from articles.storage import photo_master_storage
+from pingcheng.directory.models import Unit
+
+
+class Contributor(models.Model):
+    """A person who can be credited: staff reporter, correspondent of a unit, photographer, editor.
+
+    Most have no login; ``user`` links the ones who do. One person may report one article and shoot another.
+    """
+
+    class Kind(models.TextChoices):
+        STAFF = "staff", _("本报记者")
+        CORRESPONDENT = "correspondent", _("通讯员")
+        PHOTOGRAPHER = "photographer", _("摄影记者")
+        EDITOR = "editor", _("编辑")
+        OUTSIDE = "outside", _("特约/外来作者")
+
+    name = models.CharField(_("姓名"), max_length=40)
+    kind = models.CharField(_("身份"), max_length=16, choices=Kind, default=Kind.STAFF)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("所在单位"), null=True, blank=True, on_delete=models.SET_NULL, related_name="contributors",
+        help_text=_("通讯员所在的街道、社区或部门。"),
+    )  # fmt: skip
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("登录账号"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="contributor",
+    )  # fmt: skip
+    bio = models.CharField(_("简介"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("在职"), default=True)
+
+    class Meta:
+        verbose_name = _("作者")
+        verbose_name_plural = _("作者")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["name", "unit"], name="contributor_unique_name_in_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.unit.display_short_name}）" if self.unit_id else self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:contributor", kwargs={"pk": self.pk})
+
+
+class Section(models.Model):
+    """A 栏目 of the site (时政要闻, 街道社区, 专项工作 …)."""
+
+    name = models.CharField(_("栏目名称"), max_length=40, unique=True)
+    slug = models.SlugField(_("网址名"), max_length=40, unique=True)
+    description = models.CharField(_("说明"), max_length=200, blank=True)
+    sort_order = models.PositiveIntegerField(_("排序"), default=100)
+
+    class Meta:
+        verbose_name = _("栏目")
+        verbose_name_plural = _("栏目")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:section", kwargs={"slug": self.slug})
+
+
+class Series(models.Model):
+    """A run of articles under one title, printed as ``继往开来担使命 砥砺奋进新征程（五）``."""
+
+    title = models.CharField(_("系列名称"), max_length=80, unique=True)
+    slug = models.SlugField(_("网址名"), max_length=60, unique=True)
+    description = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("系列报道")
+        verbose_name_plural = _("系列报道")
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:series", kwargs={"slug": self.slug})
+
+
+class Edition(models.Model):
+    """One printed issue of the paper."""
+
+    date = models.DateField(_("出版日期"), unique=True)
+    number = models.PositiveIntegerField(_("期号"), unique=True, help_text=_("总第几期。"))
+
+    class Meta:
+        verbose_name = _("报纸期次")
+        verbose_name_plural = _("报纸期次")
+        ordering = ["-date"]
+
+    def __str__(self) -> str:
+        return _("%(date)s 第%(number)s期") % {"date": self.date.strftime("%Y年%m月%d日"), "number": self.number}
+
+
+class Page(models.Model):
+    """One printed page (版面) of an edition: ``第2版 平城新闻``."""
+
+    edition = models.ForeignKey(Edition, verbose_name=_("期次"), on_delete=models.CASCADE, related_name="pages")
+    number = models.PositiveSmallIntegerField(_("版次"))
+    name = models.CharField(_("版名"), max_length=40, help_text=_("如“平城新闻”。"))
+    editor = models.CharField(_("版面编辑"), max_length=40, blank=True)
+    slogan = models.CharField(_("版面标语"), max_length=80, blank=True)
+
+    class Meta:
+        verbose_name = _("版面")
+        verbose_name_plural = _("版面")
+        ordering = ["edition", "number"]
+        constraints = [models.UniqueConstraint(fields=["edition", "number"], name="page_unique_number_in_edition")]
+
+    def __str__(self) -> str:
+        return _("%(edition)s 第%(number)s版 %(name)s") % {"edition": self.edition, "number": self.number, "name": self.name}
+
+
+def photo_master_path(photo: "Photo", filename: str) -> str:
+    # Never the uploader's file name: a dated folder and a random name with our own extension.
+    return f"{timezone.localdate():%Y/%m}/{photo.uuid.hex}.jpg"
+
+
+class Photo(models.Model):
+    """Every image on the site: a re-encoded master kept out of MEDIA_URL, and generated renditions.
+
+    ``renditions`` maps a width to the media-relative paths of its WebP and JPEG files:
+    ``{"640": {"webp": "photos/2026/07/ab….640.webp", "jpeg": "…640.jpg"}}``.
+    """
+
+    uuid = models.UUIDField(_("编号"), default=uuid.uuid4, unique=True, editable=False)
+    master = models.ImageField(
+        _("原图（重新编码）"), storage=photo_master_storage, upload_to=photo_master_path,
+        width_field="width", height_field="height", editable=False,
+    )  # fmt: skip
+    width = models.PositiveIntegerField(_("宽"), default=0, editable=False)
+    height = models.PositiveIntegerField(_("高"), default=0, editable=False)
+    caption = models.CharField(_("图片说明"), max_length=300, blank=True)
+    alt_text = models.CharField(
+        _("替代文字"), max_length=200, blank=True, help_text=_("供读屏软件朗读，描述画面内容；留空时使用图片说明。")
+    )
+    credit = models.ForeignKey(
+        Contributor, verbose_name=_("摄影"), null=True, blank=True, on_delete=models.PROTECT, related_name="photos"
+    )
+    taken_on = models.DateField(_("拍摄日期"), null=True, blank=True)
+    renditions = models.JSONField(_("尺寸版本"), default=dict, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("图片")
+        verbose_name_plural = _("图片")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.caption[:40] or str(self.uuid)
+
+    @property
+    def alt(self) -> str:
+        return self.alt_text or self.caption
+
+    @property
+    def credit_line(self) -> str:
+        """The photo credit as printed: ``曹飞摄``."""
+        return f"{self.credit.name}摄" if self.credit_id else ""
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        FIRST_REVIEW = "first_review", _("待初审")
+        SECOND_REVIEW = "second_review", _("待复审")
+        FINAL_REVIEW = "final_review", _("待终审")
+        RETURNED = "returned", _("已退回")
+        APPROVED = "approved", _("终审通过")
+        SCHEDULED = "scheduled", _("已定时")
+        PUBLISHED = "published", _("已发布")
+        WITHDRAWN = "withdrawn", _("已撤稿")
+
+    class Dateline(models.TextChoices):
+        BENBAO_XUN = "xun", _("本报讯（记者 …）")
+        BENBAO_JIZHE = "jizhe", _("本报记者 …")
+        NONE = "none", _("不加电头")
+
+    kicker = models.CharField(_("引题"), max_length=120, blank=True)
+    headline = models.CharField(_("主题"), max_length=120)
+    subtitle = models.CharField(_("副题"), max_length=120, blank=True)
+    series = models.ForeignKey(
+        Series, verbose_name=_("系列"), null=True, blank=True, on_delete=models.PROTECT, related_name="articles"
+    )
+    series_part = models.PositiveSmallIntegerField(_("系列篇次"), null=True, blank=True)
+    section = models.ForeignKey(
+        Section, verbose_name=_("栏目"), null=True, blank=True, on_delete=models.PROTECT, related_name="articles"
+    )
+    lead = models.TextField(_("导语/摘要"), blank=True, max_length=500)
+    body = CKEditor5Field(_("正文"), config_name="article", blank=True)
+    units = models.ManyToManyField(Unit, verbose_name=_("涉及单位"), blank=True, related_name="articles")
+    tags = models.CharField(_("标签"), max_length=200, blank=True, help_text=_("用顿号或逗号分隔，如：防汛、网格员。"))
+    dateline = models.CharField(_("电头"), max_length=8, choices=Dateline, default=Dateline.BENBAO_XUN)
+    responsible_editor = models.CharField(_("责任编辑"), max_length=40, blank=True)
+    page = models.ForeignKey(
+        Page, verbose_name=_("见报版面"), null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    )
+    page_order = models.PositiveSmallIntegerField(_("版内顺序"), null=True, blank=True)
+    source = models.CharField(_("转载来源"), max_length=80, blank=True)
+    original_author = models.CharField(_("原作者"), max_length=80, blank=True)
+    original_title = models.CharField(_("原标题"), max_length=120, blank=True)
+
+    char_count = models.PositiveIntegerField(_("字数"), default=0, editable=False)
+    status = models.CharField(_("状态"), max_length=16, choices=Status, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("撰稿人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    edited_at = models.DateTimeField(_("最后编辑"), auto_now=True)
+    publish_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    unpublish_at = models.DateTimeField(_("下线时间"), null=True, blank=True)
+    published_at = models.DateTimeField(_("首次发布"), null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(
+        _("内容更新时间"), null=True, blank=True, editable=False, help_text=_("发布后实质性修改的时间，向读者公开。")
+    )
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("稿件")
+        verbose_name_plural = _("稿件")
+        ordering = ["-publish_at", "-created_at"]
+        indexes = [
+            models.Index(fields=["status", "-publish_at"], name="article_status_publish_idx"),
+            models.Index(fields=["page", "page_order"], name="article_page_order_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(series__isnull=True) | models.Q(series_part__isnull=False),
+                name="article_series_has_part",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(unpublish_at__isnull=True)
+                | models.Q(publish_at__isnull=False, unpublish_at__gt=models.F("publish_at")),
+                name="article_unpublish_after_publish",
+            ),
+            models.UniqueConstraint(
+                fields=["series", "series_part"], condition=models.Q(series__isnull=False), name="article_series_part_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.headline
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:detail", kwargs={"pk": self.pk})
+
+    def clean(self) -> None:
+        if self.series_id and not self.series_part:
+            raise ValidationError({"series_part": _("系列报道请填写篇次。")}, code="series_part_required")
+        if self.series_part and not self.series_id:
+            raise ValidationError({"series": _("填写了篇次，请选择所属系列。")}, code="series_required")
+        if self.unpublish_at and self.publish_at and self.unpublish_at <= self.publish_at:
+            raise ValidationError({"unpublish_at": _("下线时间必须晚于发布时间。")}, code="unpublish_before_publish")
+
+    @property
+    def is_live(self) -> bool:
+        """Visible to the public now: published or scheduled whose minute has come, and not yet taken down."""
+        now = timezone.now()
+        return (
+            self.status in (self.Status.SCHEDULED, self.Status.PUBLISHED)
+            and self.publish_at is not None
+            and self.publish_at <= now
+            and (self.unpublish_at is None or self.unpublish_at > now)
+        )
+
+    @property
+    def reading_minutes(self) -> int:
+        # Adult readers take in about 400 Chinese characters a minute.
+        return max(1, round(self.char_count / 400))
+
+    @property
+    def series_heading(self) -> str:
+        from articles.print_import import chinese_numeral
+
+        if not self.series_id or not self.series_part:
+            return ""
+        return f"{self.series.title}（{chinese_numeral(self.series_part)}）"
+
+    @property
+    def tag_list(self) -> list[str]:
+        raw = self.tags.replace("，", ",").replace("、", ",")
+        return [tag.strip() for tag in raw.split(",") if tag.strip()]
+
+
+class Credit(models.Model):
+    """A contributor credited on an article, in printed order."""
+
+    class Role(models.TextChoices):
+        REPORTER = "记者", _("记者")
+        INTERN = "实习记者", _("实习记者")
+        SPECIAL = "特约记者", _("特约记者")
+        CORRESPONDENT = "通讯员", _("通讯员")
+        PHOTOGRAPHER = "摄影", _("摄影")
+        EDITOR = "编辑", _("编辑")
+
+    article = models.ForeignKey(Article, verbose_name=_("稿件"), on_delete=models.CASCADE, related_name="credits")
+    contributor = models.ForeignKey(
+        Contributor, verbose_name=_("作者"), on_delete=models.PROTECT, related_name="credits"
+    )
+    role = models.CharField(_("署名身份"), max_length=8, choices=Role, default=Role.REPORTER)
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        verbose_name = _("署名")
+        verbose_name_plural = _("署名")
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "contributor", "role"], name="credit_unique_role_per_article")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} {self.contributor.name}"
+
+
+class ArticlePhoto(models.Model):
+    """A photo shown with an article as a figure, in order; the first is the lead photo."""
+
+    article = models.ForeignKey(Article, verbose_name=_("稿件"), on_delete=models.CASCADE, related_name="figures")
+    photo = models.ForeignKey(Photo, verbose_name=_("图片"), on_delete=models.PROTECT, related_name="figures")
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        verbose_name = _("配图")
+        verbose_name_plural = _("配图")
+        ordering = ["order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["article", "photo"], name="figure_unique_photo_per_article")]
+
+    def __str__(self) -> str:
+        return str(self.photo)
+
+
+class ReviewDecision(models.Model):
+    """One step of 三审: who passed or returned the article at which level, when and with what opinion.
+
+    Decisions are a record: they are created by ``articles.services`` and never changed afterwards.
+    """
+
+    class Level(models.TextChoices):
+        FIRST = "first", _("初审")
+        SECOND = "second", _("复审")
+        FINAL = "final", _("终审")
+
+    class Outcome(models.TextChoices):
+        PASS = "pass", _("通过")
+        RETURN = "return", _("退回")
+
+    article = models.ForeignKey(Article, verbose_name=_("稿件"), on_delete=models.CASCADE, related_name="decisions")
+    round = models.PositiveSmallIntegerField(_("送审轮次"))
+    level = models.CharField(_("审级"), max_length=8, choices=Level)
+    outcome = models.CharField(_("结论"), max_length=8, choices=Outcome)
+    opinion = models.TextField(_("审稿意见"), blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("审稿人"), on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("审稿时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("审稿记录")
+        verbose_name_plural = _("审稿记录")
+        ordering = ["decided_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "round", "level"], condition=models.Q(outcome="pass"), name="review_one_pass_per_level"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(outcome="return") | ~models.Q(opinion=""), name="review_return_has_opinion"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()}{self.get_outcome_display()}"
+
+    def save(self, *args, **kwargs):
+        # A review record is evidence: it may be written once, never rewritten.
+        if not self._state.adding:
+            raise ValidationError(_("审稿记录不可修改。"), code="review_immutable")
+        super().save(*args, **kwargs)
+
+
+class ArticleEvent(models.Model):
+    """The article's workflow log: submitted, scheduled, published, withdrawn, corrected, edited after publication."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("创建")
+        SUBMITTED = "submitted", _("送审")
+        SCHEDULED = "scheduled", _("定时发布")
+        PUBLISHED = "published", _("发布")
+        UNPUBLISHED = "unpublished", _("到期下线")
+        WITHDRAWN = "withdrawn", _("撤稿")
+        CORRECTED = "corrected", _("更正")
+        REVISED = "revised", _("发布后修改")
+        REOPENED = "reopened", _("终审后修改，重新终审")
+
+    article = models.ForeignKey(Article, verbose_name=_("稿件"), on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("操作"), max_length=16, choices=Action)
+    note = models.TextField(_("说明"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("稿件日志")
+        verbose_name_plural = _("稿件日志")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return self.get_action_display()
+
+
+class Revision(models.Model):
+    """A snapshot of an article's reader-facing text, kept at every substantive edit after publication."""
+
+    article = models.ForeignKey(Article, verbose_name=_("稿件"), on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField(_("版本"))
+    snapshot = models.JSONField(_("内容"))
+    note = models.CharField(_("修改说明"), max_length=200, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("修订版本")
+        verbose_name_plural = _("修订版本")
+        ordering = ["-version"]
+        constraints = [models.UniqueConstraint(fields=["article", "version"], name="revision_unique_version")]
+
+    def __str__(self) -> str:
+        return f"v{self.version}"
+
+
+class Correction(models.Model):
+    """A published 更正/说明/撤回声明, dated and shown on the article and in the public list."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", _("更正")
+        CLARIFICATION = "clarification", _("说明")
+        RETRACTION = "retraction", _("撤回声明")
+
+    article = models.ForeignKey(Article, verbose_name=_("稿件"), on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind, default=Kind.CORRECTION)
+    text = models.TextField(_("内容"))
+    published_at = models.DateTimeField(_("发布时间"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("发布人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("更正")
+        verbose_name_plural = _("更正")
+        ordering = ["-published_at"]
+        indexes = [models.Index(fields=["-published_at"], name="correction_recent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.article.headline}"
