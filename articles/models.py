@@ -187,6 +187,7 @@ class Article(models.Model):
         SCHEDULED = "scheduled", _("已定时")
         PUBLISHED = "published", _("已发布")
         WITHDRAWN = "withdrawn", _("已撤稿")
+        EXPIRED = "expired", _("已到期下线")
 
     class Dateline(models.TextChoices):
         BENBAO_XUN = "xun", _("本报讯（记者 …）")
@@ -219,6 +220,7 @@ class Article(models.Model):
 
     char_count = models.PositiveIntegerField(_("字数"), default=0, editable=False)
     status = models.CharField(_("状态"), max_length=16, choices=Status, default=Status.DRAFT)
+    review_round = models.PositiveSmallIntegerField(_("送审轮次"), default=0, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("撰稿人"), null=True, on_delete=models.SET_NULL, related_name="+"
     )

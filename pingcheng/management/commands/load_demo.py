@@ -4,7 +4,7 @@ from django.utils.module_loading import import_string
 from pingcheng.directory import demo as directory_demo
 
 # Each product adds its loader here; each is idempotent and runs after the directory.
-PRODUCT_LOADERS: list[str] = []
+PRODUCT_LOADERS: list[str] = ["articles.demo.load"]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,2 @@
+def load(*, units) -> str:
+    return "稿件：0 篇"
