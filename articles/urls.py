@@ -1,9 +1,16 @@
 from django.urls import path
 
-from articles import upload
+from articles import upload, views
 
 app_name = "articles"
 
 urlpatterns = [
+    path("", views.article_list, name="list"),
+    path("<int:pk>/", views.article_detail, name="detail"),
+    path("preview/<int:pk>/", views.article_preview, name="preview"),
+    path("section/<slug:slug>/", views.section_detail, name="section"),
+    path("series/<slug:slug>/", views.series_detail, name="series"),
+    path("contributors/<int:pk>/", views.contributor_detail, name="contributor"),
+    path("corrections/", views.correction_list, name="corrections"),
     path("photos/upload/", upload.photo_upload, name="photo_upload"),
 ]

@@ -204,6 +204,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "notices-sweep": {"task": "pingcheng.notices.tasks.notices_sweep", "schedule": crontab()},
+    "articles-publish-due": {"task": "articles.tasks.articles_publish_due", "schedule": crontab()},
+    "articles-unpublish-due": {"task": "articles.tasks.articles_unpublish_due", "schedule": crontab()},
 }
 
 # Security headers. HTTPS settings follow SECURE_SSL_REDIRECT so a plain-HTTP development run still works.

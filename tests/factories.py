@@ -53,3 +53,30 @@ def staff(role: str, unit: Unit | None = None, **user_fields):
     """A staff user holding ``role`` in ``unit`` (the district by default)."""
     membership = MembershipFactory(role=role, unit=unit or district(), **{f"user__{k}": v for k, v in user_fields.items()})
     return membership.user
+
+
+# --- newsroom -----------------------------------------------------------------------------------------
+
+def newsroom() -> Unit:
+    existing = Unit.objects.filter(code="media-centre").first()
+    return existing or UnitFactory(code="media-centre", name="平城区融媒体中心", kind=Unit.Kind.DEPARTMENT, parent=district())
+
+
+class ContributorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "articles.Contributor"
+
+    name = factory.Sequence(lambda n: f"记者{n}")
+
+
+class ArticleFactory(factory.django.DjangoModelFactory):
+    """A draft written by a reporter; pass ``status`` and times to start further along."""
+
+    class Meta:
+        model = "articles.Article"
+
+    headline = factory.Sequence(lambda n: f"平城区网格员筑牢防汛安全堤（{n}）")
+    kicker = "发挥优势 冲锋在前"
+    body = "<p>面对严峻的防汛形势，平城区网格员队伍闻“汛”而动。</p>"
+    char_count = 20
+    created_by = factory.LazyFunction(lambda: staff(Role.REPORTER, newsroom()))

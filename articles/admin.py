@@ -1,0 +1,408 @@
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from articles import access, presence, services
+from articles.bylines import article_byline
+from articles.errors import ArticleActionRefused
+from articles.forms import ArticleAdminForm, CorrectionForm, PageImportForm, ReviewForm, ScheduleForm, WithdrawForm
+from articles.models import (
+    Article,
+    ArticlePhoto,
+    Contributor,
+    Correction,
+    Edition,
+    Page,
+    Photo,
+    ReviewDecision,
+    Section,
+    Series,
+)
+from articles.photos import PhotoRejected, photo_create, photo_rendition_url
+from pingcheng.directory.admin_base import RoleAdminMixin, RoleModelAdmin
+from pingcheng.directory.models import NEWSROOM_ROLES, REVIEW_ROLES
+
+NEWSROOM = frozenset(NEWSROOM_ROLES)
+REVIEWERS = frozenset(REVIEW_ROLES)
+
+
+@admin.register(Contributor)
+class ContributorAdmin(RoleModelAdmin):
+    view_roles = NEWSROOM
+    change_roles = REVIEWERS
+    list_display = ["name", "kind", "unit", "user", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "unit__name"]
+    autocomplete_fields = ["unit", "user"]
+    list_select_related = ["unit", "user"]
+
+
+@admin.register(Section)
+class SectionAdmin(RoleModelAdmin):
+    view_roles = NEWSROOM
+    change_roles = frozenset({"chief_editor"})
+    list_display = ["name", "slug", "sort_order"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Series)
+class SeriesAdmin(RoleModelAdmin):
+    view_roles = NEWSROOM
+    change_roles = REVIEWERS
+    list_display = ["title", "slug"]
+    search_fields = ["title"]
+
+
+class PageInline(RoleAdminMixin, admin.TabularInline):
+    model = Page
+    extra = 0
+    change_roles = REVIEWERS
+    view_roles = NEWSROOM
+
+
+@admin.register(Edition)
+class EditionAdmin(RoleModelAdmin):
+    view_roles = NEWSROOM
+    change_roles = REVIEWERS
+    list_display = ["date", "number"]
+    date_hierarchy = "date"
+    inlines = [PageInline]
+
+
+@admin.register(Page)
+class PageAdmin(RoleModelAdmin):
+    view_roles = NEWSROOM
+    change_roles = REVIEWERS
+    list_display = ["__str__", "editor"]
+    search_fields = ["name", "edition__number"]
+    list_select_related = ["edition"]
+
+
+class PhotoAdminForm(forms.ModelForm):
+    image = forms.ImageField(label=_("图片文件"), required=False,
+                             help_text=_("JPEG、PNG、WebP 或 GIF。上传后重新编码并去除拍摄信息（EXIF）。"))  # fmt: skip
+
+    class Meta:
+        model = Photo
+        fields = ["caption", "alt_text", "credit", "taken_on"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            return cleaned
+        if not cleaned.get("image"):
+            self.add_error("image", _("请选择要上传的图片。"))
+            return cleaned
+        try:
+            # Created here so that a refused file is a form error; the admin's transaction still wraps it.
+            self.created_photo = photo_create(
+                file=cleaned["image"], caption=cleaned.get("caption", ""), credit=cleaned.get("credit"),
+                alt_text=cleaned.get("alt_text", ""), taken_on=cleaned.get("taken_on"), uploaded_by=self.uploaded_by,
+            )  # fmt: skip
+        except PhotoRejected as rejected:
+            self.add_error("image", rejected)
+        return cleaned
+
+
+@admin.register(Photo)
+class PhotoAdmin(RoleModelAdmin):
+    view_roles = NEWSROOM
+    change_roles = NEWSROOM
+    form = PhotoAdminForm
+    list_display = ["thumbnail", "caption", "credit", "taken_on", "width", "height", "created_at"]
+    search_fields = ["caption", "alt_text", "credit__name"]
+    autocomplete_fields = ["credit"]
+    list_select_related = ["credit"]
+    readonly_fields = ["preview", "width", "height", "uuid"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["image", "caption", "alt_text", "credit", "taken_on"]
+        return ["preview", "caption", "alt_text", "credit", "taken_on", "width", "height", "uuid"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.uploaded_by = request.user
+        return form
+
+    @admin.display(description=_("缩略图"))
+    def thumbnail(self, obj: Photo):
+        url = photo_rendition_url(obj, width=480)
+        return format_html('<img src="{}" alt="" width="96" loading="lazy">', url) if url else "—"
+
+    @admin.display(description=_("预览"))
+    def preview(self, obj: Photo):
+        url = photo_rendition_url(obj, width=960)
+        return format_html('<img src="{}" alt="{}" style="max-width:480px;height:auto">', url, obj.alt) if url else "—"
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save()
+            return
+        created = form.created_photo
+        # The admin keeps using ``obj`` (for the log entry and the redirect): make it the created row.
+        obj.__dict__.update({k: v for k, v in created.__dict__.items() if k != "_state"})
+        obj._state.adding = False
+        obj._state.db = created._state.db
+
+
+class CreditInline(RoleAdminMixin, admin.TabularInline):
+    model = Article.credits.rel.related_model
+    view_roles = NEWSROOM
+    change_roles = NEWSROOM
+    extra = 0
+    autocomplete_fields = ["contributor"]
+    fields = ["order", "role", "contributor"]
+
+
+class FigureInline(RoleAdminMixin, admin.TabularInline):
+    model = ArticlePhoto
+    view_roles = NEWSROOM
+    change_roles = NEWSROOM
+    extra = 0
+    autocomplete_fields = ["photo"]
+    fields = ["order", "photo"]
+
+
+class ReviewQueueFilter(admin.SimpleListFilter):
+    title = _("审稿队列")
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [(status, label) for status, label in Article.Status.choices if status in access.LEVEL_ROLE] + [
+            ("mine", _("我撰写的"))
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "mine":
+            return queryset.filter(created_by=request.user)
+        if self.value() in access.LEVEL_ROLE:
+            return queryset.filter(status=self.value())
+        return queryset
+
+
+@admin.register(Article)
+class ArticleAdmin(RoleModelAdmin):
+    """Shaped per role: reporters see their own pieces, reviewers their queue with counts, chiefs everything."""
+
+    view_roles = NEWSROOM
+    change_roles = NEWSROOM
+    form = ArticleAdminForm
+    change_form_template = "admin/articles/article/change_form.html"
+    change_list_template = "admin/articles/article/change_list.html"
+    list_display = ["headline_block", "status", "section", "byline", "publish_at", "edited_at"]
+    list_filter = [ReviewQueueFilter, "status", "section", "series", "dateline"]
+    search_fields = ["headline", "kicker", "subtitle", "lead"]
+    date_hierarchy = "created_at"
+    autocomplete_fields = ["series", "units", "page"]
+    inlines = [CreditInline, FigureInline]
+    readonly_fields = ["status", "review_round", "char_count", "published_at", "updated_at", "version", "created_by",
+                       "publish_at", "unpublish_at"]  # fmt: skip
+    fieldsets = [
+        (_("标题"), {"fields": ["kicker", "headline", "subtitle", ("series", "series_part")]}),
+        (_("电头与编辑"), {"fields": ["dateline", "responsible_editor"]}),
+        (_("内容"), {"fields": ["lead", "body", "char_count"]}),
+        (_("归类"), {"fields": ["section", "units", "tags"]}),
+        (_("见报"), {"fields": [("page", "page_order")], "classes": ["collapse"]}),
+        (_("转载"), {"fields": ["source", "original_author", "original_title"], "classes": ["collapse"]}),
+        (_("状态"), {"fields": [("status", "review_round", "version"), ("publish_at", "unpublish_at"),
+                               ("published_at", "updated_at"), "created_by", "expected_version"]}),
+    ]  # fmt: skip
+
+    def get_queryset(self, request):
+        return (
+            access.articles_for_user(request.user)
+            .select_related("section", "series", "created_by")
+            .prefetch_related("credits__contributor")
+        )
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or access.user_may_edit(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # Published work is withdrawn, never deleted; a draft may be deleted by whoever may edit it.
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or (obj.published_at is None and access.user_may_edit(request.user, obj))
+
+    @admin.display(description=_("标题"), ordering="headline")
+    def headline_block(self, obj: Article):
+        return format_html(
+            '<span style="color:#666">{}</span><br><strong>{}</strong>', obj.series_heading or obj.kicker, obj.headline
+        )
+
+    @admin.display(description=_("署名"))
+    def byline(self, obj: Article) -> str:
+        return article_byline(obj)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            services.article_create(article=obj, by=request.user)
+        else:
+            services.article_save(article=obj, by=request.user, changed_fields=set(form.changed_data),
+                                  expected_version=form.cleaned_data.get("expected_version"))  # fmt: skip
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        if object_id and request.method == "GET":
+            others = presence.editing_touch(article_id=int(object_id), user=request.user) if object_id.isdigit() else []
+            if others:
+                messages.warning(request, _("注意：%(names)s 在最近15分钟内也打开了这篇稿件，保存前请先沟通，以免互相覆盖。")
+                                 % {"names": "、".join(others)})  # fmt: skip
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ArticleActionRefused as refused:
+            messages.error(request, " ".join(refused.messages))
+            return HttpResponseRedirect(request.get_full_path())
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context.update(self._workflow_context(request, obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _workflow_context(self, request, article: Article) -> dict:
+        user = request.user
+        level_role = access.LEVEL_ROLE.get(article.status)
+        return {
+            "article_obj": article,
+            "decisions": article.decisions.select_related("reviewer"),
+            "events": article.events.select_related("by"),
+            "corrections": article.corrections.all(),
+            "can_submit": article.status in (Article.Status.DRAFT, Article.Status.RETURNED)
+            and access.user_may_edit(user, article),
+            "can_review": level_role is not None and access.user_has_role_for_level(user, level_role),
+            "can_schedule": article.status in (Article.Status.APPROVED, Article.Status.SCHEDULED)
+            and access.user_may_publish(user),
+            "can_withdraw": article.status
+            in (Article.Status.APPROVED, Article.Status.SCHEDULED, Article.Status.PUBLISHED)
+            and access.user_may_withdraw(user),
+            "can_correct": article.published_at is not None and access.user_may_publish(user),
+            "review_form": ReviewForm(),
+            "schedule_form": ScheduleForm(initial=ScheduleForm.initial_for(article)),
+            "withdraw_form": WithdrawForm(),
+            "correction_form": CorrectionForm(),
+            "preview_url": reverse("articles:preview", kwargs={"pk": article.pk}),
+            "last_return": article.decisions.filter(outcome=ReviewDecision.Outcome.RETURN).last(),
+        }
+
+    def get_urls(self):
+        custom = [
+            path("import/", self.admin_site.admin_view(self.import_view), name="articles_article_import"),
+            path("<int:pk>/workflow/<str:step>/", self.admin_site.admin_view(self.workflow_view),
+                 name="articles_article_workflow"),  # fmt: skip
+        ]
+        return custom + super().get_urls()
+
+    def workflow_view(self, request, pk: int, step: str):
+        """One POST endpoint per workflow step; every rule is enforced by the service it calls."""
+        article = access.article_access_for_user(user=request.user, pk=pk)
+        change_url = reverse("admin:articles_article_change", args=[article.pk])
+        if request.method != "POST":
+            return redirect(change_url)
+        handlers = {
+            "submit": (None, lambda data: services.article_submit(article=article, by=request.user), _("已送审。")),
+            "review": (ReviewForm, lambda data: services.article_review(article=article, by=request.user, **data),
+                       _("审稿意见已记录。")),
+            "schedule": (ScheduleForm, lambda data: services.article_schedule(article=article, by=request.user, **data),
+                         _("发布时间已安排。")),
+            "withdraw": (WithdrawForm, lambda data: services.article_withdraw(article=article, by=request.user, **data),
+                         _("稿件已撤下。")),
+            "correct": (CorrectionForm, lambda data: services.article_correct(article=article, by=request.user, **data),
+                        _("更正已发布。")),
+        }  # fmt: skip
+        if step not in handlers:
+            messages.error(request, _("未知的操作。"))
+            return redirect(change_url)
+        form_class, action, success = handlers[step]
+        data = {}
+        if form_class is not None:
+            form = form_class(request.POST)
+            if not form.is_valid():
+                for field_errors in form.errors.values():
+                    for error in field_errors:
+                        messages.error(request, error)
+                return redirect(change_url)
+            data = form.cleaned_data
+        try:
+            action(data)
+        except ArticleActionRefused as refused:
+            messages.error(request, " ".join(refused.messages))
+        else:
+            messages.success(request, success)
+        return redirect(change_url)
+
+    def changelist_view(self, request, extra_context=None):
+        counts = access.articles_for_user(request.user).aggregate(
+            **{status: Count("pk", filter=Q(status=status)) for status in access.LEVEL_ROLE}
+        )
+        queue = [(status, Article.Status(status).label, counts[status]) for status in access.LEVEL_ROLE]
+        extra_context = {**(extra_context or {}), "review_queue": queue,
+                         "can_import": access.user_is_newsroom(request.user)}  # fmt: skip
+        return super().changelist_view(request, extra_context)
+
+    def import_view(self, request):
+        from articles.importing import page_import
+        from articles.placement import page_get_or_create
+
+        if not access.user_is_newsroom(request.user):
+            return redirect("admin:index")
+        form = PageImportForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            page = None
+            if data["edition_date"]:
+                page = page_get_or_create(date=data["edition_date"], number=data["edition_number"],
+                                          page_number=data["page_number"], page_name=data["page_name"])  # fmt: skip
+            articles = page_import(text=data["text"], by=request.user, page=page)
+            if not articles:
+                form.add_error("text", _("没有识别出稿件。请确认粘贴的是整版文字，标题与正文之间有换行。"))
+            else:
+                messages.success(request, _("已生成 %(n)d 篇草稿，请逐篇核对标题、署名和正文。") % {"n": len(articles)})
+                ids = ",".join(str(a.pk) for a in articles)
+                return redirect(f"{reverse('admin:articles_article_changelist')}?id__in={ids}")
+        context = {**self.admin_site.each_context(request), "form": form, "title": _("导入版面文字"),
+                   "opts": self.model._meta}  # fmt: skip
+        return TemplateResponse(request, "admin/articles/article/import.html", context)
+
+
+@admin.register(ReviewDecision)
+class ReviewDecisionAdmin(RoleModelAdmin):
+    """The 三审 record, read-only for everyone: decisions are evidence."""
+
+    view_roles = REVIEWERS
+    list_display = ["article", "round", "level", "outcome", "reviewer", "decided_at"]
+    list_filter = ["level", "outcome"]
+    search_fields = ["article__headline", "opinion"]
+    list_select_related = ["article", "reviewer"]
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Correction)
+class CorrectionAdmin(RoleModelAdmin):
+    view_roles = NEWSROOM
+    list_display = ["article", "kind", "published_at", "by"]
+    list_filter = ["kind"]
+    search_fields = ["article__headline", "text"]
+    list_select_related = ["article", "by"]
+
+    def has_add_permission(self, request, *args):
+        return False  # corrections are published from the article page, through the service
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,292 @@
+"""The newsroom's writes: saving, the three-level review (三审), scheduling, publishing, withdrawal, corrections.
+
+Every transition locks the article row and checks its status under the lock, so two reviewers clicking at
+once or a sweep running twice cannot move an article twice. Notices go out through the outbox in the same
+transaction.
+"""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from articles import access
+from articles.errors import ArticleActionRefused, ArticleEditConflict
+from articles.models import Article, ArticleEvent, Correction, Revision, ReviewDecision
+from articles.richtext import char_count, clean_article_html
+from articles.signals import article_changed
+from pingcheng.directory.access import user_has_role, user_sees_everything
+from pingcheng.notices.models import Notice
+from pingcheng.notices.services import notice_enqueue
+
+S = Article.Status
+REVIEW_FLOW = {
+    S.FIRST_REVIEW: (ReviewDecision.Level.FIRST, S.SECOND_REVIEW),
+    S.SECOND_REVIEW: (ReviewDecision.Level.SECOND, S.FINAL_REVIEW),
+    S.FINAL_REVIEW: (ReviewDecision.Level.FINAL, S.APPROVED),
+}
+# What readers see; an edit to any of these after publication is kept as a revision.
+READER_FIELDS = ("kicker", "headline", "subtitle", "lead", "body")
+LIVE_STATUSES = (S.SCHEDULED, S.PUBLISHED)
+
+
+def _locked(article: Article) -> Article:
+    return Article.objects.select_for_update().get(pk=article.pk)
+
+
+def _refuse(message: str, code: str):
+    raise ArticleActionRefused(message, code=code)
+
+
+def _may_act(user, *roles) -> bool:
+    return user_sees_everything(user) or user_has_role(user, *roles)
+
+
+def _snapshot(article: Article) -> dict:
+    return {field: getattr(article, field) for field in READER_FIELDS}
+
+
+def article_prepare_body(article: Article) -> None:
+    """Sanitize the body and recount its characters; run before every save of reader-facing text."""
+    article.body = clean_article_html(article.body or "")
+    article.char_count = char_count(article.body)
+
+
+@transaction.atomic
+def article_create(*, article: Article, by) -> Article:
+    """Save a new article as a draft of ``by``; the body is sanitized before it is stored."""
+    if not access.user_is_newsroom(by):
+        _refuse(_("只有编辑部成员可以撰写稿件。"), "not_newsroom")
+    article.created_by = by
+    article.status = S.DRAFT
+    article_prepare_body(article)
+    article.full_clean()
+    article.save()
+    ArticleEvent.objects.create(article=article, action=ArticleEvent.Action.CREATED, by=by)
+    return article
+
+
+@transaction.atomic
+def article_save(*, article: Article, by, changed_fields: set[str], expected_version: int | None, note: str = "") -> Article:
+    """Save edits to an existing article made on the in-memory instance.
+
+    Refused when someone else saved since ``expected_version`` was read (no lost updates). Reader-facing
+    edits after publication keep the previous text as a revision and show an "updated" time; after 终审
+    but before publication they send the article back to 终审, so nothing unreviewed is published.
+    """
+    current = _locked(article)
+    if not access.user_may_edit(by, current):
+        _refuse(_("您不能修改这篇稿件。"), "edit_forbidden")
+    if expected_version is not None and expected_version != current.version:
+        raise ArticleEditConflict(
+            _("这篇稿件在您打开后已被他人修改并保存。请复制您的修改，刷新页面后再编辑。"), code="edit_conflict"
+        )
+    article_prepare_body(article)
+    reader_changed = any(getattr(article, f) != getattr(current, f) for f in READER_FIELDS)
+    now = timezone.now()
+    article.status = current.status
+    article.version = current.version + 1
+    if reader_changed and current.status in (S.PUBLISHED, S.SCHEDULED) and current.published_at:
+        Revision.objects.create(article=current, version=current.version, snapshot=_snapshot(current), note=note, by=by)
+        article.updated_at = now
+        ArticleEvent.objects.create(article=current, action=ArticleEvent.Action.REVISED, note=note, by=by)
+        _announce_change(current.pk)
+    elif reader_changed and current.status in (S.APPROVED, S.SCHEDULED):
+        article.status = S.FINAL_REVIEW
+        ArticleEvent.objects.create(article=current, action=ArticleEvent.Action.REOPENED, note=note, by=by)
+    article.full_clean()
+    article.save()
+    return article
+
+
+@transaction.atomic
+def article_submit(*, article: Article, by) -> Article:
+    """Send a draft or a returned article to 初审, starting a new review round."""
+    article = _locked(article)
+    if article.status not in (S.DRAFT, S.RETURNED):
+        _refuse(_("只有草稿或退回的稿件可以送审。"), "not_submittable")
+    if not access.user_may_edit(by, article):
+        _refuse(_("您不能送审这篇稿件。"), "submit_forbidden")
+    if not article.headline.strip():
+        _refuse(_("稿件没有主题，不能送审。"), "headline_missing")
+    article.status = S.FIRST_REVIEW
+    article.review_round += 1
+    article.save(update_fields=["status", "review_round", "edited_at"])
+    ArticleEvent.objects.create(article=article, action=ArticleEvent.Action.SUBMITTED, by=by)
+    return article
+
+
+@transaction.atomic
+def article_review(*, article: Article, by, outcome: str, opinion: str = "") -> ReviewDecision:
+    """Record one 三审 decision and move the article on (pass) or back to its author (return).
+
+    Each level needs its own role (初审 editor, 复审 deputy chief, 终审 chief editor) and a different person
+    from the author and from whoever passed the other levels of this round. A return needs an opinion.
+    """
+    article = _locked(article)
+    if article.status not in REVIEW_FLOW:
+        _refuse(_("这篇稿件当前不在审稿环节。"), "not_in_review")
+    level, next_status = REVIEW_FLOW[article.status]
+    required_role = access.LEVEL_ROLE[article.status]
+    if not user_has_role(by, required_role):
+        _refuse(
+            _("%(level)s须由具有“%(role)s”角色的人员进行。") % {"level": level.label, "role": required_role.label},
+            "wrong_role",
+        )
+    if article.created_by_id == by.pk or article.credits.filter(contributor__user=by).exists():
+        _refuse(_("作者不能审自己的稿件。"), "author_reviews_own")
+    earlier = ReviewDecision.objects.filter(
+        article=article, round=article.review_round, outcome=ReviewDecision.Outcome.PASS
+    ).exclude(level=level)
+    if earlier.filter(reviewer=by).exists():
+        _refuse(_("同一人不能承担两个审级，请由另一位审稿人审理。"), "same_reviewer")
+    opinion = opinion.strip()
+    if outcome == ReviewDecision.Outcome.RETURN and not opinion:
+        _refuse(_("退回稿件须写明审稿意见。"), "opinion_required")
+    if outcome not in ReviewDecision.Outcome.values:
+        _refuse(_("未知的审稿结论。"), "outcome_invalid")
+
+    decision = ReviewDecision.objects.create(
+        article=article, round=article.review_round, level=level, outcome=outcome, opinion=opinion, reviewer=by
+    )
+    article.status = next_status if outcome == ReviewDecision.Outcome.PASS else S.RETURNED
+    article.save(update_fields=["status", "edited_at"])
+    if article.status == S.RETURNED:
+        _notify_author(article, template="article_returned", key=f"article:{article.pk}:returned:{decision.pk}",
+                       context={"headline": article.headline, "level": str(level.label), "opinion": opinion})  # fmt: skip
+    return decision
+
+
+@transaction.atomic
+def article_schedule(*, article: Article, by, publish_at: datetime, unpublish_at: datetime | None = None) -> Article:
+    """Give an approved article its publication time (先审后发: nothing before 终审 passes).
+
+    A time in the past or now publishes at once; otherwise the article becomes public at that minute,
+    whether or not the sweep has run yet.
+    """
+    article = _locked(article)
+    if article.status not in (S.APPROVED, S.SCHEDULED):
+        _refuse(_("稿件须经终审通过后才能安排发布。"), "not_approved")
+    if not _may_act(by, *access.PUBLISHING_ROLES):
+        _refuse(_("您没有安排发布的权限。"), "schedule_forbidden")
+    if timezone.is_naive(publish_at):
+        publish_at = timezone.make_aware(publish_at)
+    if unpublish_at is not None and unpublish_at <= publish_at:
+        _refuse(_("下线时间必须晚于发布时间。"), "unpublish_before_publish")
+    article.status = S.SCHEDULED
+    article.publish_at = publish_at
+    article.unpublish_at = unpublish_at
+    article.save(update_fields=["status", "publish_at", "unpublish_at", "edited_at"])
+    ArticleEvent.objects.create(
+        article=article, action=ArticleEvent.Action.SCHEDULED, by=by,
+        note=timezone.localtime(publish_at).strftime("%Y-%m-%d %H:%M"),
+    )  # fmt: skip
+    if publish_at <= timezone.now():
+        _mark_published(article)
+    return article
+
+
+def _mark_published(article: Article) -> bool:
+    """SCHEDULED → PUBLISHED for a locked or freshly re-read article; fires the publication notices once."""
+    updated = Article.objects.filter(pk=article.pk, status=S.SCHEDULED, publish_at__lte=timezone.now()).update(
+        status=S.PUBLISHED
+    )
+    if not updated:
+        return False
+    article.status = S.PUBLISHED
+    if article.published_at is None:
+        article.published_at = article.publish_at
+        Article.objects.filter(pk=article.pk).update(published_at=article.published_at)
+    ArticleEvent.objects.create(article=article, action=ArticleEvent.Action.PUBLISHED)
+    _notify_author(article, template="article_published", key=f"article:{article.pk}:published",
+                   context={"headline": article.headline, "url": article.get_absolute_url()})  # fmt: skip
+    _announce_change(article.pk)
+    return True
+
+
+def articles_publish_due() -> int:
+    """Mark every scheduled article whose time has come as published. Safe to run twice or late."""
+    count = 0
+    due = Article.objects.filter(status=S.SCHEDULED, publish_at__lte=timezone.now()).values_list("pk", flat=True)
+    for pk in list(due):
+        with transaction.atomic():
+            article = Article.objects.select_for_update().filter(pk=pk, status=S.SCHEDULED).first()
+            if article is not None and _mark_published(article):
+                count += 1
+    return count
+
+
+def articles_unpublish_due() -> int:
+    """Take down articles whose scheduled unpublish time has passed. Safe to run twice or late."""
+    count = 0
+    due = Article.objects.filter(status__in=LIVE_STATUSES, unpublish_at__lte=timezone.now()).values_list("pk", flat=True)
+    for pk in list(due):
+        with transaction.atomic():
+            if Article.objects.filter(pk=pk, status__in=LIVE_STATUSES, unpublish_at__lte=timezone.now()).update(
+                status=S.EXPIRED
+            ):
+                ArticleEvent.objects.create(article_id=pk, action=ArticleEvent.Action.UNPUBLISHED)
+                _announce_change(pk)
+                count += 1
+    return count
+
+
+@transaction.atomic
+def article_withdraw(*, article: Article, by, reason: str) -> Article:
+    """Take a scheduled or published article down (撤稿), with a logged reason."""
+    article = _locked(article)
+    if article.status not in (*LIVE_STATUSES, S.APPROVED):
+        _refuse(_("只有已发布、已定时或终审通过的稿件可以撤稿。"), "not_withdrawable")
+    if not _may_act(by, *access.WITHDRAWING_ROLES):
+        _refuse(_("撤稿须由副总编辑或总编辑操作。"), "withdraw_forbidden")
+    reason = reason.strip()
+    if not reason:
+        _refuse(_("撤稿须填写原因。"), "reason_required")
+    article.status = S.WITHDRAWN
+    article.save(update_fields=["status", "edited_at"])
+    ArticleEvent.objects.create(article=article, action=ArticleEvent.Action.WITHDRAWN, note=reason, by=by)
+    _announce_change(article.pk)
+    return article
+
+
+@transaction.atomic
+def article_correct(*, article: Article, by, kind: str, text: str) -> Correction:
+    """Publish a dated 更正/说明/撤回声明 on an article that readers have seen."""
+    article = _locked(article)
+    if article.published_at is None:
+        _refuse(_("只有发布过的稿件才能发布更正。"), "not_published")
+    if not _may_act(by, *access.PUBLISHING_ROLES):
+        _refuse(_("您没有发布更正的权限。"), "correct_forbidden")
+    text = text.strip()
+    if not text:
+        _refuse(_("请填写更正内容。"), "text_required")
+    if kind not in Correction.Kind.values:
+        _refuse(_("未知的更正类型。"), "kind_invalid")
+    correction = Correction.objects.create(article=article, kind=kind, text=text, by=by)
+    ArticleEvent.objects.create(article=article, action=ArticleEvent.Action.CORRECTED, note=text[:200], by=by)
+    _announce_change(article.pk)
+    return correction
+
+
+def _announce_change(article_id: int) -> None:
+    transaction.on_commit(lambda: article_changed.send(sender=Article, article_id=article_id))
+
+
+def _notify_author(article: Article, *, template: str, key: str, context: dict) -> None:
+    author = article.created_by
+    if author is None or not author.email:
+        return
+    notice_enqueue(key=f"{key}:{author.pk}", channel=Notice.Channel.EMAIL, recipient=author.email,
+                   template=template, context={"site_url": settings.SITE_URL, **context})  # fmt: skip
+
+
+def article_live_q(now: datetime | None = None) -> Q:
+    """The condition for "the public may see it now", shared by selectors and the sitemap."""
+    now = now or timezone.now()
+    return (
+        Q(status__in=LIVE_STATUSES, publish_at__lte=now)
+        & (Q(unpublish_at__isnull=True) | Q(unpublish_at__gt=now))
+    )
