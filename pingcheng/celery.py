@@ -19,7 +19,7 @@ def ensure_filesystem_broker_folders() -> None:
 
     if settings.CELERY_BROKER_URL.startswith("filesystem://"):
         options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
-        for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+        for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
 
 
