@@ -1,12 +1,13 @@
 """Bylines rendered the way the paper prints them: ``本报讯（记者 宋芳 通讯员 马向英）``, ``本报记者 邱东芳``."""
 
 from articles.models import Article, Credit
-from articles.print_import import Byline
+from articles.print_import import Byline, format_byline
 from articles.print_import import Credit as PrintedCredit
-from articles.print_import import format_byline
 
 # Photographers are credited under their photos (``曹飞摄``) and editors in the 责任编辑 line, not in the byline.
-BYLINE_ROLES = (Credit.Role.REPORTER, Credit.Role.INTERN, Credit.Role.SPECIAL, Credit.Role.CORRESPONDENT)
+BYLINE_ROLES = (
+    Credit.Role.REPORTER, Credit.Role.INTERN, Credit.Role.SPECIAL, Credit.Role.TRAINEE, Credit.Role.CORRESPONDENT,
+)  # fmt: skip
 DATELINES = {Article.Dateline.BENBAO_XUN: "本报讯", Article.Dateline.BENBAO_JIZHE: "本报记者", Article.Dateline.NONE: ""}
 
 

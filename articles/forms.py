@@ -12,7 +12,10 @@ class ArticleAdminForm(forms.ModelForm):
 
     class Meta:
         model = Article
-        fields = "__all__"
+        fields = [
+            "kicker", "headline", "subtitle", "series", "series_part", "dateline", "responsible_editor", "lead",
+            "body", "section", "units", "tags", "page", "page_order", "source", "original_author", "original_title",
+        ]  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -42,7 +42,13 @@ class Contributor(models.Model):
         verbose_name = _("作者")
         verbose_name_plural = _("作者")
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["name", "unit"], name="contributor_unique_name_in_unit")]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "unit"], name="contributor_unique_name_in_unit"),
+            # NULLs are distinct in a unique index: people without a unit need their own constraint.
+            models.UniqueConstraint(
+                fields=["name"], condition=models.Q(unit__isnull=True), name="contributor_unique_name_without_unit"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.unit.display_short_name}）" if self.unit_id else self.name
@@ -222,7 +228,8 @@ class Article(models.Model):
     status = models.CharField(_("状态"), max_length=16, choices=Status, default=Status.DRAFT)
     review_round = models.PositiveSmallIntegerField(_("送审轮次"), default=0, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("撰稿人"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("撰稿人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     edited_at = models.DateTimeField(_("最后编辑"), auto_now=True)
@@ -308,6 +315,7 @@ class Credit(models.Model):
         REPORTER = "记者", _("记者")
         INTERN = "实习记者", _("实习记者")
         SPECIAL = "特约记者", _("特约记者")
+        TRAINEE = "见习记者", _("见习记者")
         CORRESPONDENT = "通讯员", _("通讯员")
         PHOTOGRAPHER = "摄影", _("摄影")
         EDITOR = "编辑", _("编辑")

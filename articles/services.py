@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from articles import access
 from articles.errors import ArticleActionRefused, ArticleEditConflict
-from articles.models import Article, ArticleEvent, Correction, Revision, ReviewDecision
+from articles.models import Article, ArticleEvent, Correction, ReviewDecision, Revision
 from articles.richtext import char_count, clean_article_html
 from articles.signals import article_changed
 from pingcheng.directory.access import user_has_role, user_sees_everything

@@ -153,11 +153,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Rich text: the toolbar and the server-side allow-list (articles/richtext.py) describe the same HTML.
-from articles.editor_config import CKEDITOR_5_CONFIGS  # noqa: E402
 
 CKEDITOR_5_CUSTOM_CSS = "css/editor.css"
 CK_EDITOR_5_UPLOAD_FILE_VIEW_NAME = "articles:photo_upload"
 CKEDITOR_5_FILE_UPLOAD_PERMISSION = "staff"
+CKEDITOR_5_UPLOAD_FILE_TYPES = ["jpeg", "png", "gif", "webp"]
 
 LOGIN_URL = "admin:login"
 

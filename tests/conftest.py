@@ -102,9 +102,11 @@ def broker_down():
 
 
 def _reset_pools(app) -> None:
-    # Celery caches its connection and producer pools on first use; a new broker URL needs new pools.
-    if app._pool is not None:
-        app._pool.force_close_all()
+    # Celery and Kombu cache connection and producer pools on first use (Kombu in a global registry);
+    # a new broker URL needs new pools.
+    from kombu import pools
+
+    pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
 

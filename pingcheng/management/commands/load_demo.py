@@ -23,6 +23,8 @@ class Command(BaseCommand):
             self.stdout.write(summary)
         if accounts:
             rows = directory_demo.load_accounts(units)
+            # The articles loader ran before the accounts existed; link the demo logins to their bylines now.
+            import_string("articles.demo.link_demo_accounts")()
             self.stdout.write(self.style.SUCCESS(f"演示账号（密码均为 {directory_demo.DEMO_PASSWORD}）："))
             for username, role, unit in rows:
                 self.stdout.write(f"  {username:<14} {role:<12} {unit}")

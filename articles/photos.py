@@ -1,0 +1,295 @@
+"""The photo pipeline: every uploaded image becomes a re-encoded JPEG master and generated renditions.
+
+The uploaded bytes are never kept nor served. They are decoded by Pillow (a short list of formats, with
+byte and pixel caps checked before any pixels are decoded), and what we store is a fresh encoding of the
+decoded pixels: metadata (EXIF with GPS positions, ICC profiles, comments, XMP) and anything smuggled in
+around the pixel data (HTML, scripts) is left behind. Masters live in ``Photo.master``'s own storage,
+outside MEDIA_ROOT; renditions go to ``default_storage`` under ``photos/%Y/%m/`` and are what pages show.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import posixpath
+import re
+import struct
+import warnings
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils.translation import gettext as _
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+
+from articles.models import Contributor, Photo
+
+logger = logging.getLogger(__name__)
+
+ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
+MIN_SIDE = 16
+MASTER_QUALITY = 85
+JPEG_RENDITION_QUALITY = 82
+WEBP_RENDITION_QUALITY = 80
+RENDITION_FORMATS = ("webp", "jpeg")
+_EXTENSIONS = {"webp": "webp", "jpeg": "jpg"}
+
+# Browsers decide whether bytes "look like HTML" from the first 1445 bytes (WHATWG MIME Sniffing,
+# "resource header"); markup there is refused outright. Markup further in cannot survive re-encoding.
+SNIFF_BYTES = 1445
+_MARKUP = re.compile(rb"<(?:svg|html|script|body|iframe|!doctype|\?xml-stylesheet)\b", re.IGNORECASE)
+_LEADING_NOISE = b" \t\r\n\f\x00\xef\xbb\xbf"  # whitespace, NULs and a UTF-8 BOM before a "<"
+
+# What Pillow raises while decoding data it does not like (a truncated stream is an OSError).
+_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, struct.error, IndexError, TypeError, KeyError)
+
+
+class PhotoRejected(ValidationError):
+    """An upload that is not an acceptable photo; ``messages[0]`` is a Chinese sentence for the uploader."""
+
+
+def photo_create(
+    *,
+    file,
+    caption: str = "",
+    credit: Contributor | None = None,
+    alt_text: str = "",
+    taken_on: date | None = None,
+    uploaded_by=None,
+) -> Photo:
+    """Validate and re-encode an uploaded image, store master and renditions, and save the ``Photo``.
+
+    ``file`` is any file object (an ``UploadedFile`` from a form or a ``BytesIO``); its name is ignored.
+    Raises ``PhotoRejected`` (with a ``code``) for anything that is not a decodable JPEG/PNG/WebP/GIF within
+    the byte and pixel caps, and a plain ``ValidationError`` when the caption or alt text is too long.
+    Side effects: one master file in the master storage, two files per rendition width in
+    ``default_storage``; if anything fails part-way, the files already written are removed again.
+    """
+    photo = Photo(caption=caption, alt_text=alt_text, credit=credit, taken_on=taken_on, uploaded_by=uploaded_by)
+    # Text fields first: a caption that is too long must not cost a decode and leave files behind.
+    photo.full_clean(exclude=["master", "renditions", "width", "height"])
+
+    data = _read_capped(file)
+    _refuse_markup(data)
+    image = _decode(data)
+    master_bytes = _encode(image, "jpeg", quality=MASTER_QUALITY, optimize=True, progressive=True)
+
+    written: list[tuple[object, str]] = []
+    try:
+        photo.master.save("master.jpg", ContentFile(master_bytes), save=False)
+        written.append((photo.master.storage, photo.master.name))
+        photo.width, photo.height = image.size
+        photo.renditions = _make_renditions(photo, image, written)
+        photo.save()
+    except BaseException:
+        # Not swallowed: the files of a photo that was never saved are orphans, so remove them and re-raise.
+        for storage, name in written:
+            storage.delete(name)
+        raise
+    return photo
+
+
+def photo_rendition_url(photo: Photo, width: int | None = None, fmt: str = "jpeg") -> str:
+    """URL of the widest rendition not wider than ``width`` (the widest of all when ``width`` is None).
+
+    When every rendition is wider than ``width``, the narrowest one. An empty string if the photo has none.
+    """
+    _check_format(fmt)
+    widths = _rendition_widths(photo)
+    if not widths:
+        return ""
+    fitting = [w for w in widths if width is None or w <= width]
+    chosen = fitting[-1] if fitting else widths[0]
+    return default_storage.url(photo.renditions[str(chosen)][fmt])
+
+
+def photo_srcset(photo: Photo, fmt: str) -> str:
+    """``srcset`` value for one format: ``"/media/…480.webp 480w, /media/…960.webp 960w"``."""
+    _check_format(fmt)
+    return ", ".join(f"{default_storage.url(photo.renditions[str(w)][fmt])} {w}w" for w in _rendition_widths(photo))
+
+
+def photo_rendition_size(photo: Photo, width: int | None = None) -> tuple[int, int]:
+    """Width and height of the rendition ``photo_rendition_url(photo, width)`` points at (0, 0 if none)."""
+    widths = _rendition_widths(photo)
+    if not widths:
+        return 0, 0
+    fitting = [w for w in widths if width is None or w <= width]
+    chosen = fitting[-1] if fitting else widths[0]
+    return chosen, int(photo.renditions[str(chosen)].get("height", 0))
+
+
+def photo_delete_files(photo: Photo) -> None:
+    """Remove the master and every rendition file. Safe to run twice; the row itself is left alone."""
+    for entry in (photo.renditions or {}).values():
+        for fmt in RENDITION_FORMATS:
+            if entry.get(fmt):
+                default_storage.delete(entry[fmt])
+    if photo.master:
+        photo.master.storage.delete(photo.master.name)
+
+
+def _read_capped(file) -> bytes:
+    limit = settings.PHOTO_MAX_UPLOAD_BYTES
+    declared = getattr(file, "size", None)
+    if declared is not None and declared > limit:
+        raise _too_large(limit)
+    if hasattr(file, "seek"):
+        file.seek(0)
+    # Read one byte past the cap: a file object whose size was unknown or wrong is still stopped.
+    data = file.read(limit + 1)
+    if len(data) > limit:
+        raise _too_large(limit)
+    if not data:
+        raise PhotoRejected(_("上传的文件是空的，请重新选择图片。"), code="photo_empty")
+    return data
+
+
+def _too_large(limit: int) -> PhotoRejected:
+    return PhotoRejected(
+        _("图片文件超过 %(limit)s MB 的上限，请压缩后再上传。"),
+        code="photo_too_large",
+        params={"limit": f"{limit / (1024 * 1024):g}"},
+    )
+
+
+def _refuse_markup(data: bytes) -> None:
+    """Refuse SVG, HTML and image/HTML polyglots whatever the file is called."""
+    head = data[:SNIFF_BYTES]
+    if head.lstrip(_LEADING_NOISE).startswith(b"<") or _MARKUP.search(head):
+        raise PhotoRejected(_("这个文件含有网页或 SVG 代码，不是照片，不能上传。"), code="photo_markup")
+
+
+def _decode(data: bytes) -> Image.Image:
+    """Open, check the caps, decode and normalise to an sRGB RGB image without any metadata."""
+    with warnings.catch_warnings():
+        # Pillow only warns between MAX_IMAGE_PIXELS and twice that; for an upload, a warning is a refusal.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise _bomb() from None
+        except UnidentifiedImageError:
+            raise PhotoRejected(
+                _("无法识别的图片格式：只能上传 JPEG、PNG、WebP 或 GIF 图片。"), code="photo_unsupported_format"
+            ) from None
+        except _DECODE_ERRORS:
+            raise _corrupt() from None
+
+        # The declared size is known from the header alone: refuse before a single pixel is decoded.
+        width, height = image.size
+        if width * height > settings.PHOTO_MAX_PIXELS:
+            raise PhotoRejected(
+                _("图片像素太多（%(width)s×%(height)s），请缩小到 %(limit)s 万像素以内再上传。"),
+                code="photo_too_many_pixels",
+                params={"width": width, "height": height, "limit": settings.PHOTO_MAX_PIXELS // 10_000},
+            )
+        if width < MIN_SIDE or height < MIN_SIDE:
+            raise PhotoRejected(
+                _("图片太小，宽和高至少要 %(min)s 像素。"), code="photo_too_small", params={"min": MIN_SIDE}
+            )
+        try:
+            image.load()  # GIF, animated WebP and APNG: the first frame only
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise _bomb() from None
+        except _DECODE_ERRORS:
+            raise _corrupt() from None
+
+    image = _upright(image)
+    image = _to_srgb(image)
+    image.info = {}  # Pillow's encoders copy a comment or ICC profile from ``info``; nothing may carry over
+    return image
+
+
+def _bomb() -> PhotoRejected:
+    return PhotoRejected(_("图片尺寸异常，疑似恶意文件，不能上传。"), code="photo_decompression_bomb")
+
+
+def _corrupt() -> PhotoRejected:
+    return PhotoRejected(_("图片文件已损坏或不完整，请重新导出后再上传。"), code="photo_corrupt")
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    """Apply the EXIF orientation, since the master is stored without the EXIF that would say it."""
+    try:
+        return ImageOps.exif_transpose(image)
+    except _DECODE_ERRORS:
+        # Broken EXIF is common in phone pictures and only costs the rotation; the pixels are fine.
+        logger.warning("photo upload: unreadable EXIF orientation, kept as stored")
+        return image
+
+
+def _to_srgb(image: Image.Image) -> Image.Image:
+    """An RGB image: colour-managed into sRGB when the upload carries a profile, alpha flattened on white.
+
+    Dropping an ICC profile without converting would wash out the wide-gamut (Display P3) pictures that
+    phones take, so pixels are converted to sRGB first, which is what browsers assume for untagged JPEGs.
+    """
+    icc = image.info.get("icc_profile")
+    if icc and image.mode in ("RGB", "CMYK"):
+        try:
+            return ImageCms.profileToProfile(
+                image, ImageCms.ImageCmsProfile(io.BytesIO(icc)), ImageCms.createProfile("sRGB"), outputMode="RGB"
+            )
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            logger.warning("photo upload: unusable ICC profile, converted without colour management")
+    has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (image.mode == "P" and "transparency" in image.info)
+    if has_alpha:
+        rgba = image.convert("RGBA")
+        flat = Image.new("RGB", rgba.size, (255, 255, 255))
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        return flat
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        # 16-bit greyscale PNG: scale to 8 bits, since a direct conversion clips everything above 255 to white.
+        image = image.point(lambda value: value / 256).convert("L")
+    return image.convert("RGB")
+
+
+def _encode(image: Image.Image, fmt: str, **options) -> bytes:
+    buffer = io.BytesIO()
+    if fmt == "webp":
+        image.save(buffer, "WEBP", quality=WEBP_RENDITION_QUALITY, method=4, **options)
+    else:
+        image.save(buffer, "JPEG", **options)
+    return buffer.getvalue()
+
+
+def _make_renditions(photo: Photo, master: Image.Image, written: list) -> dict:
+    folder = posixpath.join("photos", posixpath.dirname(photo.master.name))
+    renditions: dict[str, dict] = {}
+    for width in _target_widths(master.width):
+        height = max(1, round(master.height * width / master.width))
+        resized = (
+            master
+            if width == master.width
+            else master.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+        )
+        resized.info = {}
+        entry: dict[str, object] = {"height": height}
+        for fmt in RENDITION_FORMATS:
+            options = (
+                {} if fmt == "webp" else {"quality": JPEG_RENDITION_QUALITY, "optimize": True, "progressive": True}
+            )
+            name = f"{folder}/{photo.uuid.hex}.{width}.{_EXTENSIONS[fmt]}"
+            saved = default_storage.save(name, ContentFile(_encode(resized, fmt, **options)))
+            written.append((default_storage, saved))
+            entry[fmt] = saved
+        renditions[str(width)] = entry
+    return renditions
+
+
+def _target_widths(master_width: int) -> list[int]:
+    widths = sorted(w for w in settings.PHOTO_RENDITION_WIDTHS if w <= master_width)
+    # A photo narrower than the smallest rendition still needs one rendition: its own width.
+    return widths or [master_width]
+
+
+def _rendition_widths(photo: Photo) -> list[int]:
+    return sorted(int(w) for w in (photo.renditions or {}))
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in RENDITION_FORMATS:
+        raise ValueError(f"unknown rendition format {fmt!r}; expected one of {RENDITION_FORMATS}")
