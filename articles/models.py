@@ -240,6 +240,9 @@ class Article(models.Model):
         _("内容更新时间"), null=True, blank=True, editable=False, help_text=_("发布后实质性修改的时间，向读者公开。")
     )
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+    # Space-separated search tokens (jieba words and CJK bigrams) kept by articles.search; indexed as a
+    # tsvector('simple') on PostgreSQL.
+    search_text = models.TextField(_("检索词"), blank=True, editable=False)
 
     class Meta:
         verbose_name = _("稿件")
