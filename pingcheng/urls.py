@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from articles import search_views
 from pingcheng import views
 
 admin.site.site_header = "平城新闻 · 后台"
@@ -14,6 +15,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("news/", include("articles.urls")),
+    path("search/", search_views.search, name="search"),
+    path("", include("articles.feed_urls")),
 ]
 
 if settings.DEBUG:
