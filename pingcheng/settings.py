@@ -12,6 +12,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from articles import editor_config
 from pingcheng.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -154,6 +155,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Rich text: the toolbar and the server-side allow-list (articles/richtext.py) describe the same HTML.
 
+CKEDITOR_5_CONFIGS = editor_config.CKEDITOR_5_CONFIGS
 CKEDITOR_5_CUSTOM_CSS = "css/editor.css"
 CK_EDITOR_5_UPLOAD_FILE_VIEW_NAME = "articles:photo_upload"
 CKEDITOR_5_FILE_UPLOAD_PERMISSION = "staff"

@@ -1,0 +1,183 @@
+"""The newsroom back office as each role uses it."""
+
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from articles import services
+from articles.models import Article, ReviewDecision
+from pingcheng.directory.models import Role, Unit
+from tests.factories import ArticleFactory, UnitFactory, district, newsroom, staff
+
+pytestmark = pytest.mark.django_db
+CHANGELIST = "/admin/articles/article/"
+SEED = Path(__file__).resolve().parents[2] / "articles" / "demo_data" / "seed_page.txt"
+
+
+@pytest.fixture
+def desk():
+    unit = newsroom()
+    return {
+        "reporter": staff(Role.REPORTER, unit, username="reporter"),
+        "editor": staff(Role.EDITOR, unit, username="editor"),
+        "deputy": staff(Role.DEPUTY_CHIEF, unit, username="deputy"),
+        "chief": staff(Role.CHIEF_EDITOR, unit, username="chief"),
+    }
+
+
+def _inline_management(prefix: str) -> dict:
+    return {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0", f"{prefix}-MIN_NUM_FORMS": "0",
+            f"{prefix}-MAX_NUM_FORMS": "1000"}  # fmt: skip
+
+
+def _article_post(**fields) -> dict:
+    data = {"headline": "平城区网格员筑牢防汛安全堤", "kicker": "", "subtitle": "", "dateline": "xun", "lead": "",
+            "body": "<p>网格员闻“汛”而动。</p>", "tags": "", "series_part": "", "page_order": "",
+            "responsible_editor": "", "source": "", "original_author": "", "original_title": ""}  # fmt: skip
+    data.update(_inline_management("credits"))
+    data.update(_inline_management("figures"))
+    data.update(fields)
+    return data
+
+
+def test_a_reporter_sees_only_their_own_articles(client, desk):
+    mine = ArticleFactory(created_by=desk["reporter"], headline="我写的稿件")
+    ArticleFactory(headline="别人的稿件")
+    client.force_login(desk["reporter"])
+    response = client.get(CHANGELIST)
+    assert response.status_code == 200
+    assert "我写的稿件" in response.text and "别人的稿件" not in response.text
+    assert client.get(reverse("admin:articles_article_change", args=[mine.pk])).status_code == 200
+
+
+def test_reviewers_see_everything_and_their_queue_counts(client, desk):
+    for _ in range(2):
+        article = ArticleFactory()
+        services.article_submit(article=article, by=article.created_by)
+    client.force_login(desk["editor"])
+    response = client.get(CHANGELIST)
+    assert response.context["review_queue"][0][2] == 2
+    assert "待初审 <strong>2</strong>" in response.text
+
+
+def test_street_staff_have_no_newsroom(client):
+    street = UnitFactory(code="xinwang", name="新旺街道", kind=Unit.Kind.STREET, parent=district())
+    client.force_login(staff(Role.STREET_STAFF, street))
+    assert client.get(CHANGELIST).status_code == 403
+
+
+def test_the_editor_page_has_our_toolbar_without_source_editing(client, desk):
+    client.force_login(desk["reporter"])
+    response = client.get(reverse("admin:articles_article_add"))
+    assert response.status_code == 200
+    assert "Check the correct settings" not in response.text
+    assert "imageUpload" in response.text
+    assert "sourceEditing" not in response.text and "htmlEmbed" not in response.text
+    assert reverse("articles:photo_upload") in response.text
+
+
+def test_a_reporter_writes_a_draft_and_its_body_is_sanitized(client, desk):
+    client.force_login(desk["reporter"])
+    response = client.post(
+        reverse("admin:articles_article_add"),
+        _article_post(body='<p>防汛<img src="x" onerror="alert(1)"><script>alert(2)</script></p>'),
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    article = Article.objects.get()
+    assert article.status == Article.Status.DRAFT and article.created_by == desk["reporter"]
+    assert "onerror" not in article.body and "script" not in article.body
+
+
+def test_a_stale_save_is_a_form_error_not_a_lost_edit(client, desk):
+    article = ArticleFactory(created_by=desk["reporter"])
+    client.force_login(desk["editor"])
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    Article.objects.filter(pk=article.pk).update(version=5, lead="另一位编辑的修改")
+    response = client.post(url, _article_post(expected_version="1", lead="我的修改"))
+    assert response.status_code == 200
+    assert "已被他人修改" in response.text
+    assert Article.objects.get(pk=article.pk).lead == "另一位编辑的修改"
+
+
+def test_the_workflow_from_draft_to_scheduled_through_the_admin(client, desk):
+    article = ArticleFactory(created_by=desk["reporter"])
+    workflow = lambda step: reverse("admin:articles_article_workflow", args=[article.pk, step])  # noqa: E731
+    client.force_login(desk["reporter"])
+    client.post(workflow("submit"))
+    for who in ("editor", "deputy", "chief"):
+        client.force_login(desk[who])
+        response = client.post(workflow("review"), {"outcome": "pass", "opinion": "同意"}, follow=True)
+        assert "审稿意见已记录" in response.text
+    client.force_login(desk["chief"])
+    when = timezone.localtime(timezone.now() + timezone.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(workflow("schedule"), {"publish_at": when}, follow=True)
+    assert "发布时间已安排" in response.text
+    article.refresh_from_db()
+    assert article.status == Article.Status.SCHEDULED
+    assert article.decisions.filter(outcome=ReviewDecision.Outcome.PASS).count() == 3
+
+
+def test_refused_workflow_steps_show_the_reason(client, desk):
+    article = ArticleFactory(created_by=desk["reporter"])
+    client.force_login(desk["reporter"])
+    client.post(reverse("admin:articles_article_workflow", args=[article.pk, "submit"]))
+    client.force_login(desk["chief"])
+    response = client.post(reverse("admin:articles_article_workflow", args=[article.pk, "review"]),
+                           {"outcome": "pass"}, follow=True)  # fmt: skip
+    assert "初审须由具有" in response.text
+    response = client.post(reverse("admin:articles_article_workflow", args=[article.pk, "nonsense"]), follow=True)
+    assert "未知的操作" in response.text
+
+
+def test_the_return_form_shows_the_opinion_to_the_author(client, desk):
+    article = ArticleFactory(created_by=desk["reporter"])
+    services.article_submit(article=article, by=desk["reporter"])
+    services.article_review(article=article, by=desk["editor"], outcome="return", opinion="请补充采访对象的姓名。")
+    client.force_login(desk["reporter"])
+    response = client.get(reverse("admin:articles_article_change", args=[article.pk]))
+    assert "请补充采访对象的姓名。" in response.text
+
+
+def test_two_editors_on_one_article_are_warned(client, desk):
+    article = ArticleFactory()
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    client.force_login(desk["editor"])
+    client.get(url)
+    client.force_login(desk["deputy"])
+    response = client.get(url)
+    assert "也打开了这篇稿件" in response.text
+
+
+def test_print_page_import_makes_ten_drafts(client, desk):
+    client.force_login(desk["editor"])
+    response = client.post(reverse("admin:articles_article_import"), {"text": SEED.read_text(encoding="utf-8")})
+    assert response.status_code == 302
+    assert Article.objects.filter(status=Article.Status.DRAFT).count() == 10
+
+
+def test_print_page_import_with_nothing_usable_says_so(client, desk):
+    client.force_login(desk["editor"])
+    response = client.post(reverse("admin:articles_article_import"), {"text": "   \n  \n"})
+    assert response.status_code == 200
+    assert not Article.objects.exists()
+
+
+def test_preview_is_for_staff_who_may_see_the_draft(client, desk):
+    article = ArticleFactory(created_by=desk["reporter"], headline="尚未发布的稿件")
+    url = reverse("articles:preview", args=[article.pk])
+    assert client.get(url).status_code == 302  # to the login page
+    client.force_login(desk["reporter"])
+    response = client.get(url)
+    assert response.status_code == 200 and "尚未发布的稿件" in response.text and "预览" in response.text
+    client.force_login(staff(Role.REPORTER, newsroom(), username="other-reporter"))
+    assert client.get(url).status_code == 404
+
+
+def test_drafts_are_404_and_withdrawn_articles_410_to_the_public(client, desk):
+    draft = ArticleFactory()
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    withdrawn = ArticleFactory(status=Article.Status.WITHDRAWN, publish_at=timezone.now(), published_at=timezone.now())
+    response = client.get(withdrawn.get_absolute_url())
+    assert response.status_code == 410 and "已撤下" in response.text
