@@ -3,6 +3,7 @@
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
+from articles.figures import enrich_inline_figures
 from articles.models import Photo
 from articles.photos import photo_rendition_size, photo_rendition_url, photo_srcset
 from articles.richtext import clean_article_html
@@ -40,5 +41,5 @@ def photo_figure(photo: Photo | None, caption: str | None = None, sizes: str = "
 @register.filter
 def article_html(value: str | None) -> SafeString:
     """Stored bodies are cleaned on save; cleaning again on output means a body that bypassed it is still safe."""
-    # Safe because the cleaner outputs only the allow-list.
-    return mark_safe(clean_article_html(value or ""))
+    # Safe because the cleaner outputs only the allow-list, and the figure enrichment escapes what it adds.
+    return mark_safe(enrich_inline_figures(clean_article_html(value or "")))
