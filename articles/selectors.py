@@ -1,15 +1,23 @@
 """The newsroom's reads for public pages: what is live, with the joins each page needs declared here."""
 
-from django.db.models import Prefetch, QuerySet
+from datetime import date
 
-from articles.models import Article, ArticlePhoto, Correction, Credit
+from django.db.models import Count, Prefetch, QuerySet
+from django.db.models.functions import TruncMonth
+
+from articles.models import Article, ArticlePhoto, Correction, Credit, Edition
 from articles.services import article_live_q
+from pingcheng.directory.models import Unit
 
 
 def _with_byline(queryset: QuerySet[Article]) -> QuerySet[Article]:
     return queryset.select_related("section", "series").prefetch_related(
-        Prefetch("credits", queryset=Credit.objects.select_related("contributor"))
+        Prefetch("credits", queryset=Credit.objects.select_related("contributor__unit"))
     )
+
+
+def _figures() -> Prefetch:
+    return Prefetch("figures", queryset=ArticlePhoto.objects.select_related("photo__credit"))
 
 
 def article_list_live() -> QuerySet[Article]:
@@ -18,21 +26,97 @@ def article_list_live() -> QuerySet[Article]:
 
 
 def article_list_live_with_photos() -> QuerySet[Article]:
-    return article_list_live().prefetch_related(
-        Prefetch("figures", queryset=ArticlePhoto.objects.select_related("photo__credit"))
+    return article_list_live().prefetch_related(_figures())
+
+
+def article_list_for_unit(unit: Unit) -> QuerySet[Article]:
+    """News about a unit or anything below it (a street's page shows its communities' news)."""
+    ids = Article.objects.filter(units__path__startswith=unit.path).values("pk")
+    return article_list_live().filter(pk__in=ids)
+
+
+def article_list_for_tag(tag: str) -> QuerySet[Article]:
+    return article_list_live().filter(tags__contains=tag)
+
+
+def article_list_for_day(day: date) -> QuerySet[Article]:
+    return article_list_live().filter(publish_at__date=day)
+
+
+def archive_months() -> list[dict]:
+    return list(
+        Article.objects.filter(article_live_q())
+        .annotate(month=TruncMonth("publish_at"))
+        .values("month")
+        .annotate(count=Count("pk"))
+        .order_by("-month")
     )
 
 
 def article_detail_queryset() -> QuerySet[Article]:
     """Everything the article page shows in a fixed number of queries."""
-    return _with_byline(Article.objects.all()).select_related("page__edition").prefetch_related(
-        Prefetch("figures", queryset=ArticlePhoto.objects.select_related("photo__credit")),
-        Prefetch("corrections", queryset=Correction.objects.order_by("published_at")),
-        "units",
+    return (
+        _with_byline(Article.objects.all())
+        .select_related("page__edition")
+        .prefetch_related(
+            _figures(),
+            Prefetch("corrections", queryset=Correction.objects.order_by("published_at")),
+            "units",
+        )
     )
 
 
+def article_series_neighbours(article: Article) -> tuple[Article | None, Article | None]:
+    """The previous and next live parts of the article's series, in one query."""
+    if not article.series_id:
+        return None, None
+    parts = list(
+        Article.objects.filter(article_live_q(), series_id=article.series_id)
+        .exclude(pk=article.pk)
+        .only("pk", "headline", "series_part")
+        .order_by("series_part")
+    )
+    previous = [p for p in parts if p.series_part < article.series_part]
+    following = [p for p in parts if p.series_part > article.series_part]
+    return (previous[-1] if previous else None), (following[0] if following else None)
+
+
+def article_related(article: Article, *, limit: int = 5) -> list[Article]:
+    """Live articles about the same units (or, failing that, the same section), newest first."""
+    unit_ids = [unit.pk for unit in article.units.all()]
+    queryset = Article.objects.filter(article_live_q()).exclude(pk=article.pk)
+    if unit_ids:
+        queryset = queryset.filter(units__in=unit_ids)
+    elif article.section_id:
+        queryset = queryset.filter(section_id=article.section_id)
+    else:
+        return []
+    return list(queryset.distinct().only("pk", "headline", "publish_at").order_by("-publish_at")[:limit])
+
+
 def correction_list_public() -> QuerySet[Correction]:
-    return Correction.objects.filter(article__in=Article.objects.filter(article_live_q())).select_related(
-        "article"
-    ).order_by("-published_at")
+    return (
+        Correction.objects.filter(article__in=Article.objects.filter(article_live_q()))
+        .select_related("article")
+        .order_by("-published_at")
+    )
+
+
+def edition_with_pages(edition_date: date) -> Edition | None:
+    """An edition, its pages and each page's live articles in print order."""
+    live = Article.objects.filter(article_live_q()).order_by("page_order", "pk")
+    return (
+        Edition.objects.filter(date=edition_date)
+        .prefetch_related(Prefetch("pages__articles", queryset=_with_byline(live)))
+        .first()
+    )
+
+
+def edition_neighbours(edition: Edition) -> tuple[Edition | None, Edition | None]:
+    previous = Edition.objects.filter(date__lt=edition.date).order_by("-date").first()
+    following = Edition.objects.filter(date__gt=edition.date).order_by("date").first()
+    return previous, following
+
+
+def front_page_units() -> list[Unit]:
+    return list(Unit.objects.filter(kind=Unit.Kind.STREET, is_active=True).order_by("sort_order", "name"))

@@ -11,6 +11,10 @@ urlpatterns = [
     path("section/<slug:slug>/", views.section_detail, name="section"),
     path("series/<slug:slug>/", views.series_detail, name="series"),
     path("contributors/<int:pk>/", views.contributor_detail, name="contributor"),
+    path("units/<slug:code>/", views.unit_detail, name="unit"),
+    path("tags/<str:tag>/", views.tag_detail, name="tag"),
+    path("archive/", views.archive_index, name="archive"),
+    path("archive/<int:year>/<int:month>/<int:day>/", views.archive_day, name="archive_day"),
     path("corrections/", views.correction_list, name="corrections"),
     path("photos/upload/", upload.photo_upload, name="photo_upload"),
 ]

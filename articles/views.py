@@ -1,19 +1,68 @@
+from datetime import date
+
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 
 from articles import access, selectors
-from articles.models import Article, Contributor, Section, Series
+from articles.models import Article, Contributor, Edition, Section, Series
+from articles.public_cache import public_news_page
+from articles.structured_data import article_json_ld, json_ld_script
+from pingcheng.directory.models import Unit
 
 PAGE_SIZE = 20
+FRONT_POOL = 60
 
 
 def _paginate(request, queryset, per_page: int = PAGE_SIZE):
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    page.elided = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+    return page
 
 
+def _list(request, queryset, *, title: str, crumbs=(), **context):
+    page = _paginate(request, queryset)
+    return render(request, "articles/article_list.html",
+                  {"page_obj": page, "title": title, "nav": "news", "crumbs": list(crumbs), **context})  # fmt: skip
+
+
+@public_news_page
+def front_page(request):
+    """Lead story, latest news, news by section and by street, from one pool of recent articles."""
+    pool = list(selectors.article_list_live_with_photos().prefetch_related("units")[:FRONT_POOL])
+    lead = _lead_story(pool)
+    rest = [a for a in pool if a is not lead]
+    sections: dict[Section, list[Article]] = {}
+    for article in rest:
+        if article.section_id and len(sections.setdefault(article.section, [])) < 4:
+            sections[article.section].append(article)
+    by_street = []
+    for street in selectors.front_page_units():
+        about = [a for a in pool if any(u.path.startswith(street.path) for u in a.units.all())][:3]
+        if about:
+            by_street.append((street, about))
+    return render(request, "articles/front_page.html", {
+        "lead": lead, "latest": rest[:8],
+        "sections": sorted(sections.items(), key=lambda item: (item[0].sort_order, item[0].name)),
+        "by_street": by_street, "nav": "none",
+    })  # fmt: skip
+
+
+def _lead_story(pool: list[Article]) -> Article | None:
+    """The newest day's story with a photo that stood highest on its printed page; else the newest story."""
+    if not pool:
+        return None
+    newest_day = pool[0].publish_at.date()
+    candidates = [a for a in pool if a.publish_at.date() == newest_day and a.figures.all()]
+    if not candidates:
+        return pool[0]
+    return min(candidates, key=lambda a: (a.page_order is None, a.page_order or 0, -a.pk))
+
+
+@public_news_page
 def article_detail(request, pk: int):
     article = selectors.article_detail_queryset().filter(pk=pk).first()
     if article is None:
@@ -22,7 +71,22 @@ def article_detail(request, pk: int):
         if article.status == Article.Status.WITHDRAWN and article.published_at:
             return render(request, "articles/article_withdrawn.html", {"article": article}, status=410)
         raise Http404("稿件不存在")
-    return render(request, "articles/article_detail.html", {"article": article, "nav": "news"})
+    return render(request, "articles/article_detail.html", _detail_context(request, article))
+
+
+def _detail_context(request, article: Article, **extra) -> dict:
+    previous, following = selectors.article_series_neighbours(article)
+    crumbs = [("新闻", "/news/")]
+    if article.section_id:
+        crumbs.append((article.section.name, article.section.get_absolute_url()))
+    return {
+        "article": article, "nav": "news", "crumbs": crumbs,
+        "series_previous": previous, "series_next": following,
+        "related": selectors.article_related(article),
+        "json_ld": json_ld_script(article_json_ld(request, article)),
+        "canonical": request.build_absolute_uri(article.get_absolute_url()),
+        **extra,
+    }  # fmt: skip
 
 
 @never_cache
@@ -31,37 +95,102 @@ def article_preview(request, pk: int):
     """Any article the staff member may see, exactly as the public page would show it, marked as a preview."""
     article = access.article_access_for_user(user=request.user, pk=pk)
     article = selectors.article_detail_queryset().get(pk=article.pk)
-    response = render(request, "articles/article_detail.html", {"article": article, "preview": True, "nav": "news"})
+    response = render(request, "articles/article_detail.html", _detail_context(request, article, preview=True))
     response["X-Robots-Tag"] = "noindex"
     return response
 
 
+@public_news_page
 def article_list(request):
-    page = _paginate(request, selectors.article_list_live())
-    return render(request, "articles/article_list.html", {"page_obj": page, "title": "新闻", "nav": "news"})
+    return _list(request, selectors.article_list_live(), title="新闻")
 
 
+@public_news_page
 def section_detail(request, slug: str):
     section = get_object_or_404(Section, slug=slug)
-    page = _paginate(request, selectors.article_list_live().filter(section=section))
-    return render(request, "articles/article_list.html", {"page_obj": page, "title": section.name, "nav": "news"})
+    return _list(request, selectors.article_list_live().filter(section=section), title=section.name,
+                 crumbs=[("新闻", "/news/")], feed_slug=section.slug)  # fmt: skip
 
 
+@public_news_page
 def series_detail(request, slug: str):
     series = get_object_or_404(Series, slug=slug)
-    page = _paginate(request, selectors.article_list_live().filter(series=series).order_by("series_part"))
-    return render(request, "articles/article_list.html",
-                  {"page_obj": page, "title": series.title, "series": series, "nav": "news"})  # fmt: skip
+    articles = selectors.article_list_live().filter(series=series).order_by("series_part")
+    return _list(request, articles, title=series.title, series=series, crumbs=[("新闻", "/news/")])
 
 
+@public_news_page
 def contributor_detail(request, pk: int):
-    contributor = get_object_or_404(Contributor, pk=pk)
-    articles = selectors.article_list_live().filter(credits__contributor=contributor).distinct()
-    page = _paginate(request, articles)
-    return render(request, "articles/article_list.html",
-                  {"page_obj": page, "title": contributor.name, "contributor": contributor, "nav": "news"})  # fmt: skip
+    contributor = get_object_or_404(Contributor.objects.select_related("unit"), pk=pk)
+    # Everything the person wrote or photographed.
+    ids = Article.objects.filter(Q(credits__contributor=contributor) | Q(figures__photo__credit=contributor)).values("pk")
+    return _list(request, selectors.article_list_live().filter(pk__in=ids), title=contributor.name, contributor=contributor,
+                 crumbs=[("新闻", "/news/")])  # fmt: skip
 
 
+@public_news_page
+def unit_detail(request, code: str):
+    unit = get_object_or_404(Unit, code=code, is_active=True)
+    return _list(request, selectors.article_list_for_unit(unit), title=f"{unit.name}新闻", unit=unit,
+                 crumbs=[("新闻", "/news/")])  # fmt: skip
+
+
+@public_news_page
+def tag_detail(request, tag: str):
+    tag = tag.strip()[:20]
+    if not tag:
+        raise Http404("标签不存在")
+    return _list(request, selectors.article_list_for_tag(tag), title=f"标签：{tag}", crumbs=[("新闻", "/news/")])
+
+
+@public_news_page
+def archive_index(request):
+    return render(request, "articles/archive.html", {"months": selectors.archive_months(), "nav": "news",
+                                                      "crumbs": [("新闻", "/news/")]})  # fmt: skip
+
+
+@public_news_page
+def archive_day(request, year: int, month: int, day: int):
+    try:
+        when = date(year, month, day)
+    except ValueError:
+        raise Http404("日期无效") from None
+    return _list(request, selectors.article_list_for_day(when), title=f"{when:%Y年%m月%d日}的新闻",
+                 crumbs=[("新闻", "/news/"), ("往期", "/news/archive/")])  # fmt: skip
+
+
+@public_news_page
 def correction_list(request):
     page = _paginate(request, selectors.correction_list_public())
     return render(request, "articles/correction_list.html", {"page_obj": page, "nav": "news"})
+
+
+@public_news_page
+def epaper_index(request):
+    latest = Edition.objects.order_by("-date").first()
+    if latest is None:
+        return render(request, "articles/epaper_edition.html", {"edition": None, "nav": "epaper"})
+    return redirect("epaper:edition", edition_date=latest.date.isoformat())
+
+
+@public_news_page
+def epaper_edition(request, edition_date: str, page_number: int | None = None):
+    try:
+        day = date.fromisoformat(edition_date)
+    except ValueError:
+        raise Http404("日期无效") from None
+    edition = selectors.edition_with_pages(day)
+    if edition is None:
+        raise Http404("当日没有出版")
+    pages = list(edition.pages.all())
+    current = None
+    if page_number is not None:
+        current = next((page for page in pages if page.number == page_number), None)
+        if current is None:
+            raise Http404("没有这一版")
+    previous, following = selectors.edition_neighbours(edition)
+    return render(request, "articles/epaper_edition.html", {
+        "edition": edition, "pages": [current] if current else pages, "all_pages": pages, "current": current,
+        "previous": previous, "following": following, "nav": "epaper",
+        "editions": Edition.objects.order_by("-date")[:30],
+    })  # fmt: skip

@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import TemplateView
 
 from articles import search_views
+from articles import views as article_views
 from pingcheng import views
 
 admin.site.site_header = "平城新闻 · 后台"
@@ -11,10 +11,11 @@ admin.site.site_title = "平城新闻后台"
 admin.site.index_title = "工作台"
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("", article_views.front_page, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("news/", include("articles.urls")),
+    path("epaper/", include("articles.epaper_urls")),
     path("search/", search_views.search, name="search"),
     path("", include("articles.feed_urls")),
 ]

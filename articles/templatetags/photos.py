@@ -43,3 +43,9 @@ def article_html(value: str | None) -> SafeString:
     """Stored bodies are cleaned on save; cleaning again on output means a body that bypassed it is still safe."""
     # Safe because the cleaner outputs only the allow-list, and the figure enrichment escapes what it adds.
     return mark_safe(enrich_inline_figures(clean_article_html(value or "")))
+
+
+@register.filter
+def rendition_url(photo: Photo | None, width: int = 960) -> str:
+    """``{{ photo|rendition_url:1600 }}`` — the widest JPEG rendition not wider than ``width``."""
+    return photo_rendition_url(photo, int(width), "jpeg") if photo is not None else ""

@@ -1,0 +1,75 @@
+"""schema.org NewsArticle JSON-LD and Open Graph data for an article page."""
+
+import json
+
+from django.conf import settings
+from django.utils.safestring import SafeString, mark_safe
+
+from articles.bylines import byline_credits
+from articles.models import Article, Credit
+from articles.photos import photo_rendition_url
+
+_AUTHOR_ROLES = {Credit.Role.REPORTER, Credit.Role.INTERN, Credit.Role.SPECIAL, Credit.Role.TRAINEE}
+# The characters json_script escapes, so the data cannot close its <script> element.
+_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def _person(request, credit: Credit) -> dict:
+    person = {"@type": "Person", "name": credit.contributor.name,
+              "url": request.build_absolute_uri(credit.contributor.get_absolute_url())}  # fmt: skip
+    if credit.contributor.unit_id:
+        person["affiliation"] = {"@type": "Organization", "name": credit.contributor.unit.name}
+    return person
+
+
+def article_json_ld(request, article: Article) -> dict:
+    credits = byline_credits(article)
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "mainEntityOfPage": request.build_absolute_uri(article.get_absolute_url()),
+        "headline": article.headline[:110],
+        "inLanguage": "zh-CN",
+        "datePublished": article.publish_at.isoformat() if article.publish_at else None,
+        "dateModified": (article.updated_at or article.publish_at).isoformat() if article.publish_at else None,
+        "author": [_person(request, c) for c in credits if c.role in _AUTHOR_ROLES],
+        "contributor": [_person(request, c) for c in credits if c.role not in _AUTHOR_ROLES],
+        "publisher": {"@type": "Organization", "name": str(settings.SITE_NAME),
+                      "parentOrganization": {"@type": "Organization", "name": "平城区融媒体中心"}},  # fmt: skip
+        "wordCount": article.char_count,
+    }
+    if article.kicker or article.subtitle:
+        data["alternativeHeadline"] = " ".join(filter(None, [article.kicker, article.subtitle]))
+    if article.lead:
+        data["description"] = article.lead
+    if article.section_id:
+        data["articleSection"] = article.section.name
+    if article.tag_list:
+        data["keywords"] = article.tag_list
+    if article.series_id:
+        data["isPartOf"] = {"@type": "CreativeWorkSeries", "name": article.series.title,
+                            "url": request.build_absolute_uri(article.series.get_absolute_url())}  # fmt: skip
+        data["position"] = article.series_part
+    if article.page_id:
+        data["printEdition"] = f"第{article.page.edition.number}期"
+        data["printPage"] = str(article.page.number)
+        data["printSection"] = article.page.name
+    images = []
+    for figure in article.figures.all():
+        photo = figure.photo
+        url = photo_rendition_url(photo, width=1600)
+        if url:
+            image = {"@type": "ImageObject", "url": request.build_absolute_uri(url), "caption": photo.caption,
+                     "width": photo.width, "height": photo.height}  # fmt: skip
+            if photo.credit_id:
+                image["creditText"] = photo.credit_line
+                image["creator"] = {"@type": "Person", "name": photo.credit.name}
+            images.append(image)
+    if images:
+        data["image"] = images
+    return {key: value for key, value in data.items() if value not in (None, [], "")}
+
+
+def json_ld_script(data: dict) -> SafeString:
+    payload = json.dumps(data, ensure_ascii=False).translate(_ESCAPES)
+    return mark_safe(f'<script type="application/ld+json">{payload}</script>')

@@ -1,0 +1,182 @@
+"""What a reader sees: every public page type, 404s for what is not public, query counts, caching."""
+
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.utils import timezone
+
+from articles import services
+from articles.models import Article, Correction, Section
+from pingcheng.directory.models import Role
+from tests.factories import ArticleFactory, newsroom, staff
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seed():
+    call_command("load_demo", verbosity=0)
+    cache.clear()
+    return {a.headline: a for a in Article.objects.all()}
+
+
+def _live(**fields):
+    now = timezone.now()
+    fields.setdefault("publish_at", now - timedelta(hours=1))
+    return ArticleFactory(status=Article.Status.PUBLISHED, published_at=fields["publish_at"], **fields)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/news/", "/news/section/jiceng/", "/news/series/jiwang-kailai/", "/news/units/xinwang/",
+     "/news/tags/防汛/", "/news/archive/", "/news/archive/2025/7/18/", "/news/corrections/",
+     "/epaper/2025-07-18/", "/epaper/2025-07-18/2/"],
+)  # fmt: skip
+def test_every_public_page_type_renders(client, seed, path):
+    response = client.get(path)
+    assert response.status_code == 200, path
+    assert 'lang="zh-Hans"' in response.text
+
+
+@pytest.mark.parametrize(
+    "path", ["/news/section/nope/", "/news/series/nope/", "/news/units/nope/", "/news/contributors/99999/",
+             "/epaper/2025-07-19/", "/epaper/2025-07-18/9/", "/epaper/not-a-date/", "/news/archive/2025/2/30/",
+             "/news/99999/"],
+)  # fmt: skip
+def test_unknown_things_are_404_in_our_look(client, seed, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "页面不存在" in response.text
+
+
+def test_epaper_index_goes_to_the_latest_edition(client, seed):
+    response = client.get("/epaper/")
+    assert response.status_code == 302 and response["Location"] == "/epaper/2025-07-18/"
+
+
+def test_the_article_page_shows_everything_the_paper_printed(client, seed):
+    article = seed["大学生志愿服务社区 擦亮城市文明底色"]
+    response = client.get(article.get_absolute_url())
+    text = response.text
+    assert "本报讯（记者 曹飞）" in text
+    assert "曹飞摄" in text and "图为柳园东院社区大学生志愿者为小学生辅导功课。" in text
+    assert "责任编辑" in text
+    assert 'srcset="' in text and "<figcaption>" in text
+
+
+def test_the_series_article_links_its_series_with_the_part_number(client, seed):
+    article = seed["固本强基提高执政能力做到“五个必须”"]
+    text = client.get(article.get_absolute_url()).text
+    assert "继往开来担使命 砥砺奋进新征程（五）" in text
+    assert "本报记者 邱东芳" in text
+    assert article.series.get_absolute_url() in text
+
+
+def test_series_pages_link_previous_and_next_parts(client, seed):
+    fifth = seed["固本强基提高执政能力做到“五个必须”"]
+    sixth = _live(series=fifth.series, series_part=6, headline="第六篇")
+    text = client.get(fifth.get_absolute_url()).text
+    assert 'rel="next"' in text and sixth.get_absolute_url() in text
+
+
+def test_json_ld_describes_a_news_article_with_credits_and_print_placement(client, seed):
+    article = seed["大学生志愿服务社区 擦亮城市文明底色"]
+    text = client.get(article.get_absolute_url()).text
+    payload = re.search(r'<script type="application/ld\+json">(.*?)</script>', text, re.S).group(1)
+    data = json.loads(payload)
+    assert data["@type"] == "NewsArticle"
+    assert data["author"][0]["name"] == "曹飞"
+    assert data["image"][0]["creditText"] == "曹飞摄"
+    assert data["printPage"] == "2" and data["printEdition"] == "第1268期"
+    assert data["dateModified"] and data["datePublished"]
+    assert '<meta property="og:title"' in text and '<meta property="og:image"' in text
+
+
+def test_drafts_future_and_withdrawn_articles_are_not_public(client, seed):
+    draft = ArticleFactory(headline="草稿不公开")
+    future = ArticleFactory(status=Article.Status.SCHEDULED, publish_at=timezone.now() + timedelta(days=1),
+                            headline="明天才发布")  # fmt: skip
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert client.get(future.get_absolute_url()).status_code == 404
+    front = client.get("/").text + client.get("/news/").text
+    assert "草稿不公开" not in front and "明天才发布" not in front
+
+
+def test_news_about_a_street_includes_its_communities(client, seed):
+    text = client.get("/news/units/xinwang/").text
+    assert "守住钱袋子 护好幸福家" in text  # about 御锦源社区, under 新旺街道
+    assert "全方位推动小微企业工会经费返还" not in text
+
+
+def test_a_contributor_page_lists_what_they_wrote_and_photographed(client, seed):
+    from articles.models import Contributor
+
+    jinxiu = Contributor.objects.get(name="锦秀")
+    text = client.get(jinxiu.get_absolute_url()).text
+    assert "立足实际构建创城新常态" in text  # reported
+    assert "党建引领迸发创城新活力" in text  # photographed
+
+
+def test_corrections_show_on_the_article_and_in_the_public_list(client, seed):
+    article = seed["疏堵结合整治游商小贩 营造整洁有序古城环境"]
+    chief = staff(Role.CHIEF_EDITOR, newsroom())
+    services.article_correct(article=article, by=chief, kind=Correction.Kind.CORRECTION, text="“290家”应为“约290家”。")
+    assert "“290家”应为“约290家”。" in client.get(article.get_absolute_url()).text
+    assert "“290家”应为“约290家”。" in client.get("/news/corrections/").text
+
+
+@pytest.mark.parametrize("path", ["/", "/news/6/"])
+def test_front_and_article_pages_take_a_small_constant_number_of_queries(client, seed, path,
+                                                                         django_assert_max_num_queries):  # fmt: skip
+    with django_assert_max_num_queries(12):
+        assert client.get(path).status_code == 200
+
+
+def test_list_pages_take_the_same_queries_whatever_their_length(client, seed, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    section = Section.objects.get(slug="chuangcheng")
+
+    def count():
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/news/").status_code == 200
+            assert client.get(section.get_absolute_url()).status_code == 200
+        return len(queries)
+
+    before = count()
+    for index in range(15):
+        _live(headline=f"创城新闻{index}", section=section)
+    assert count() == before
+
+
+def test_anonymous_pages_are_cached_and_publication_invalidates_them(client, seed, django_capture_on_commit_callbacks):
+    first = client.get("/news/")
+    assert "public" in first["Cache-Control"] and first.has_header("Last-Modified")
+    article = ArticleFactory(headline="刚刚通过终审的稿件", status=Article.Status.APPROVED)
+    chief = staff(Role.CHIEF_EDITOR, newsroom())
+    # Made live behind the cache's back: the cached page does not show it yet …
+    Article.objects.filter(pk=article.pk).update(status=Article.Status.PUBLISHED, publish_at=timezone.now())
+    assert "刚刚通过终审的稿件" not in client.get("/news/").text
+    # … and the publication signal retires the cached pages.
+    other = ArticleFactory(headline="正式发布的稿件", status=Article.Status.APPROVED)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.article_schedule(article=other, by=chief, publish_at=timezone.now() - timedelta(seconds=1))
+    assert "正式发布的稿件" in client.get("/news/").text
+
+
+def test_conditional_get_answers_not_modified(client, seed):
+    first = client.get("/news/")
+    again = client.get("/news/", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert again.status_code == 304
+
+
+def test_logged_in_staff_are_never_served_a_cached_public_page(client, seed):
+    client.force_login(staff(Role.EDITOR, newsroom()))
+    response = client.get("/news/")
+    assert "private" in response["Cache-Control"]
