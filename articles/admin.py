@@ -98,6 +98,7 @@ class PhotoAdminForm(forms.ModelForm):
             return cleaned
         if not cleaned.get("image"):
             self.add_error("image", _("请选择要上传的图片。"))
+        if self.errors:
             return cleaned
         try:
             # Created here so that a refused file is a form error; the admin's transaction still wraps it.
@@ -118,7 +119,7 @@ class PhotoAdmin(RoleModelAdmin):
     list_display = ["thumbnail", "caption", "credit", "taken_on", "width", "height", "created_at"]
     search_fields = ["caption", "alt_text", "credit__name"]
     autocomplete_fields = ["credit"]
-    list_select_related = ["credit"]
+    list_select_related = ["credit__unit"]
     readonly_fields = ["preview", "width", "height", "uuid"]
 
     def get_fields(self, request, obj=None):
@@ -250,10 +251,16 @@ class ArticleAdmin(RoleModelAdmin):
             services.article_save(article=obj, by=request.user, changed_fields=set(form.changed_data),
                                   expected_version=form.cleaned_data.get("expected_version"))  # fmt: skip
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Credits arrive with the inlines, after the article row: index the byline names too.
+        services.article_reindex(article=form.instance)
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         extra_context = extra_context or {}
-        if object_id and request.method == "GET":
-            others = presence.editing_touch(article_id=int(object_id), user=request.user) if object_id.isdigit() else []
+        obj = self.get_object(request, object_id) if object_id and request.method == "GET" else None
+        if obj is not None and self.has_change_permission(request, obj):
+            others = presence.editing_touch(article_id=obj.pk, user=request.user)
             if others:
                 messages.warning(request, _("注意：%(names)s 在最近15分钟内也打开了这篇稿件，保存前请先沟通，以免互相覆盖。")
                                  % {"names": "、".join(others)})  # fmt: skip

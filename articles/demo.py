@@ -20,6 +20,7 @@ from articles.importing import contributor_for_name, draft_article_create
 from articles.models import Article, ArticleEvent, ArticlePhoto, Contributor, Edition, Page, Photo, Section, Series
 from articles.photos import photo_create
 from articles.print_import import DraftArticle, PhotoCaption, parse_page, parse_page_slogan
+from articles.services import article_prepare_body
 from pingcheng.directory.models import Unit
 
 SEED_PAGE = Path(__file__).resolve().parent / "demo_data" / "seed_page.txt"
@@ -132,7 +133,10 @@ def _publish_imported(article: Article, *, tags: str) -> None:
     article.review_round = 1
     article.responsible_editor = RESPONSIBLE_EDITOR
     article.tags = tags
-    article.save(update_fields=["status", "publish_at", "published_at", "review_round", "responsible_editor", "tags"])
+    # Now that the credits and tags are there, the search index can include them.
+    article_prepare_body(article)
+    article.save(update_fields=["status", "publish_at", "published_at", "review_round", "responsible_editor", "tags",
+                                "body", "char_count", "search_text"])  # fmt: skip
     ArticleEvent.objects.create(article=article, action=ArticleEvent.Action.PUBLISHED, note=PUBLISHED_NOTE)
 
 
@@ -147,6 +151,10 @@ def _fill_missing(article: Article, draft: DraftArticle, *, section: Section | N
     if not article.responsible_editor:
         article.responsible_editor = RESPONSIBLE_EDITOR
         changed.append("responsible_editor")
+    if changed or not article.search_text:
+        # A demo database from before search existed gets its index here.
+        article_prepare_body(article)
+        changed += ["body", "char_count", "search_text"]
     if changed:
         article.save(update_fields=changed)
     if not article.figures.exists():

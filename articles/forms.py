@@ -2,7 +2,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from articles.models import Article, Correction, ReviewDecision
+from articles.models import Article, Correction, Edition, ReviewDecision
+from articles.services import EDITABLE_FIELDS
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -12,10 +13,7 @@ class ArticleAdminForm(forms.ModelForm):
 
     class Meta:
         model = Article
-        fields = [
-            "kicker", "headline", "subtitle", "series", "series_part", "dateline", "responsible_editor", "lead",
-            "body", "section", "units", "tags", "page", "page_order", "source", "original_author", "original_title",
-        ]  # fmt: skip
+        fields = [*EDITABLE_FIELDS, "units"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -90,4 +88,9 @@ class PageImportForm(forms.Form):
         placement = [cleaned.get(f) for f in ("edition_date", "edition_number", "page_number", "page_name")]
         if any(placement) and not all(placement):
             raise forms.ValidationError(_("填写见报版面时，请同时填写出版日期、期号、版次和版名。"), code="placement_partial")
+        if all(placement):
+            clash = Edition.objects.filter(number=cleaned["edition_number"]).exclude(date=cleaned["edition_date"]).first()
+            if clash:
+                self.add_error("edition_number", _("第%(n)s期已是 %(date)s 的期号，请核对。")
+                               % {"n": clash.number, "date": clash.date.strftime("%Y年%m月%d日")})  # fmt: skip
         return cleaned

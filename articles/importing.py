@@ -14,6 +14,7 @@ from django.db import transaction
 from articles.models import Article, ArticleEvent, ArticlePhoto, Contributor, Credit, Page, Photo, Section, Series
 from articles.print_import import Byline, DraftArticle, PhotoCaption, format_photo_credit, parse_page
 from articles.richtext import char_count, clean_article_html, paragraphs_to_html
+from articles.services import article_prepare_body
 from pingcheng.directory.models import Unit
 
 __all__ = ["IMPORT_NOTE", "contributor_for_name", "draft_article_create", "page_import", "units_mentioned"]
@@ -292,6 +293,8 @@ def draft_article_create(
         status=Article.Status.DRAFT,
         created_by=by,
     )
+    # Fills search_text too; the credits created below join the index when the article is next prepared.
+    article_prepare_body(article)
     # created_by is null=True but not blank=True; an import run by a command or the demo has no user.
     article.full_clean()
     article.save()

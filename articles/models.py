@@ -389,9 +389,6 @@ class ReviewDecision(models.Model):
         verbose_name_plural = _("审稿记录")
         ordering = ["decided_at", "pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["article", "round", "level"], condition=models.Q(outcome="pass"), name="review_one_pass_per_level"
-            ),
             models.CheckConstraint(
                 condition=~models.Q(outcome="return") | ~models.Q(opinion=""), name="review_return_has_opinion"
             ),

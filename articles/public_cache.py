@@ -35,7 +35,11 @@ def news_changed(**_kwargs) -> None:
 
 
 def public_news_page(view):
-    """Serve anonymous GETs from the cache for up to PAGE_TTL seconds, keyed by the news generation."""
+    """Serve anonymous GETs from the cache for up to PAGE_TTL seconds, keyed by the news generation.
+
+    ``Last-Modified`` is read from the database when the page is rendered (not from the cache, which is
+    per process in the embedded default), so a 304 never hides a change made by another process.
+    """
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -44,18 +48,37 @@ def public_news_page(view):
             response = view(request, *args, **kwargs)
             patch_cache_control(response, private=True, no_cache=True)
             return response
-        generation, changed_at = news_generation()
-        key = f"news:page:{generation}:{request.get_full_path()}"
+        generation, _changed_at = news_generation()
+        # Only the page number varies these pages: other query parameters must not mint new cache entries.
+        key = f"news:page:{generation}:{request.path}:{request.GET.get('page', '')[:6]}"
         response = cache.get(key)
         if response is None:
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
-            if response.status_code == 200 and not response.cookies:
-                cache.set(key, response, PAGE_TTL)
+            if response.status_code == 200:
+                last_change = news_last_modified()
+                if last_change is not None:
+                    response["Last-Modified"] = http_date(last_change.timestamp())
+                if not response.cookies:
+                    cache.set(key, response, PAGE_TTL)
         if response.status_code == 200:
             patch_cache_control(response, public=True, max_age=BROWSER_MAX_AGE)
-            response["Last-Modified"] = http_date(changed_at)
         return response
 
     return wrapper
+
+
+def news_last_modified():
+    """When what the public sees last changed: the newest publication, revision, correction or take-down.
+
+    Scheduled articles go live at their minute without an event, so their publish time counts too.
+    """
+    from django.db.models import Max
+
+    from articles.models import Article, ArticleEvent
+    from articles.services import PUBLIC_EVENTS, article_live_q
+
+    went_live = Article.objects.filter(article_live_q()).aggregate(at=Max("publish_at"))["at"]
+    changed = ArticleEvent.objects.filter(action__in=PUBLIC_EVENTS).aggregate(at=Max("at"))["at"]
+    return max(filter(None, [went_live, changed]), default=None)

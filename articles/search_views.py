@@ -1,5 +1,86 @@
-from django.http import HttpResponse
+"""The public search page: GET ``/search/?q=&section=&unit=&from=&to=&page=`` (see ``articles.search``)."""
+
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control
+from django.utils.safestring import SafeString
+from django.views.decorators.http import require_safe
+
+from articles.models import Article
+from articles.search import MAX_QUERY_LENGTH, article_search, article_snippet_source, highlight, query_words, snippet
+from articles.search_forms import ArticleSearchForm
+
+RESULTS_PER_PAGE = 20
+SNIPPET_WIDTH = 80
+# Offered when nothing matches: words the seed page and the civic dictionary know well.
+SUGGESTED_WORDS = ["网格员", "防汛", "创城", "工会经费", "志愿服务"]
+# The page is the same for every anonymous reader; a short shared-cache lifetime absorbs repeated searches.
+ANONYMOUS_MAX_AGE = 60
 
 
+@dataclass(frozen=True)
+class SearchHit:
+    article: Article
+    kicker: SafeString
+    headline: SafeString
+    snippet: SafeString
+
+
+@require_safe
 def search(request):
-    return HttpResponse("搜索建设中")
+    form = ArticleSearchForm(request.GET or None)
+    context = {
+        "form": form,
+        "nav": "none",
+        "max_query_length": MAX_QUERY_LENGTH,
+        "suggested_words": SUGGESTED_WORDS,
+    }
+    if form.is_bound and form.is_valid():
+        context.update(_results(request, form))
+    response = render(request, "articles/search.html", context)
+    if not request.user.is_authenticated:
+        patch_cache_control(response, public=True, max_age=ANONYMOUS_MAX_AGE)
+    return response
+
+
+def _results(request, form: ArticleSearchForm) -> dict:
+    data = form.cleaned_data
+    q = data["q"]
+    if not q:
+        return {}
+    words = query_words(q)
+    if not words:
+        return {"q": q, "no_words": True}
+    filters = {
+        "section": data["section"].slug if data["section"] else None,
+        "unit": data["unit"],
+        "date_from": data["date_from"],
+        "date_to": data["date_to"],
+    }
+    paginator = Paginator(article_search(q=q, **filters), RESULTS_PER_PAGE)
+    partial = False
+    if paginator.count == 0 and len(words) > 1 and any(len(word) > 1 for word in words):
+        # Nothing has every word: show what has some of them, and say so.
+        paginator = Paginator(article_search(q=q, match_all=False, **filters), RESULTS_PER_PAGE)
+        partial = paginator.count > 0
+    page = paginator.get_page(request.GET.get("page"))
+    hits = [
+        SearchHit(
+            article=article,
+            kicker=highlight(article.kicker, words),
+            headline=highlight(article.headline, words),
+            snippet=highlight(snippet(article_snippet_source(article, words), words, width=SNIPPET_WIDTH), words),
+        )
+        for article in page
+    ]
+    return {
+        "q": q,
+        "searched": True,
+        "partial": partial,
+        "hits": hits,
+        "page_obj": page,
+        "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "has_filters": form.has_filters,
+    }

@@ -1,5 +1,6 @@
 """The newsroom's reads for public pages: what is live, with the joins each page needs declared here."""
 
+import re
 from datetime import date
 
 from django.db.models import Count, Prefetch, QuerySet
@@ -36,7 +37,9 @@ def article_list_for_unit(unit: Unit) -> QuerySet[Article]:
 
 
 def article_list_for_tag(tag: str) -> QuerySet[Article]:
-    return article_list_live().filter(tags__contains=tag)
+    """Articles carrying exactly this tag (防 does not match 防汛); tags are separated by 、 or commas."""
+    pattern = rf"(^|[、,，])\s*{re.escape(tag)}\s*($|[、,，])"
+    return article_list_live().filter(tags__regex=pattern)
 
 
 def article_list_for_day(day: date) -> QuerySet[Article]:

@@ -17,6 +17,7 @@ from articles import access
 from articles.errors import ArticleActionRefused, ArticleEditConflict
 from articles.models import Article, ArticleEvent, Correction, ReviewDecision, Revision
 from articles.richtext import char_count, clean_article_html
+from articles.search import article_index
 from articles.signals import article_changed
 from pingcheng.directory.access import user_has_role, user_sees_everything
 from pingcheng.notices.models import Notice
@@ -31,6 +32,16 @@ REVIEW_FLOW = {
 # What readers see; an edit to any of these after publication is kept as a revision.
 READER_FIELDS = ("kicker", "headline", "subtitle", "lead", "body")
 LIVE_STATUSES = (S.SCHEDULED, S.PUBLISHED)
+EDITABLE_FIELDS = (
+    "kicker", "headline", "subtitle", "series", "series_part", "dateline", "responsible_editor", "lead", "body",
+    "section", "tags", "page", "page_order", "source", "original_author", "original_title",
+)  # fmt: skip
+DERIVED_FIELDS = ("char_count", "search_text")
+# Workflow events after which readers see something different.
+PUBLIC_EVENTS = (
+    ArticleEvent.Action.PUBLISHED, ArticleEvent.Action.REVISED, ArticleEvent.Action.CORRECTED,
+    ArticleEvent.Action.WITHDRAWN, ArticleEvent.Action.UNPUBLISHED,
+)  # fmt: skip
 
 
 def _locked(article: Article) -> Article:
@@ -50,9 +61,16 @@ def _snapshot(article: Article) -> dict:
 
 
 def article_prepare_body(article: Article) -> None:
-    """Sanitize the body and recount its characters; run before every save of reader-facing text."""
+    """Sanitize the body, recount its characters and refresh its search tokens; run before every save."""
     article.body = clean_article_html(article.body or "")
     article.char_count = char_count(article.body)
+    article_index(article)
+
+
+def article_reindex(*, article: Article) -> None:
+    """Refresh the search tokens after credits or tags changed outside a body save (admin inlines)."""
+    article_index(article)
+    Article.objects.filter(pk=article.pk).update(search_text=article.search_text)
 
 
 @transaction.atomic
@@ -98,7 +116,9 @@ def article_save(*, article: Article, by, changed_fields: set[str], expected_ver
         article.status = S.FINAL_REVIEW
         ArticleEvent.objects.create(article=current, action=ArticleEvent.Action.REOPENED, note=note, by=by)
     article.full_clean()
-    article.save()
+    # Only what editing may change: the workflow columns (published_at, publish_at, review_round …) are
+    # owned by the workflow services and may have moved since the editor loaded the page.
+    article.save(update_fields=[*EDITABLE_FIELDS, *DERIVED_FIELDS, "version", "status", "updated_at", "edited_at"])
     return article
 
 

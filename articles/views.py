@@ -153,7 +153,7 @@ def archive_index(request):
 def archive_day(request, year: int, month: int, day: int):
     try:
         when = date(year, month, day)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise Http404("日期无效") from None
     return _list(request, selectors.article_list_for_day(when), title=f"{when:%Y年%m月%d日}的新闻",
                  crumbs=[("新闻", "/news/"), ("往期", "/news/archive/")])  # fmt: skip

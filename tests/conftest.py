@@ -112,6 +112,15 @@ def _reset_pools(app) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _clear_cache():
+    """Page cache and editing presence must not leak between tests (row ids are reused on SQLite)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _clear_sms_outbox():
     from pingcheng.notices import sms
 

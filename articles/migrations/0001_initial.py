@@ -290,10 +290,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='reviewdecision',
-            constraint=models.UniqueConstraint(condition=models.Q(('outcome', 'pass')), fields=('article', 'round', 'level'), name='review_one_pass_per_level'),
-        ),
-        migrations.AddConstraint(
-            model_name='reviewdecision',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('outcome', 'return'), _negated=True), models.Q(('opinion', ''), _negated=True), _connector='OR'), name='review_return_has_opinion'),
         ),
         migrations.AddConstraint(

@@ -9,6 +9,8 @@ from pingcheng.directory.models import Membership, Role, Unit
 from pingcheng.directory.services import unit_save
 
 ALL_STAFF_ROLES = frozenset(Role.values)
+# Autocomplete fields of other apps that pick from the whole directory.
+PICKABLE_ANYWHERE = {"units", "unit"}
 
 
 @admin.register(Unit)
@@ -28,6 +30,13 @@ class UnitAdmin(RoleModelAdmin):
 
     def get_queryset(self, request):
         return access.units_for_user(request.user).select_related("parent")
+
+    def get_search_results(self, request, queryset, search_term):
+        # Choosing the units a story is about (or a correspondent's unit) means choosing among all of
+        # them, not only the editor's own newsroom; the list shows names that are public anyway.
+        if request.GET.get("app_label") == "articles" and request.GET.get("field_name") in PICKABLE_ANYWHERE:
+            queryset = Unit.objects.filter(is_active=True)
+        return super().get_search_results(request, queryset, search_term)
 
     def save_model(self, request, obj, form, change):
         unit_save(unit=obj)

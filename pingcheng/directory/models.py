@@ -71,6 +71,8 @@ class Unit(models.Model):
     }
 
     def clean(self) -> None:
+        if self.kind not in self.Kind.values:
+            return  # the field's own validation reports it
         if self.kind == self.Kind.DISTRICT and self.parent_id:
             raise ValidationError({"parent": _("区一级单位不能有上级单位。")}, code="district_has_parent")
         if self.kind != self.Kind.DISTRICT:

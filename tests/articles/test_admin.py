@@ -181,3 +181,50 @@ def test_drafts_are_404_and_withdrawn_articles_410_to_the_public(client, desk):
     withdrawn = ArticleFactory(status=Article.Status.WITHDRAWN, publish_at=timezone.now(), published_at=timezone.now())
     response = client.get(withdrawn.get_absolute_url())
     assert response.status_code == 410 and "已撤下" in response.text
+
+
+def test_only_people_who_may_edit_are_announced_as_editing(client, desk):
+    article = ArticleFactory(created_by=desk["reporter"])
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    street = UnitFactory(code="xinwang", name="新旺街道", kind=Unit.Kind.STREET, parent=district())
+    client.force_login(staff(Role.STREET_STAFF, street, username="street-person"))
+    client.get(url)
+    client.force_login(desk["editor"])
+    assert "也打开了这篇稿件" not in client.get(url).text
+
+
+def test_newsroom_staff_may_pick_any_unit_for_an_article(client, desk):
+    UnitFactory(code="xinwang", name="新旺街道", kind=Unit.Kind.STREET, parent=district())
+    client.force_login(desk["reporter"])
+    response = client.get("/admin/autocomplete/", {"app_label": "articles", "model_name": "article",
+                                                   "field_name": "units", "term": "新旺"})  # fmt: skip
+    assert [row["text"] for row in response.json()["results"]] == ["新旺街道"]
+
+
+def test_an_invalid_photo_form_leaves_no_photo_behind(client, desk):
+    import io
+
+    from PIL import Image
+
+    from articles.models import Photo
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), "red").save(buffer, "PNG")
+    buffer.name = "red.png"
+    client.force_login(desk["reporter"])
+    response = client.post(reverse("admin:articles_photo_add"), {"image": buffer, "caption": "孤儿图片",
+                                                                 "taken_on": "not-a-date"})  # fmt: skip
+    assert response.status_code == 200
+    assert not Photo.objects.exists()
+
+
+def test_an_issue_number_of_another_day_is_a_form_error(client, desk):
+    from articles.placement import page_get_or_create
+
+    page_get_or_create(date=timezone.localdate(), number=1268, page_number=2, page_name="平城新闻")
+    client.force_login(desk["editor"])
+    response = client.post(reverse("admin:articles_article_import"), {
+        "text": SEED.read_text(encoding="utf-8"), "edition_date": "2030-01-01", "edition_number": "1268",
+        "page_number": "2", "page_name": "平城新闻"})  # fmt: skip
+    assert response.status_code == 200 and "已是" in response.text
+    assert not Article.objects.exists()

@@ -181,3 +181,24 @@ def test_logged_in_staff_are_never_served_a_cached_public_page(client, seed):
     client.force_login(staff(Role.EDITOR, newsroom()))
     response = client.get("/news/")
     assert "private" in response["Cache-Control"]
+
+
+def test_tag_pages_match_whole_tags_and_tags_may_hold_a_slash(client, seed):
+    article = seed["平城区网格员筑牢防汛“安全堤”"]
+    Article.objects.filter(pk=article.pk).update(tags="防汛/抗旱、网格员")
+    cache.clear()
+    assert client.get(article.get_absolute_url()).status_code == 200
+    assert "平城区网格员筑牢防汛" in client.get("/news/tags/防汛/抗旱/").text
+    assert "平城区网格员筑牢防汛" not in client.get("/news/tags/防/").text
+
+
+def test_absurd_archive_dates_are_404(client, seed):
+    assert client.get("/news/archive/99999999999999999999/1/1/").status_code == 404
+
+
+def test_unknown_query_parameters_share_the_cached_page(client, seed):
+    cache.clear()
+    assert "立足实际构建创城新常态" in client.get("/news/?utm=1").text
+    # Changed behind the cache's back: a second URL differing only in an unknown parameter is the cached page.
+    Article.objects.filter(headline="立足实际构建创城新常态").update(headline="改过的标题")
+    assert "立足实际构建创城新常态" in client.get("/news/?utm=2").text

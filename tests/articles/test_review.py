@@ -178,3 +178,27 @@ def test_schedule_with_unpublish_before_publish_is_refused(desk):
     at = timezone.now() + timedelta(hours=2)
     with pytest.raises(ArticleActionRefused):
         services.article_schedule(article=article, by=desk["chief"], publish_at=at, unpublish_at=at - timedelta(hours=1))
+
+
+def test_a_reopened_final_review_can_be_passed_again(desk):
+    article = _approved(ArticleFactory(), desk)
+    article.lead = "终审后补充的导语"
+    services.article_save(article=article, by=desk["editor"], changed_fields={"lead"}, expected_version=article.version)
+    article.refresh_from_db()
+    services.article_review(article=article, by=desk["chief"], outcome=PASS, opinion="同意修改")
+    article.refresh_from_db()
+    assert article.status == Article.Status.APPROVED
+    assert article.decisions.filter(level=ReviewDecision.Level.FINAL, outcome=PASS).count() == 2
+
+
+def test_a_save_never_undoes_a_publication_that_happened_meanwhile(desk):
+    article = _approved(ArticleFactory(), desk)
+    services.article_schedule(article=article, by=desk["chief"], publish_at=timezone.now() + timedelta(minutes=5))
+    stale = Article.objects.get(pk=article.pk)  # the editor opens the page …
+    Article.objects.filter(pk=article.pk).update(publish_at=timezone.now() - timedelta(seconds=1))
+    services.articles_publish_due()  # … the sweep publishes it …
+    stale.tags = "防汛"
+    services.article_save(article=stale, by=desk["editor"], changed_fields={"tags"}, expected_version=stale.version)
+    article.refresh_from_db()  # … and the editor's save keeps the publication.
+    assert article.status == Article.Status.PUBLISHED
+    assert article.published_at is not None and article.tags == "防汛"

@@ -48,3 +48,11 @@ def test_only_administrators_manage_accounts(client, streets):
     assert client.get("/admin/auth/user/").status_code == 403
     client.force_login(staff(Role.DISTRICT_ADMIN))
     assert client.get("/admin/auth/user/").status_code == 200
+
+
+def test_a_unit_without_a_kind_is_a_form_error(client, streets):
+    client.force_login(staff(Role.DISTRICT_ADMIN))
+    response = client.post("/admin/directory/unit/add/", {"name": "无类型", "code": "no-kind", "kind": "",
+                                                          "parent": district().pk, "sort_order": 1})  # fmt: skip
+    assert response.status_code == 200
+    assert not Unit.objects.filter(code="no-kind").exists()

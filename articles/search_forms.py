@@ -1,0 +1,115 @@
+"""The public search form: ``/search/?q=&section=&unit=&from=&to=&page=``."""
+
+from datetime import date
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from articles.models import Section
+from articles.search import MAX_QUERY_LENGTH
+from pingcheng.directory.models import Unit
+
+# Wide enough for any archive, narrow enough that a day's bounds stay valid datetimes in every time zone.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+FILTER_UNIT_KINDS = (Unit.Kind.STREET, Unit.Kind.COMMUNITY)
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, unit: Unit) -> str:
+        # Communities follow their street in path order; the street's name in front keeps them apart.
+        if unit.kind == Unit.Kind.COMMUNITY and unit.parent_id:
+            return f"{unit.parent.display_short_name} · {unit.name}"
+        return unit.name
+
+
+class ArticleSearchForm(forms.Form):
+    """Validates the query string; every bad value becomes a message on the page, never an error response.
+
+    A query longer than ``MAX_QUERY_LENGTH`` is cut to that length (``q_truncated`` tells the page), since a
+    pasted sentence is a normal thing to search for.
+    """
+
+    # The URL says ?from=…&to=…; "from" is a Python keyword, so the fields have longer names.
+    PARAM_NAMES = {"date_from": "from", "date_to": "to"}
+
+    q = forms.CharField(
+        label=_("搜索词"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "maxlength": MAX_QUERY_LENGTH, "enterkeyhint": "search"}),
+        help_text=_("可输入多个词，用空格分开；结果须包含全部词语。"),
+    )
+    section = forms.ModelChoiceField(
+        label=_("栏目"),
+        queryset=Section.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("全部栏目"),
+        error_messages={"invalid_choice": _("没有这个栏目，请从列表中选择。")},
+    )
+    unit = UnitChoiceField(
+        label=_("街道、社区"),
+        queryset=Unit.objects.filter(kind__in=FILTER_UNIT_KINDS, is_active=True).select_related("parent"),
+        to_field_name="code",
+        required=False,
+        empty_label=_("全部街道、社区"),
+        error_messages={"invalid_choice": _("没有这个街道或社区，请从列表中选择。")},
+    )
+    date_from = forms.DateField(
+        label=_("开始日期"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("开始日期格式不对，请按“2025-07-18”的格式填写。")},
+    )
+    date_to = forms.DateField(
+        label=_("结束日期"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("结束日期格式不对，请按“2025-07-18”的格式填写。")},
+    )
+
+    def __init__(self, data=None, *args, **kwargs):
+        self.q_truncated = False
+        if data is not None and len(data.get("q", "")) > MAX_QUERY_LENGTH:
+            data = data.copy()
+            data["q"] = data["q"][:MAX_QUERY_LENGTH]
+            self.q_truncated = True
+        # Labels sit above their fields; a trailing colon would only be read out.
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(data, *args, **kwargs)
+
+    def add_prefix(self, field_name: str) -> str:
+        return super().add_prefix(self.PARAM_NAMES.get(field_name, field_name))
+
+    def clean_q(self) -> str:
+        return " ".join(self.cleaned_data["q"].split())
+
+    def _clean_date(self, name: str) -> date | None:
+        value = self.cleaned_data.get(name)
+        if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+            raise forms.ValidationError(
+                _("请填写%(earliest)d年至%(latest)d年之间的日期。")
+                % {"earliest": EARLIEST_DATE.year, "latest": LATEST_DATE.year},
+                code="date_out_of_range",
+            )
+        return value
+
+    def clean_date_from(self) -> date | None:
+        return self._clean_date("date_from")
+
+    def clean_date_to(self) -> date | None:
+        return self._clean_date("date_to")
+
+    def clean(self):
+        cleaned = super().clean()
+        date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
+        if date_from and date_to and date_from > date_to:
+            raise forms.ValidationError(_("开始日期不能晚于结束日期。"), code="date_range_reversed")
+        return cleaned
+
+    @property
+    def has_filters(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return any(data.get(name) for name in ("section", "unit", "date_from", "date_to"))
