@@ -16,17 +16,6 @@ CHANGELIST = "/admin/articles/article/"
 SEED = Path(__file__).resolve().parents[2] / "articles" / "demo_data" / "seed_page.txt"
 
 
-@pytest.fixture
-def desk():
-    unit = newsroom()
-    return {
-        "reporter": staff(Role.REPORTER, unit, username="reporter"),
-        "editor": staff(Role.EDITOR, unit, username="editor"),
-        "deputy": staff(Role.DEPUTY_CHIEF, unit, username="deputy"),
-        "chief": staff(Role.CHIEF_EDITOR, unit, username="chief"),
-    }
-
-
 def _inline_management(prefix: str) -> dict:
     return {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0", f"{prefix}-MIN_NUM_FORMS": "0",
             f"{prefix}-MAX_NUM_FORMS": "1000"}  # fmt: skip

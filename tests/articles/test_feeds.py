@@ -27,6 +27,7 @@ from PIL import Image
 from articles.models import Article, ArticlePhoto, Correction, Credit, Section, Series
 from articles.photos import photo_create
 from pingcheng.directory.models import Unit
+from tests.articles.seed import SEED_HEADLINES
 from tests.factories import ArticleFactory, ContributorFactory, UnitFactory, district
 
 pytestmark = pytest.mark.django_db
@@ -37,18 +38,7 @@ NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 NS = {"sm": SITEMAP_NS, "news": NEWS_NS}
 S = Article.Status
 
-DEMO_HEADLINES = {
-    "守住钱袋子 护好幸福家",
-    "固本强基提高执政能力做到“五个必须”",
-    "引导到村工作大学生扎根农村挥洒激情",
-    "平城区网格员筑牢防汛“安全堤”",
-    "疏堵结合整治游商小贩 营造整洁有序古城环境",
-    "大学生志愿服务社区 擦亮城市文明底色",
-    "党建引领迸发创城新活力",
-    "全方位推动小微企业工会经费返还",
-    "立足实际构建创城新常态",
-    "“三个强化”争取创城新成效",
-}
+DEMO_HEADLINES = set(SEED_HEADLINES)
 PROCURATORATE_HEADLINE = "守住钱袋子 护好幸福家"  # 检察院 with 新旺街道御锦源社区
 LIUYUAN_HEADLINE = "大学生志愿服务社区 擦亮城市文明底色"  # 新旺街道柳园东院社区, has a photo
 FEED_FORMATS = ("rss", "atom")

@@ -10,22 +10,11 @@ from articles import services
 from articles.errors import ArticleActionRefused
 from articles.models import Article, ArticleEvent, Correction, ReviewDecision
 from articles.tasks import articles_publish_due
-from pingcheng.directory.models import Role
 from pingcheng.notices.models import Notice
 from tests.conftest import wait_for
-from tests.factories import ArticleFactory, newsroom, staff
+from tests.factories import ArticleFactory
 
 PASS = ReviewDecision.Outcome.PASS
-
-
-@pytest.fixture
-def desk(db):
-    unit = newsroom()
-    return {
-        "editor": staff(Role.EDITOR, unit, username="editor"),
-        "deputy": staff(Role.DEPUTY_CHIEF, unit, username="deputy"),
-        "chief": staff(Role.CHIEF_EDITOR, unit, username="chief"),
-    }
 
 
 def approved(desk, **fields):

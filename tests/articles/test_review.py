@@ -15,16 +15,6 @@ pytestmark = pytest.mark.django_db
 PASS, RETURN = ReviewDecision.Outcome.PASS, ReviewDecision.Outcome.RETURN
 
 
-@pytest.fixture
-def desk():
-    unit = newsroom()
-    return {
-        "editor": staff(Role.EDITOR, unit, username="editor"),
-        "deputy": staff(Role.DEPUTY_CHIEF, unit, username="deputy"),
-        "chief": staff(Role.CHIEF_EDITOR, unit, username="chief"),
-    }
-
-
 def _approved(article, desk):
     services.article_submit(article=article, by=article.created_by)
     services.article_review(article=article, by=desk["editor"], outcome=PASS)
