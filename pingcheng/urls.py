@@ -17,6 +17,9 @@ urlpatterns = [
     path("news/", include("articles.urls")),
     path("epaper/", include("articles.epaper_urls")),
     path("search/", search_views.search, name="search"),
+    # Until the campaigns and inquiry-desk products ship, their menu entries lead somewhere useful.
+    path("campaigns/", views.coming_soon, {"title": "专项活动", "intro": "防范非法集资宣传、文明城市创建、防汛巡查、游商整治、志愿服务等专项工作的活动与进展。"}, name="campaigns-coming"),
+    path("inquiries/", views.coming_soon, {"title": "群众诉求", "intro": "提出问题、意见和求助，查询办理进度，阅读公开答复。"}, name="inquiries-coming"),
     path("", include("articles.feed_urls")),
 ]
 

@@ -28,3 +28,11 @@ def bad_request(request, exception=None):
 
 def permission_denied(request, exception=None):
     return render(request, "403.html", status=403)
+
+
+def coming_soon(request, *, title: str, intro: str):
+    """The products still being built: say so, and give the district's public contacts in the meantime."""
+    from pingcheng.directory.models import Unit
+
+    contacts = Unit.objects.filter(is_active=True).exclude(public_phones="").order_by("sort_order")
+    return render(request, "coming_soon.html", {"title": title, "intro": intro, "contacts": contacts})

@@ -201,3 +201,14 @@ def test_stylesheet_and_favicon_are_found_by_static_finders():
 def test_500_page_does_not_read_messages():
     html = render_to_string("500.html", {"messages": [Message(message_levels.INFO, "不应出现")]})
     assert "不应出现" not in html
+
+
+@pytest.mark.parametrize("path", ["/campaigns/", "/inquiries/"])
+def test_menu_entries_of_products_in_the_making_say_so_with_contacts(client, path):
+    from django.core.management import call_command
+
+    call_command("load_demo", verbosity=0)
+    response = client.get(path)
+    assert response.status_code == 200
+    assert "正在建设中" in response.text
+    assert "0352-5209130" in response.text  # 区总工会's public phone from the seed page
