@@ -8,7 +8,7 @@ import importlib
 import os
 import sys
 
-BENCHMARKS = ["bench.news_pages", "bench.photos", "bench.search_bench"]
+BENCHMARKS = ["bench.news_pages", "bench.photos", "bench.publication", "bench.search_bench"]
 
 
 def main() -> None:
