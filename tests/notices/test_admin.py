@@ -1,0 +1,36 @@
+import pytest
+
+from pingcheng.directory.models import Role
+from pingcheng.notices.models import Notice
+from tests.factories import staff
+
+pytestmark = pytest.mark.django_db
+
+
+def _notice(status, key):
+    return Notice.objects.create(key=key, channel=Notice.Channel.SMS, recipient="13800138000", template="generic",
+                                 context={"body": "x"}, status=status, attempts=8)  # fmt: skip
+
+
+def test_supervisors_see_the_outbox_by_state_with_masked_recipients(client):
+    _notice(Notice.Status.DEAD, "a")
+    _notice(Notice.Status.SENT, "b")
+    client.force_login(staff(Role.SUPERVISOR))
+    response = client.get("/admin/notices/notice/", {"status__exact": "dead"})
+    assert response.status_code == 200
+    assert "138****8000" in response.text and "13800138000" not in response.text
+    assert response.context["cl"].result_count == 1
+
+
+def test_a_dead_notice_is_resent_from_the_admin(client):
+    dead = _notice(Notice.Status.DEAD, "a")
+    client.force_login(staff(Role.SUPERVISOR))
+    response = client.post("/admin/notices/notice/", {"action": "resend", "_selected_action": [dead.pk]}, follow=True)
+    assert "已重新安排 1 条通知" in response.text
+    dead.refresh_from_db()
+    assert dead.status == Notice.Status.PENDING and dead.attempts == 0
+
+
+def test_reporters_do_not_see_the_outbox(client):
+    client.force_login(staff(Role.REPORTER))
+    assert client.get("/admin/notices/notice/").status_code == 403
