@@ -283,6 +283,7 @@ class ArticleAdmin(RoleModelAdmin):
             "decisions": article.decisions.select_related("reviewer"),
             "events": article.events.select_related("by"),
             "corrections": article.corrections.all(),
+            "revisions": article.revisions.select_related("by"),
             "can_submit": article.status in (Article.Status.DRAFT, Article.Status.RETURNED)
             and access.user_may_edit(user, article),
             "can_review": level_role is not None and access.user_has_role_for_level(user, level_role),

@@ -217,3 +217,14 @@ def test_an_issue_number_of_another_day_is_a_form_error(client, desk):
         "page_number": "2", "page_name": "平城新闻"})  # fmt: skip
     assert response.status_code == 200 and "已是" in response.text
     assert not Article.objects.exists()
+
+
+def test_revisions_after_publication_are_listed_on_the_article(client, desk):
+    article = ArticleFactory(status=Article.Status.PUBLISHED, publish_at=timezone.now(), published_at=timezone.now(),
+                             headline="原来的标题")  # fmt: skip
+    article.headline = "修改后的标题"
+    services.article_save(article=article, by=desk["editor"], changed_fields={"headline"},
+                          expected_version=article.version, note="标题更准确")  # fmt: skip
+    client.force_login(desk["chief"])
+    response = client.get(reverse("admin:articles_article_change", args=[article.pk]))
+    assert "发布后修订 1 次" in response.text and "原来的标题" in response.text and "标题更准确" in response.text
