@@ -7,3 +7,11 @@ threads = 2
 timeout = 30
 accesslog = "-"
 forwarded_allow_ips = "127.0.0.1"
+
+
+def post_worker_init(worker):
+    # Load jieba and the civic dictionary once per worker (after Django is set up in it), before the first
+    # reader searches, instead of making that reader wait about a second.
+    from articles.search import search_warm_up
+
+    search_warm_up()
