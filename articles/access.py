@@ -55,8 +55,10 @@ PUBLISHING_ROLES = (Role.EDITOR, Role.DEPUTY_CHIEF, Role.CHIEF_EDITOR)
 WITHDRAWING_ROLES = (Role.DEPUTY_CHIEF, Role.CHIEF_EDITOR)
 
 
-def user_has_role_for_level(user, role: str) -> bool:
-    return access.user_has_role(user, role)
+def user_may_review(user, article: Article) -> bool:
+    """Whether the article waits at a review level this user holds the role for."""
+    role = LEVEL_ROLE.get(article.status)
+    return role is not None and access.user_has_role(user, role)
 
 
 def user_may_publish(user) -> bool:

@@ -277,7 +277,6 @@ class ArticleAdmin(RoleModelAdmin):
 
     def _workflow_context(self, request, article: Article) -> dict:
         user = request.user
-        level_role = access.LEVEL_ROLE.get(article.status)
         return {
             "article_obj": article,
             "decisions": article.decisions.select_related("reviewer"),
@@ -286,7 +285,7 @@ class ArticleAdmin(RoleModelAdmin):
             "revisions": article.revisions.select_related("by"),
             "can_submit": article.status in (Article.Status.DRAFT, Article.Status.RETURNED)
             and access.user_may_edit(user, article),
-            "can_review": level_role is not None and access.user_has_role_for_level(user, level_role),
+            "can_review": access.user_may_review(user, article),
             "can_schedule": article.status in (Article.Status.APPROVED, Article.Status.SCHEDULED)
             and access.user_may_publish(user),
             "can_withdraw": article.status

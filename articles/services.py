@@ -19,7 +19,7 @@ from articles.models import Article, ArticleEvent, Correction, ReviewDecision, R
 from articles.richtext import char_count, clean_article_html
 from articles.search import article_index
 from articles.signals import article_changed
-from pingcheng.directory.access import user_has_role, user_sees_everything
+from pingcheng.directory.access import user_has_role
 from pingcheng.notices.models import Notice
 from pingcheng.notices.services import notice_enqueue
 
@@ -50,10 +50,6 @@ def _locked(article: Article) -> Article:
 
 def _refuse(message: str, code: str):
     raise ArticleActionRefused(message, code=code)
-
-
-def _may_act(user, *roles) -> bool:
-    return user_sees_everything(user) or user_has_role(user, *roles)
 
 
 def _snapshot(article: Article) -> dict:
@@ -190,7 +186,7 @@ def article_schedule(*, article: Article, by, publish_at: datetime, unpublish_at
     article = _locked(article)
     if article.status not in (S.APPROVED, S.SCHEDULED):
         _refuse(_("稿件须经终审通过后才能安排发布。"), "not_approved")
-    if not _may_act(by, *access.PUBLISHING_ROLES):
+    if not access.user_may_publish(by):
         _refuse(_("您没有安排发布的权限。"), "schedule_forbidden")
     if timezone.is_naive(publish_at):
         publish_at = timezone.make_aware(publish_at)
@@ -260,7 +256,7 @@ def article_withdraw(*, article: Article, by, reason: str) -> Article:
     article = _locked(article)
     if article.status not in (*LIVE_STATUSES, S.APPROVED):
         _refuse(_("只有已发布、已定时或终审通过的稿件可以撤稿。"), "not_withdrawable")
-    if not _may_act(by, *access.WITHDRAWING_ROLES):
+    if not access.user_may_withdraw(by):
         _refuse(_("撤稿须由副总编辑或总编辑操作。"), "withdraw_forbidden")
     reason = reason.strip()
     if not reason:
@@ -278,7 +274,7 @@ def article_correct(*, article: Article, by, kind: str, text: str) -> Correction
     article = _locked(article)
     if article.published_at is None:
         _refuse(_("只有发布过的稿件才能发布更正。"), "not_published")
-    if not _may_act(by, *access.PUBLISHING_ROLES):
+    if not access.user_may_publish(by):
         _refuse(_("您没有发布更正的权限。"), "correct_forbidden")
     text = text.strip()
     if not text:
