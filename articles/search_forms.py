@@ -15,6 +15,17 @@ LATEST_DATE = date(2100, 12, 31)
 FILTER_UNIT_KINDS = (Unit.Kind.STREET, Unit.Kind.COMMUNITY)
 
 
+
+def _date_field(label) -> forms.DateField:
+    """A date filter in the ISO form that <input type="date"> sends, with a Chinese hint when it is wrong."""
+    return forms.DateField(
+        label=label,
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("%(label)s格式不对，请按“2025-07-18”的格式填写。") % {"label": label}},
+    )
+
 class UnitChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, unit: Unit) -> str:
         # Communities follow their street in path order; the street's name in front keeps them apart.
@@ -55,20 +66,8 @@ class ArticleSearchForm(forms.Form):
         empty_label=_("全部街道、社区"),
         error_messages={"invalid_choice": _("没有这个街道或社区，请从列表中选择。")},
     )
-    date_from = forms.DateField(
-        label=_("开始日期"),
-        required=False,
-        input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": _("开始日期格式不对，请按“2025-07-18”的格式填写。")},
-    )
-    date_to = forms.DateField(
-        label=_("结束日期"),
-        required=False,
-        input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": _("结束日期格式不对，请按“2025-07-18”的格式填写。")},
-    )
+    date_from = _date_field(_("开始日期"))
+    date_to = _date_field(_("结束日期"))
 
     def __init__(self, data=None, *args, **kwargs):
         self.q_truncated = False
