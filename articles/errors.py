@@ -1,7 +1,7 @@
-from django.core.exceptions import ValidationError
+from pingcheng.errors import DomainError
 
 
-class ArticleActionRefused(ValidationError):
+class ArticleActionRefused(DomainError):
     """A workflow step that the article's state or the user's role does not allow; the message says why."""
 
 
