@@ -7,7 +7,9 @@ class ArticlesConfig(AppConfig):
     verbose_name = _("新闻稿件")
 
     def ready(self) -> None:
-        from articles.public_cache import news_changed
+        from articles.cache import NEWS, news_last_modified, news_pages_retire
         from articles.signals import article_changed
+        from pingcheng.page_cache import page_product_register
 
-        article_changed.connect(news_changed, dispatch_uid="articles.public_cache.news_changed")
+        page_product_register(NEWS, last_modified=news_last_modified)
+        article_changed.connect(news_pages_retire, dispatch_uid="articles.cache.news_pages_retire")

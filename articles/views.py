@@ -9,9 +9,9 @@ from django.views.decorators.cache import never_cache
 
 from articles import access, selectors
 from articles.models import Article, Contributor, Edition, Section, Series
-from articles.public_cache import public_news_page
 from articles.structured_data import article_json_ld, json_ld_script
 from pingcheng.directory.models import Unit
+from pingcheng.page_cache import public_page
 
 PAGE_SIZE = 20
 FRONT_POOL = 60
@@ -29,7 +29,7 @@ def _list(request, queryset, *, title: str, crumbs=(), **context):
                   {"page_obj": page, "title": title, "nav": "news", "crumbs": list(crumbs), **context})  # fmt: skip
 
 
-@public_news_page
+@public_page("news")
 def front_page(request):
     """Lead story, latest news, news by section and by street, from one pool of recent articles."""
     pool = list(selectors.article_list_live_with_photos().prefetch_related("units")[:FRONT_POOL])
@@ -62,7 +62,7 @@ def _lead_story(pool: list[Article]) -> Article | None:
     return min(candidates, key=lambda a: (a.page_order is None, a.page_order or 0, -a.pk))
 
 
-@public_news_page
+@public_page("news")
 def article_detail(request, pk: int):
     article = selectors.article_detail_queryset().filter(pk=pk).first()
     if article is None:
@@ -100,26 +100,26 @@ def article_preview(request, pk: int):
     return response
 
 
-@public_news_page
+@public_page("news")
 def article_list(request):
     return _list(request, selectors.article_list_live(), title="新闻")
 
 
-@public_news_page
+@public_page("news")
 def section_detail(request, slug: str):
     section = get_object_or_404(Section, slug=slug)
     return _list(request, selectors.article_list_live().filter(section=section), title=section.name,
                  crumbs=[("新闻", "/news/")], feed_slug=section.slug)  # fmt: skip
 
 
-@public_news_page
+@public_page("news")
 def series_detail(request, slug: str):
     series = get_object_or_404(Series, slug=slug)
     articles = selectors.article_list_live().filter(series=series).order_by("series_part")
     return _list(request, articles, title=series.title, series=series, crumbs=[("新闻", "/news/")])
 
 
-@public_news_page
+@public_page("news")
 def contributor_detail(request, pk: int):
     contributor = get_object_or_404(Contributor.objects.select_related("unit"), pk=pk)
     # Everything the person wrote or photographed.
@@ -128,14 +128,14 @@ def contributor_detail(request, pk: int):
                  crumbs=[("新闻", "/news/")])  # fmt: skip
 
 
-@public_news_page
+@public_page("news")
 def unit_detail(request, code: str):
     unit = get_object_or_404(Unit, code=code, is_active=True)
     return _list(request, selectors.article_list_for_unit(unit), title=f"{unit.name}新闻", unit=unit,
                  crumbs=[("新闻", "/news/")])  # fmt: skip
 
 
-@public_news_page
+@public_page("news")
 def tag_detail(request, tag: str):
     tag = tag.strip()[:20]
     if not tag:
@@ -143,13 +143,13 @@ def tag_detail(request, tag: str):
     return _list(request, selectors.article_list_for_tag(tag), title=f"标签：{tag}", crumbs=[("新闻", "/news/")])
 
 
-@public_news_page
+@public_page("news")
 def archive_index(request):
     return render(request, "articles/archive.html", {"months": selectors.archive_months(), "nav": "news",
                                                       "crumbs": [("新闻", "/news/")]})  # fmt: skip
 
 
-@public_news_page
+@public_page("news")
 def archive_day(request, year: int, month: int, day: int):
     try:
         when = date(year, month, day)
@@ -159,13 +159,13 @@ def archive_day(request, year: int, month: int, day: int):
                  crumbs=[("新闻", "/news/"), ("往期", "/news/archive/")])  # fmt: skip
 
 
-@public_news_page
+@public_page("news")
 def correction_list(request):
     page = _paginate(request, selectors.correction_list_public())
     return render(request, "articles/correction_list.html", {"page_obj": page, "nav": "news"})
 
 
-@public_news_page
+@public_page("news")
 def epaper_index(request):
     latest = Edition.objects.order_by("-date").first()
     if latest is None:
@@ -173,7 +173,7 @@ def epaper_index(request):
     return redirect("epaper:edition", edition_date=latest.date.isoformat())
 
 
-@public_news_page
+@public_page("news")
 def epaper_edition(request, edition_date: str, page_number: int | None = None):
     try:
         day = date.fromisoformat(edition_date)

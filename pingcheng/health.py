@@ -3,8 +3,10 @@
 import uuid
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
+from django_redis import get_redis_connection
+from django_redis.cache import RedisCache as DjangoRedisCache
 from kombu import Connection
 
 
@@ -15,6 +17,10 @@ def check_database() -> None:
 
 
 def check_cache() -> None:
+    # The cache fails open (settings.CACHES): its own get and set quietly miss while Redis is down, so ask
+    # Redis itself, which raises with the real reason. The round trip below covers every backend.
+    if isinstance(caches["default"], DjangoRedisCache):
+        get_redis_connection("default").ping()
     key = f"healthz:{uuid.uuid4().hex}"
     cache.set(key, "ok", timeout=10)
     if cache.get(key) != "ok":

@@ -106,16 +106,31 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Redis serves the cache and the Celery broker when REDIS_URL is set.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
+    # The cache FAILS OPEN: with Redis unreachable every cache read is a miss and every write a no-op, so
+    # pages, forms, uploads and workflow actions answer from the database (/healthz reports the outage).
+    # django-redis rather than a wrapper around Django's own RedisCache (which raises on a refused
+    # connection): its IGNORE_EXCEPTIONS covers every cache operation, including ones Django adds later,
+    # logs what it ignored, and it is the Redis backend django-ratelimit supports.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "pingcheng",
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                # Redis answers in well under a millisecond on the same network: a dead or unreachable
+                # server must cost a request milliseconds, not seconds, for each cache operation.
+                "SOCKET_CONNECT_TIMEOUT": 0.25,
+                "SOCKET_TIMEOUT": 0.5,
+            },
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pingcheng"}}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+# The rate limiter counts in the cache; when the cache is down it lets requests through rather than
+# refusing everyone (the permission checks still apply).
+RATELIMIT_FAIL_OPEN = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -57,7 +57,7 @@ def test_production_urls_choose_postgresql_and_redis(tmp_path):
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
     assert values["engine"] == "django.db.backends.postgresql"
-    assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["cache"] == "django_redis.cache.RedisCache"
     assert values["broker"] == "redis://127.0.0.1:6379/3"
     assert values["debug"] is False
 
