@@ -1,7 +1,5 @@
-from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Q
-from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -10,25 +8,26 @@ from django.utils.translation import gettext_lazy as _
 
 from articles import access, presence, services
 from articles.bylines import article_byline
-from articles.errors import ArticleActionRefused
 from articles.forms import ArticleAdminForm, CorrectionForm, PageImportForm, ReviewForm, ScheduleForm, WithdrawForm
 from articles.models import (
     Article,
     ArticlePhoto,
-    Contributor,
     Correction,
     Edition,
     Page,
-    Photo,
     ReviewDecision,
     Section,
     Series,
 )
-from articles.photos import PhotoRejected, photo_create, photo_rendition_url
-from pingcheng.directory.admin_base import RoleAdminMixin, RoleModelAdmin
-from pingcheng.directory.models import NEWSROOM_ROLES, REVIEW_ROLES
+from articles.workflow import ARTICLE_WORKFLOW
+from pingcheng.directory.admin_base import RoleAdminMixin, RoleModelAdmin, unit_choices_anywhere
+from pingcheng.directory.models import NEWSROOM_ROLES, REVIEW_ROLES, Contributor
+from pingcheng.errors import DomainError
 
 NEWSROOM = frozenset(NEWSROOM_ROLES)
+# A story may be about any unit of the district, and a correspondent may write for any of them.
+unit_choices_anywhere(Article, "units")
+unit_choices_anywhere(Contributor, "unit")
 REVIEWERS = frozenset(REVIEW_ROLES)
 
 
@@ -82,75 +81,6 @@ class PageAdmin(RoleModelAdmin):
     list_display = ["__str__", "editor"]
     search_fields = ["name", "edition__number"]
     list_select_related = ["edition"]
-
-
-class PhotoAdminForm(forms.ModelForm):
-    image = forms.ImageField(label=_("图片文件"), required=False,
-                             help_text=_("JPEG、PNG、WebP 或 GIF。上传后重新编码并去除拍摄信息（EXIF）。"))  # fmt: skip
-
-    class Meta:
-        model = Photo
-        fields = ["caption", "alt_text", "credit", "taken_on"]
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk:
-            return cleaned
-        if not cleaned.get("image"):
-            self.add_error("image", _("请选择要上传的图片。"))
-        if self.errors:
-            return cleaned
-        try:
-            # Created here so that a refused file is a form error; the admin's transaction still wraps it.
-            self.created_photo = photo_create(
-                file=cleaned["image"], caption=cleaned.get("caption", ""), credit=cleaned.get("credit"),
-                alt_text=cleaned.get("alt_text", ""), taken_on=cleaned.get("taken_on"), uploaded_by=self.uploaded_by,
-            )  # fmt: skip
-        except PhotoRejected as rejected:
-            self.add_error("image", rejected)
-        return cleaned
-
-
-@admin.register(Photo)
-class PhotoAdmin(RoleModelAdmin):
-    view_roles = NEWSROOM
-    change_roles = NEWSROOM
-    form = PhotoAdminForm
-    list_display = ["thumbnail", "caption", "credit", "taken_on", "width", "height", "created_at"]
-    search_fields = ["caption", "alt_text", "credit__name"]
-    autocomplete_fields = ["credit"]
-    list_select_related = ["credit__unit"]
-    readonly_fields = ["preview", "width", "height", "uuid"]
-
-    def get_fields(self, request, obj=None):
-        if obj is None:
-            return ["image", "caption", "alt_text", "credit", "taken_on"]
-        return ["preview", "caption", "alt_text", "credit", "taken_on", "width", "height", "uuid"]
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        form.uploaded_by = request.user
-        return form
-
-    @admin.display(description=_("缩略图"))
-    def thumbnail(self, obj: Photo):
-        url = photo_rendition_url(obj, width=480)
-        return format_html('<img src="{}" alt="" width="96" loading="lazy">', url) if url else "—"
-
-    @admin.display(description=_("预览"))
-    def preview(self, obj: Photo):
-        url = photo_rendition_url(obj, width=960)
-        return format_html('<img src="{}" alt="{}" style="max-width:480px;height:auto">', url, obj.alt) if url else "—"
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            obj.save()
-            return
-        created = form.created_photo
-        # The admin keeps using ``obj`` (for the log entry and the redirect): make it the created row.
-        obj.__dict__.update({k: v for k, v in created.__dict__.items() if k != "_state"})
-        obj._state.adding = False
-        obj._state.db = created._state.db
 
 
 class CreditInline(RoleAdminMixin, admin.TabularInline):
@@ -264,11 +194,7 @@ class ArticleAdmin(RoleModelAdmin):
             if others:
                 messages.warning(request, _("注意：%(names)s 在最近15分钟内也打开了这篇稿件，保存前请先沟通，以免互相覆盖。")
                                  % {"names": "、".join(others)})  # fmt: skip
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ArticleActionRefused as refused:
-            messages.error(request, " ".join(refused.messages))
-            return HttpResponseRedirect(request.get_full_path())
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
@@ -277,21 +203,19 @@ class ArticleAdmin(RoleModelAdmin):
 
     def _workflow_context(self, request, article: Article) -> dict:
         user = request.user
+        steps = {step.name for step in ARTICLE_WORKFLOW.available(user=user, obj=article)}
         return {
             "article_obj": article,
             "decisions": article.decisions.select_related("reviewer"),
             "events": article.events.select_related("by"),
             "corrections": article.corrections.all(),
             "revisions": article.revisions.select_related("by"),
-            "can_submit": article.status in (Article.Status.DRAFT, Article.Status.RETURNED)
-            and access.user_may_edit(user, article),
-            "can_review": access.user_may_review(user, article),
-            "can_schedule": article.status in (Article.Status.APPROVED, Article.Status.SCHEDULED)
-            and access.user_may_publish(user),
-            "can_withdraw": article.status
-            in (Article.Status.APPROVED, Article.Status.SCHEDULED, Article.Status.PUBLISHED)
-            and access.user_may_withdraw(user),
-            "can_correct": article.published_at is not None and access.user_may_publish(user),
+            # Which step forms to show comes from the workflow, the same rules the services enforce.
+            "can_submit": "submit" in steps,
+            "can_review": "pass" in steps or "return" in steps,
+            "can_schedule": "schedule" in steps,
+            "can_withdraw": "withdraw" in steps,
+            "can_correct": "correct" in steps,
             "review_form": ReviewForm(),
             "schedule_form": ScheduleForm(initial=ScheduleForm.initial_for(article)),
             "withdraw_form": WithdrawForm(),
@@ -340,8 +264,8 @@ class ArticleAdmin(RoleModelAdmin):
             data = form.cleaned_data
         try:
             action(data)
-        except ArticleActionRefused as refused:
-            messages.error(request, " ".join(refused.messages))
+        except DomainError as refused:
+            messages.error(request, refused.text)
         else:
             messages.success(request, success)
         return redirect(change_url)

@@ -17,11 +17,12 @@ from django.db import transaction
 from PIL import Image
 
 from articles.importing import contributor_for_name, draft_article_create
-from articles.models import Article, ArticleEvent, ArticlePhoto, Contributor, Edition, Page, Photo, Section, Series
-from articles.photos import photo_create
+from articles.models import Article, ArticleEvent, ArticlePhoto, Edition, Page, Section, Series
 from articles.print_import import DraftArticle, PhotoCaption, parse_page, parse_page_slogan
 from articles.services import article_prepare_body
-from pingcheng.directory.models import Unit
+from pingcheng.directory.models import Contributor, Unit
+from pingcheng.photos.models import Photo
+from pingcheng.photos.services import photo_create
 
 SEED_PAGE = Path(__file__).resolve().parent / "demo_data" / "seed_page.txt"
 

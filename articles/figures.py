@@ -10,8 +10,8 @@ import re
 
 from django.utils.html import escape
 
-from articles.models import Photo
-from articles.photos import photo_srcset
+from pingcheng.photos.models import Photo
+from pingcheng.photos.renditions import photo_srcset
 
 _FIGURE = re.compile(
     r'<figure class="image">(?P<img><img [^>]*?src="(?P<src>[^"]+)"[^>]*>)'

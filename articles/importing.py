@@ -11,11 +11,12 @@ from collections.abc import Callable, Iterable
 
 from django.db import transaction
 
-from articles.models import Article, ArticleEvent, ArticlePhoto, Contributor, Credit, Page, Photo, Section, Series
+from articles.models import Article, ArticleEvent, ArticlePhoto, Credit, Page, Section, Series
 from articles.print_import import Byline, DraftArticle, PhotoCaption, format_photo_credit, parse_page
-from articles.richtext import char_count, clean_article_html, paragraphs_to_html
 from articles.services import article_prepare_body
-from pingcheng.directory.models import Unit
+from pingcheng.directory.models import Contributor, Unit
+from pingcheng.photos.models import Photo
+from pingcheng.richtext import char_count, clean_article_html, paragraphs_to_html
 
 __all__ = ["IMPORT_NOTE", "contributor_for_name", "draft_article_create", "page_import", "units_mentioned"]
 

@@ -1,5 +1,3 @@
-import uuid
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -8,53 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_ckeditor_5.fields import CKEditor5Field
 
-from articles.storage import photo_master_storage
-from pingcheng.directory.models import Unit
-
-
-class Contributor(models.Model):
-    """A person who can be credited: staff reporter, correspondent of a unit, photographer, editor.
-
-    Most have no login; ``user`` links the ones who do. One person may report one article and shoot another.
-    """
-
-    class Kind(models.TextChoices):
-        STAFF = "staff", _("本报记者")
-        CORRESPONDENT = "correspondent", _("通讯员")
-        PHOTOGRAPHER = "photographer", _("摄影记者")
-        EDITOR = "editor", _("编辑")
-        OUTSIDE = "outside", _("特约/外来作者")
-
-    name = models.CharField(_("姓名"), max_length=40)
-    kind = models.CharField(_("身份"), max_length=16, choices=Kind, default=Kind.STAFF)
-    unit = models.ForeignKey(
-        Unit, verbose_name=_("所在单位"), null=True, blank=True, on_delete=models.SET_NULL, related_name="contributors",
-        help_text=_("通讯员所在的街道、社区或部门。"),
-    )  # fmt: skip
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name=_("登录账号"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="contributor",
-    )  # fmt: skip
-    bio = models.CharField(_("简介"), max_length=200, blank=True)
-    is_active = models.BooleanField(_("在职"), default=True)
-
-    class Meta:
-        verbose_name = _("作者")
-        verbose_name_plural = _("作者")
-        ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(fields=["name", "unit"], name="contributor_unique_name_in_unit"),
-            # NULLs are distinct in a unique index: people without a unit need their own constraint.
-            models.UniqueConstraint(
-                fields=["name"], condition=models.Q(unit__isnull=True), name="contributor_unique_name_without_unit"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.name}（{self.unit.display_short_name}）" if self.unit_id else self.name
-
-    def get_absolute_url(self) -> str:
-        return reverse("articles:contributor", kwargs={"pk": self.pk})
+from pingcheng.chinese import split_list
+from pingcheng.directory.models import Contributor, Unit
+from pingcheng.photos.models import Photo
 
 
 class Section(models.Model):
@@ -128,58 +82,6 @@ class Page(models.Model):
 
     def __str__(self) -> str:
         return _("%(edition)s 第%(number)s版 %(name)s") % {"edition": self.edition, "number": self.number, "name": self.name}
-
-
-def photo_master_path(photo: "Photo", filename: str) -> str:
-    # Never the uploader's file name: a dated folder and a random name with our own extension.
-    return f"{timezone.localdate():%Y/%m}/{photo.uuid.hex}.jpg"
-
-
-class Photo(models.Model):
-    """Every image on the site: a re-encoded master kept out of MEDIA_URL, and generated renditions.
-
-    ``renditions`` maps a width to the media-relative paths of its WebP and JPEG files:
-    ``{"640": {"webp": "photos/2026/07/ab….640.webp", "jpeg": "…640.jpg"}}``.
-    """
-
-    uuid = models.UUIDField(_("编号"), default=uuid.uuid4, unique=True, editable=False)
-    master = models.ImageField(
-        _("原图（重新编码）"), storage=photo_master_storage, upload_to=photo_master_path,
-        width_field="width", height_field="height", editable=False,
-    )  # fmt: skip
-    width = models.PositiveIntegerField(_("宽"), default=0, editable=False)
-    height = models.PositiveIntegerField(_("高"), default=0, editable=False)
-    caption = models.CharField(_("图片说明"), max_length=300, blank=True)
-    alt_text = models.CharField(
-        _("替代文字"), max_length=200, blank=True, help_text=_("供读屏软件朗读，描述画面内容；留空时使用图片说明。")
-    )
-    credit = models.ForeignKey(
-        Contributor, verbose_name=_("摄影"), null=True, blank=True, on_delete=models.PROTECT, related_name="photos"
-    )
-    taken_on = models.DateField(_("拍摄日期"), null=True, blank=True)
-    renditions = models.JSONField(_("尺寸版本"), default=dict, editable=False)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+",
-    )  # fmt: skip
-    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("图片")
-        verbose_name_plural = _("图片")
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return self.caption[:40] or str(self.uuid)
-
-    @property
-    def alt(self) -> str:
-        return self.alt_text or self.caption
-
-    @property
-    def credit_line(self) -> str:
-        """The photo credit as printed: ``曹飞摄``."""
-        return f"{self.credit.name}摄" if self.credit_id else ""
 
 
 class Article(models.Model):
@@ -307,8 +209,7 @@ class Article(models.Model):
 
     @property
     def tag_list(self) -> list[str]:
-        raw = self.tags.replace("，", ",").replace("、", ",")
-        return [tag.strip() for tag in raw.split(",") if tag.strip()]
+        return split_list(self.tags)
 
 
 class Credit(models.Model):

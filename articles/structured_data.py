@@ -7,7 +7,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from articles.bylines import byline_credits
 from articles.models import Article, Credit
-from articles.photos import photo_rendition_url
+from pingcheng.photos.renditions import photo_rendition_url
 
 _AUTHOR_ROLES = {Credit.Role.REPORTER, Credit.Role.INTERN, Credit.Role.SPECIAL, Credit.Role.TRAINEE}
 # The characters json_script escapes, so the data cannot close its <script> element.

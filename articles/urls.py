@@ -1,6 +1,8 @@
 from django.urls import path
 
-from articles import upload, views
+from articles import views
+from pingcheng.directory.models import NEWSROOM_ROLES
+from pingcheng.photos.views import photo_upload_view
 
 app_name = "articles"
 
@@ -16,5 +18,6 @@ urlpatterns = [
     path("archive/", views.archive_index, name="archive"),
     path("archive/<int:year>/<int:month>/<int:day>/", views.archive_day, name="archive_day"),
     path("corrections/", views.correction_list, name="corrections"),
-    path("photos/upload/", upload.photo_upload, name="photo_upload"),
+    # CKEditor uploads into article bodies: the newsroom's roles only.
+    path("photos/upload/", photo_upload_view(roles=NEWSROOM_ROLES, rate_group="articles:photo_upload"), name="photo_upload"),
 ]

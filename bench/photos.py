@@ -9,7 +9,7 @@ from bench.timing import measure
 
 
 def run() -> None:
-    from articles.photos import photo_create
+    from pingcheng.photos.services import photo_create
 
     buffer = io.BytesIO()
     Image.effect_noise((4000, 3000), 40).convert("RGB").save(buffer, "JPEG", quality=90)

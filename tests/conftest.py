@@ -14,6 +14,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from tests.newsroom_fixtures import desk  # noqa: F401 — the newsroom desk fixture, shared by every app's tests
+
 IN_CI = os.environ.get("CI", "").lower() == "true"
 REPO = Path(__file__).resolve().parent.parent
 

@@ -63,7 +63,7 @@ def newsroom() -> Unit:
 
 class ContributorFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "articles.Contributor"
+        model = "directory.Contributor"
 
     name = factory.Sequence(lambda n: f"记者{n}")
 

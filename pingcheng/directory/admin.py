@@ -1,16 +1,32 @@
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
 
 from pingcheng.directory import access
-from pingcheng.directory.admin_base import RoleAdminMixin, RoleModelAdmin
+from pingcheng.directory.admin_base import (
+    RoleAdminMixin,
+    RoleModelAdmin,
+    ScopedAdminMixin,
+    ScopedModelAdmin,
+    unit_choice_is_anywhere,
+)
 from pingcheng.directory.models import Membership, Role, Unit
 from pingcheng.directory.services import unit_save
 
 ALL_STAFF_ROLES = frozenset(Role.values)
-# Autocomplete fields of other apps that pick from the whole directory.
-PICKABLE_ANYWHERE = {"units", "unit"}
+
+
+def _autocomplete_source(request) -> tuple[type, str] | None:
+    """The (model, field) an admin autocomplete request is filling in, when it names one that exists."""
+    try:
+        model = apps.get_model(request.GET["app_label"], request.GET["model_name"])
+        model._meta.get_field(request.GET["field_name"])
+    except (KeyError, LookupError, FieldDoesNotExist, ValueError):
+        return None
+    return model, request.GET["field_name"]
 
 
 @admin.register(Unit)
@@ -32,10 +48,17 @@ class UnitAdmin(RoleModelAdmin):
         return access.units_for_user(request.user).select_related("parent")
 
     def get_search_results(self, request, queryset, search_term):
-        # Choosing the units a story is about (or a correspondent's unit) means choosing among all of
-        # them, not only the editor's own newsroom; the list shows names that are public anyway.
-        if request.GET.get("app_label") == "articles" and request.GET.get("field_name") in PICKABLE_ANYWHERE:
-            queryset = Unit.objects.filter(is_active=True)
+        # Autocomplete for another model's unit field: offer what that field allows — every active unit
+        # where the product declared so (unit_choices_anywhere), else the source admin's own unit scope.
+        source = _autocomplete_source(request)
+        if source is not None:
+            model, field_name = source
+            if unit_choice_is_anywhere(model, field_name):
+                queryset = Unit.objects.filter(is_active=True)
+            else:
+                source_admin = self.admin_site._registry.get(model)
+                if isinstance(source_admin, ScopedAdminMixin):
+                    queryset = source_admin.scoped_units(request, change=True).filter(is_active=True)
         return super().get_search_results(request, queryset, search_term)
 
     def save_model(self, request, obj, form, change):
@@ -50,16 +73,15 @@ class MembershipInline(RoleAdminMixin, admin.TabularInline):
 
 
 @admin.register(Membership)
-class MembershipAdmin(RoleModelAdmin):
+class MembershipAdmin(ScopedModelAdmin):
+    """Who works where, for the street offices, supervisors and the chief editor — within their own units."""
+
     view_roles = frozenset({Role.SUPERVISOR, Role.STREET_STAFF, Role.CHIEF_EDITOR})
     list_display = ["user", "unit", "role", "title", "is_active"]
     list_filter = ["role", "is_active", "unit__kind"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "unit__name"]
     autocomplete_fields = ["user", "unit"]
     list_select_related = ["user", "unit"]
-
-    def get_queryset(self, request):
-        return access.scope_to_user_units(super().get_queryset(request), request.user)
 
 
 User = get_user_model()

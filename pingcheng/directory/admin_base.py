@@ -1,12 +1,37 @@
-"""Admin building blocks shared by every app: permissions come from memberships, not Django's model perms.
+"""Admin building blocks shared by every product: permissions come from memberships, not Django's model perms.
 
-Each ModelAdmin states which roles may view and which may change it; querysets are scoped by
-``pingcheng.directory.access``. District administrators and superusers may do everything.
+* ``RoleModelAdmin`` — a ModelAdmin that states which roles may view and which may change it, and turns the
+  platform's ``DomainError`` (a service refusing a step) into an error message on the page it came from.
+* ``ScopedModelAdmin`` — adds the unit scope: the changelist, every foreign-key and many-to-many choice of a
+  unit, and each object opened, changed or deleted are limited to the units the user holds one of the
+  admin's roles in, and everything below them (``pingcheng.directory.access``). Scope is by role *and* unit:
+  a correspondent's membership in a community does not open that community's ledgers.
+
+District administrators and superusers may do everything. A product that lets users pick *any* unit for a
+field (the units a news story is about) says so with ``unit_choices_anywhere(Model, "field")``; no admin
+needs to know another app's models or labels.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import models
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext as _
 
 from pingcheng.directory import access
+from pingcheng.directory.models import Unit
+from pingcheng.errors import DomainError
+
+_PICK_ANY_UNIT: set[tuple[str, str]] = set()
+
+
+def unit_choices_anywhere(model: type[models.Model], *field_names: str) -> None:
+    """Declare that these unit fields of ``model`` choose among all active units, not only the user's own."""
+    for name in field_names:
+        _PICK_ANY_UNIT.add((model._meta.label_lower, name))
+
+
+def unit_choice_is_anywhere(model: type[models.Model], field_name: str) -> bool:
+    return (model._meta.label_lower, field_name) in _PICK_ANY_UNIT
 
 
 class RoleAdminMixin:
@@ -35,5 +60,103 @@ class RoleAdminMixin:
         return self._may(request, self.change_roles)
 
 
-class RoleModelAdmin(RoleAdminMixin, admin.ModelAdmin):
+class DomainErrorMessageMixin:
+    """A service's refusal becomes an error message on the same page, never a 500."""
+
+    def _refused(self, request, error: DomainError):
+        messages.error(request, error.text)
+        return HttpResponseRedirect(request.get_full_path())
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as error:
+            return self._refused(request, error)
+
+    def changelist_view(self, request, extra_context=None):
+        try:
+            return super().changelist_view(request, extra_context)
+        except DomainError as error:
+            return self._refused(request, error)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except DomainError as error:
+            return self._refused(request, error)
+
+
+class RoleModelAdmin(DomainErrorMessageMixin, RoleAdminMixin, admin.ModelAdmin):
+    list_per_page = 50
+
+
+class ScopedAdminMixin(RoleAdminMixin):
+    """Unit scope for a ModelAdmin or an inline. ``unit_field`` is the path from the model to its unit
+    (``"unit"``, ``"activity__unit"``); ``unit_is_many`` when it crosses a many-to-many relation."""
+
+    unit_field: str = "unit"
+    unit_is_many: bool = False
+
+    def scope_roles(self, *, change: bool) -> frozenset[str]:
+        """The roles whose memberships give scope: the change roles for writes, all of the admin's for reads."""
+        return self.change_roles if change else self.view_roles | self.change_roles
+
+    def scoped_units(self, request, *, change: bool):
+        return access.units_for_user(request.user, roles=self.scope_roles(change=change))
+
+    def get_queryset(self, request):
+        return access.scope_to_user_units(
+            super().get_queryset(request), request.user, unit_field=self.unit_field,
+            distinct=self.unit_is_many, roles=self.scope_roles(change=False),
+        )  # fmt: skip
+
+    def _object_in_scope(self, request, obj, *, change: bool) -> bool:
+        if access.user_sees_everything(request.user):
+            return True
+        return (
+            access.scope_to_user_units(
+                type(obj)._default_manager.filter(pk=obj.pk), request.user, unit_field=self.unit_field,
+                roles=self.scope_roles(change=change),
+            ).exists()
+        )  # fmt: skip
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        if not super().has_view_permission(request, obj):
+            return False
+        return obj is None or obj.pk is None or self._object_in_scope(request, obj, change=False)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or obj.pk is None or self._object_in_scope(request, obj, change=True)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or obj.pk is None or self._object_in_scope(request, obj, change=True)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Unit and not unit_choice_is_anywhere(self.model, db_field.name):
+            kwargs["queryset"] = self.scoped_units(request, change=True).filter(is_active=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.related_model is Unit and not unit_choice_is_anywhere(self.model, db_field.name):
+            kwargs["queryset"] = self.scoped_units(request, change=True).filter(is_active=True)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        # The form's choices are scoped, but a crafted POST or an edited unit path must not step outside.
+        unit = self._unit_of(obj)
+        if unit is not None and not access.user_may_act_for(request.user, unit, roles=self.scope_roles(change=True)):
+            raise DomainError(_("所选单位不在您的管辖范围内。"), code="unit_out_of_scope")
+        super().save_model(request, obj, form, change)
+
+    def _unit_of(self, obj) -> Unit | None:
+        if self.unit_is_many or "__" in self.unit_field:
+            return None  # checked through the related object's own admin and form choices
+        return getattr(obj, self.unit_field, None)
+
+
+class ScopedModelAdmin(DomainErrorMessageMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_per_page = 50

@@ -4,6 +4,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from pingcheng.chinese import split_list
+
 
 class Unit(models.Model):
     """One node of the district's tree: the district, its streets, communities, grids, departments …
@@ -90,8 +92,7 @@ class Unit(models.Model):
 
     @property
     def phone_list(self) -> list[str]:
-        raw = self.public_phones.replace("，", ",").replace("、", ",")
-        return [phone.strip() for phone in raw.split(",") if phone.strip()]
+        return split_list(self.public_phones)
 
     @property
     def display_short_name(self) -> str:
@@ -137,3 +138,47 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.get_full_name() or self.user.get_username()} · {self.unit} · {self.get_role_display()}"
+
+
+class Contributor(models.Model):
+    """A person who can be credited: staff reporter, correspondent of a unit, photographer, editor.
+
+    Most have no login; ``user`` links the ones who do. One person may report one article and shoot another.
+    Every product credits people (bylines, photo credits, activity reports), so they live in the directory;
+    their public page is the newsroom's (``ABSOLUTE_URL_OVERRIDES`` in settings).
+    """
+
+    class Kind(models.TextChoices):
+        STAFF = "staff", _("本报记者")
+        CORRESPONDENT = "correspondent", _("通讯员")
+        PHOTOGRAPHER = "photographer", _("摄影记者")
+        EDITOR = "editor", _("编辑")
+        OUTSIDE = "outside", _("特约/外来作者")
+
+    name = models.CharField(_("姓名"), max_length=40)
+    kind = models.CharField(_("身份"), max_length=16, choices=Kind, default=Kind.STAFF)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("所在单位"), null=True, blank=True, on_delete=models.SET_NULL, related_name="contributors",
+        help_text=_("通讯员所在的街道、社区或部门。"),
+    )  # fmt: skip
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("登录账号"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="contributor",
+    )  # fmt: skip
+    bio = models.CharField(_("简介"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("在职"), default=True)
+
+    class Meta:
+        verbose_name = _("作者")
+        verbose_name_plural = _("作者")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "unit"], name="contributor_unique_name_in_unit"),
+            # NULLs are distinct in a unique index: people without a unit need their own constraint.
+            models.UniqueConstraint(
+                fields=["name"], condition=models.Q(unit__isnull=True), name="contributor_unique_name_without_unit"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.unit.display_short_name}）" if self.unit_id else self.name

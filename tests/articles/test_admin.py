@@ -195,13 +195,13 @@ def test_an_invalid_photo_form_leaves_no_photo_behind(client, desk):
 
     from PIL import Image
 
-    from articles.models import Photo
+    from pingcheng.photos.models import Photo
 
     buffer = io.BytesIO()
     Image.new("RGB", (64, 64), "red").save(buffer, "PNG")
     buffer.name = "red.png"
     client.force_login(desk["reporter"])
-    response = client.post(reverse("admin:articles_photo_add"), {"image": buffer, "caption": "孤儿图片",
+    response = client.post(reverse("admin:photos_photo_add"), {"image": buffer, "caption": "孤儿图片",
                                                                  "taken_on": "not-a-date"})  # fmt: skip
     assert response.status_code == 200
     assert not Photo.objects.exists()

@@ -15,14 +15,14 @@ from articles.models import (
     Article,
     ArticleEvent,
     ArticlePhoto,
-    Contributor,
     Credit,
     Edition,
     Page,
-    Photo,
     Section,
     Series,
 )
+from pingcheng.directory.models import Contributor
+from pingcheng.photos.models import Photo
 from tests.articles.seed import SEED_HEADLINES
 
 pytestmark = pytest.mark.django_db

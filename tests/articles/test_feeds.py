@@ -25,7 +25,7 @@ from lxml import etree
 from PIL import Image
 
 from articles.models import Article, ArticlePhoto, Correction, Credit, Section, Series
-from articles.photos import photo_create
+from pingcheng.photos.services import photo_create
 from pingcheng.directory.models import Unit
 from tests.articles.seed import SEED_HEADLINES
 from tests.factories import ArticleFactory, ContributorFactory, UnitFactory, district

@@ -5,8 +5,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from articles.figures import enrich_inline_figures
-from articles.photos import photo_create, photo_rendition_url
-from articles.richtext import clean_article_html
+from pingcheng.photos.renditions import photo_rendition_url
+from pingcheng.photos.services import photo_create
+from pingcheng.richtext import clean_article_html
 from tests.factories import ContributorFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,10 +7,12 @@ import pytest
 from PIL import Image
 
 import articles
-from articles import richtext
+from pingcheng import richtext
 from articles.importing import contributor_for_name, draft_article_create, page_import, units_mentioned
-from articles.models import Article, ArticleEvent, ArticlePhoto, Contributor, Credit, Photo, Series
-from articles.photos import photo_create
+from articles.models import Article, ArticleEvent, ArticlePhoto, Credit, Series
+from pingcheng.directory.models import Contributor
+from pingcheng.photos.models import Photo
+from pingcheng.photos.services import photo_create
 from articles.print_import import Byline, format_byline, parse_page
 from articles.print_import import Credit as PrintedCredit
 from pingcheng.directory.demo import load_units

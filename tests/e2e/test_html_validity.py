@@ -10,7 +10,8 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 
-from articles.models import Article, Contributor
+from articles.models import Article
+from pingcheng.directory.models import Contributor
 from tests.conftest import service_missing
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]

@@ -8,7 +8,8 @@ from django.core.management import call_command
 from PIL import Image
 from playwright.sync_api import expect
 
-from articles.models import Article, Photo
+from articles.models import Article
+from pingcheng.photos.models import Photo
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -21,10 +21,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.utils.translation import gettext as _
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
-from articles.models import Contributor, Photo
+from pingcheng.directory.models import Contributor
+from pingcheng.errors import DomainError
+from pingcheng.photos.models import Photo
+from pingcheng.photos.renditions import RENDITION_FORMATS
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +37,6 @@ MIN_SIDE = 16
 MASTER_QUALITY = 85
 JPEG_RENDITION_QUALITY = 82
 WEBP_RENDITION_QUALITY = 80
-RENDITION_FORMATS = ("webp", "jpeg")
 _EXTENSIONS = {"webp": "webp", "jpeg": "jpg"}
 
 # Browsers decide whether bytes "look like HTML" from the first 1445 bytes (WHATWG MIME Sniffing,
@@ -91,34 +94,41 @@ def photo_create(
     return photo
 
 
-def photo_rendition_url(photo: Photo, width: int | None = None, fmt: str = "jpeg") -> str:
-    """URL of the widest rendition not wider than ``width`` (the widest of all when ``width`` is None).
+PHOTO_TEXT_FIELDS = ("caption", "alt_text", "credit", "taken_on")
 
-    When every rendition is wider than ``width``, the narrowest one. An empty string if the photo has none.
+
+@transaction.atomic
+def photo_update(*, photo: Photo, by, **changes) -> Photo:
+    """Change a photo's caption, alt text, credit or date; only for whoever may change what shows it.
+
+    Raises ``DomainError`` (code ``photo_change_forbidden``) otherwise, so a correspondent cannot re-credit a
+    picture on a published article. The pixels never change: a new picture is a new upload.
     """
-    _check_format(fmt)
-    widths = _rendition_widths(photo)
-    if not widths:
-        return ""
-    fitting = [w for w in widths if width is None or w <= width]
-    chosen = fitting[-1] if fitting else widths[0]
-    return default_storage.url(photo.renditions[str(chosen)][fmt])
+    from pingcheng.photos.access import photo_user_may_change
+
+    unknown = set(changes) - set(PHOTO_TEXT_FIELDS)
+    if unknown:
+        raise ValueError(f"photo_update cannot change {sorted(unknown)}")
+    current = Photo.objects.select_for_update().get(pk=photo.pk)
+    if not photo_user_may_change(by, current):
+        raise DomainError(_("这张图片已用于您无权修改的内容，不能更改其说明或署名。"), code="photo_change_forbidden")
+    for field, value in changes.items():
+        setattr(photo, field, value)
+    photo.full_clean(exclude=["master", "renditions", "width", "height"])
+    photo.save(update_fields=[*changes] if changes else None)
+    return photo
 
 
-def photo_srcset(photo: Photo, fmt: str) -> str:
-    """``srcset`` value for one format: ``"/media/…480.webp 480w, /media/…960.webp 960w"``."""
-    _check_format(fmt)
-    return ", ".join(f"{default_storage.url(photo.renditions[str(w)][fmt])} {w}w" for w in _rendition_widths(photo))
+@transaction.atomic
+def photo_delete(*, photo: Photo, by) -> None:
+    """Delete an unused photo and, after commit, its files. A photo in use is never deleted."""
+    from pingcheng.photos.access import photo_user_may_delete
 
-
-def photo_rendition_size(photo: Photo, width: int | None = None) -> tuple[int, int]:
-    """Width and height of the rendition ``photo_rendition_url(photo, width)`` points at (0, 0 if none)."""
-    widths = _rendition_widths(photo)
-    if not widths:
-        return 0, 0
-    fitting = [w for w in widths if width is None or w <= width]
-    chosen = fitting[-1] if fitting else widths[0]
-    return chosen, int(photo.renditions[str(chosen)].get("height", 0))
+    current = Photo.objects.select_for_update().get(pk=photo.pk)
+    if not photo_user_may_delete(by, current):
+        raise DomainError(_("这张图片正在使用中，或不是您上传的，不能删除。"), code="photo_delete_forbidden")
+    current.delete()
+    transaction.on_commit(lambda: photo_delete_files(current))
 
 
 def photo_delete_files(photo: Photo) -> None:
@@ -284,12 +294,3 @@ def _target_widths(master_width: int) -> list[int]:
     widths = sorted(w for w in settings.PHOTO_RENDITION_WIDTHS if w <= master_width)
     # A photo narrower than the smallest rendition still needs one rendition: its own width.
     return widths or [master_width]
-
-
-def _rendition_widths(photo: Photo) -> list[int]:
-    return sorted(int(w) for w in (photo.renditions or {}))
-
-
-def _check_format(fmt: str) -> None:
-    if fmt not in RENDITION_FORMATS:
-        raise ValueError(f"unknown rendition format {fmt!r}; expected one of {RENDITION_FORMATS}")

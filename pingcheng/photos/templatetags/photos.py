@@ -1,12 +1,9 @@
-"""``{% load photos %}``: the photo figure and the article-body filter."""
+"""``{% load photos %}``: a photo as a ``<figure>`` with renditions, caption and credit, and rendition URLs."""
 
 from django import template
-from django.utils.safestring import SafeString, mark_safe
 
-from articles.figures import enrich_inline_figures
-from articles.models import Photo
-from articles.photos import photo_rendition_size, photo_rendition_url, photo_srcset
-from articles.richtext import clean_article_html
+from pingcheng.photos.models import Photo
+from pingcheng.photos.renditions import photo_rendition_size, photo_rendition_url, photo_srcset
 
 register = template.Library()
 
@@ -14,7 +11,7 @@ register = template.Library()
 FALLBACK_WIDTH = 960
 
 
-@register.inclusion_tag("articles/includes/figure.html")
+@register.inclusion_tag("photos/figure.html")
 def photo_figure(photo: Photo | None, caption: str | None = None, sizes: str = "(min-width: 768px) 720px, 100vw"):
     """A ``<figure>`` with WebP and JPEG renditions, the caption and the printed credit (``曹飞摄``).
 
@@ -36,13 +33,6 @@ def photo_figure(photo: Photo | None, caption: str | None = None, sizes: str = "
         "height": height,
         "sizes": sizes,
     }
-
-
-@register.filter
-def article_html(value: str | None) -> SafeString:
-    """Stored bodies are cleaned on save; cleaning again on output means a body that bypassed it is still safe."""
-    # Safe because the cleaner outputs only the allow-list, and the figure enrichment escapes what it adds.
-    return mark_safe(enrich_inline_figures(clean_article_html(value or "")))
 
 
 @register.filter

@@ -1,3 +1,5 @@
+"""The newsroom desk: a reporter and one reviewer per level of 三审, used by the newsroom's and the platform's tests."""
+
 import pytest
 
 from pingcheng.directory.models import Role

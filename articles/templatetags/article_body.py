@@ -1,0 +1,16 @@
+"""``{% load article_body %}``: an article body, cleaned again on output, with its inline figures enriched."""
+
+from django import template
+from django.utils.safestring import SafeString, mark_safe
+
+from articles.figures import enrich_inline_figures
+from pingcheng.richtext import clean_article_html
+
+register = template.Library()
+
+
+@register.filter
+def article_html(value: str | None) -> SafeString:
+    """Stored bodies are cleaned on save; cleaning again on output means a body that bypassed it is still safe."""
+    # Safe because the cleaner outputs only the allow-list, and the figure enrichment escapes what it adds.
+    return mark_safe(enrich_inline_figures(clean_article_html(value or "")))

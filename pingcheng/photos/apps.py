@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PhotosConfig(AppConfig):
+    name = "pingcheng.photos"
+    label = "photos"
+    verbose_name = _("图片")
