@@ -1,5 +1,5 @@
 """CKEditor 5 toolbars. No source editing, no raw-HTML embed, no media embed: what the toolbar can
-produce is exactly what ``articles.richtext`` lets through. Imported by settings, so no Django imports."""
+produce is exactly what ``pingcheng.richtext`` lets through. Imported by settings, so no Django imports."""
 
 _TOOLBAR = [
     "heading", "|", "bold", "italic", "link", "|", "bulletedList", "numberedList", "blockQuote", "|",

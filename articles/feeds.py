@@ -20,8 +20,8 @@ from articles import selectors
 from articles.bylines import article_byline
 from articles.models import Article, Section
 from articles.photos import photo_rendition_size
-from articles.richtext import plain_text
 from pingcheng.directory.models import Unit
+from pingcheng.richtext import plain_text
 
 logger = logging.getLogger(__name__)
 

@@ -1,13 +1,12 @@
 """Chinese full-text search over articles: segmentation, the stored token list, queries and highlighting.
 
 Tokens
-    Text is NFKC-normalised (full-width Latin and digits become ASCII) and lower-cased, then cut by jieba with
-    the civic user dictionary ``civic_dict.txt`` plus every unit name and short name of the directory. Two kinds
-    of token are kept, both limited to runs of letters and digits (punctuation and stop words are dropped):
+    ``pingcheng.chinese.index_tokens`` cuts the text (jieba with the civic dictionary and the directory's unit
+    names) into two kinds of token, both limited to runs of letters and digits (punctuation and stop words are
+    dropped):
 
-    * words — jieba's cut plus, as in jieba's search mode (``cut_for_search``), the dictionary words inside each
-      longer word (平城区 → 平城, 城区, 平城区). jieba's search mode stops at 2–3 character parts; here every
-      length is tried, so 环境治理 inside the unit name 平城区城市管理局环境治理监督大队 is still a word;
+    * words — jieba's cut plus, as in jieba's search mode, the dictionary words inside each longer word
+      (平城区 → 平城, 城区, 平城区);
     * CJK character bigrams of every run of Hanzi, in text order (网格员筑 → 网格 格员 员筑), so that a word
       the dictionary lacks, or that jieba cut differently in another sentence, is still found.
 
@@ -40,16 +39,10 @@ reads every live article; the rank is whole-word matches plus how often each wor
 from __future__ import annotations
 
 import functools
-import logging
 import operator
-import re
-import threading
-import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection
@@ -57,138 +50,15 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, 
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat, Length, Replace
 from django.utils import timezone
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Article
-from articles.richtext import plain_text
+from pingcheng import chinese
 from pingcheng.directory.models import Unit
-
-if TYPE_CHECKING:
-    import jieba
+from pingcheng.richtext import plain_text
 
 MAX_QUERY_LENGTH = 100
-CIVIC_DICT = Path(__file__).resolve().with_name("civic_dict.txt")
 # Separates the word tokens from the bigrams in Article.search_text; never part of a token.
 SEPARATOR = "|"
-# Directory names join the dictionary with at least this frequency, enough to keep a name in one piece.
-DIRECTORY_WORD_FREQ = 300
-# Longer runs of letters or digits are noise (URLs, serial numbers) and PostgreSQL would skip them anyway.
-MAX_TOKEN_LENGTH = 40
-# jieba's sub-word expansion is quadratic in the word length; its dictionary words are far shorter.
-_MAX_EXPANDED_WORD = 20
-
-_HANZI = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef"
-_HANZI_RUN = re.compile(f"[{_HANZI}]+")
-_ASCII_TOKEN = re.compile("[a-z0-9]+")
-# A token is a run of Hanzi or a run of other letters/digits: PostgreSQL's parser reads each as one lexeme.
-_SEGMENT = re.compile(f"[{_HANZI}]+|[^\\W_{_HANZI}]+")
-# Function words that would match almost every article. Only whole words are dropped; bigrams keep them.
-STOP_WORDS = frozenset(
-    "的 地 得 了 着 过 和 与 及 或 在 是 为 对 把 被 从 向 也 都 就 而 之 其 这 那 吗 呢 吧 啊 呀 并 且 但 又 所 于 不 没 "
-    "我们 你们 他们 以及 或者 并且 还是 什么 怎么 如何 哪些 哪里 为什么 这个 那个 一个 关于 没有 "
-    "a an and are as at be by for from in is of on or the to with".split()
-)
-
-_lock = threading.RLock()
-_segmenter_ready = False
-_directory_loaded = False
-_directory_words: set[str] = set()
-
-
-# --- Segmentation ---------------------------------------------------------------------------------------
-
-
-def _segmenter() -> jieba.Tokenizer:
-    """jieba's tokenizer with the civic dictionary, initialised on first use (about a second, once a process).
-
-    Never at import or in ``AppConfig.ready()``: management commands and workers that never search should not
-    pay for it.
-    """
-    global _segmenter_ready
-    # Imported here, not at the top: importing jieba costs ~80 ms (it pulls in pkg_resources), and every
-    # process imports this module through articles.services.
-    import jieba
-
-    if not _segmenter_ready:
-        with _lock:
-            if not _segmenter_ready:
-                # jieba logs its cache loading at DEBUG on a handler of its own, i.e. onto stderr.
-                jieba.setLogLevel(logging.WARNING)
-                jieba.initialize()
-                jieba.load_userdict(str(CIVIC_DICT))
-                _segmenter_ready = True
-    return jieba.dt
-
-
-def _ensure_directory_words() -> None:
-    # The directory is read on first use, not at start-up: importing this module must not query the database.
-    global _directory_loaded
-    if not _directory_loaded:
-        with _lock:
-            if not _directory_loaded:
-                search_dictionary_refresh()
-                _directory_loaded = True
-
-
-def search_dictionary_refresh() -> int:
-    """Add the directory's unit names and short names to the dictionary; return how many were new.
-
-    Runs once per process on first use and at every ``search_reindex``. A unit created later is still found
-    through bigrams; it becomes a word at the next restart or reindex (the directory may call this after a
-    unit is saved).
-    """
-    tokenizer = _segmenter()
-    names = set()
-    for name, short_name in Unit.objects.values_list("name", "short_name"):
-        names.update(_normalise(n) for n in (name, short_name) if n and len(n) >= 2)
-    with _lock:
-        new = names - _directory_words
-        for name in sorted(new):
-            tokenizer.add_word(name, freq=max(tokenizer.FREQ.get(name) or 0, DIRECTORY_WORD_FREQ))
-        _directory_words.update(new)
-    return len(new)
-
-
-def search_warm_up() -> None:
-    """Load jieba and both dictionaries now, e.g. in a web worker after fork, so no reader waits for it."""
-    _segmenter()
-    _ensure_directory_words()
-
-
-def _normalise(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower()
-
-
-def _search_mode(text: str) -> Iterator[str]:
-    """jieba's cut, each long word preceded by the dictionary words inside it (cf. ``jieba.cut_for_search``)."""
-    tokenizer = _segmenter()
-    for word in tokenizer.cut(text):
-        if 2 < len(word) <= _MAX_EXPANDED_WORD and _HANZI_RUN.fullmatch(word):
-            for size in range(2, len(word)):
-                for start in range(len(word) - size + 1):
-                    part = word[start : start + size]
-                    if tokenizer.FREQ.get(part):
-                        yield part
-        yield word
-
-
-def _clean(words: Iterable[str]) -> Iterator[str]:
-    for word in words:
-        for segment in _SEGMENT.findall(word):
-            if segment not in STOP_WORDS and len(segment) <= MAX_TOKEN_LENGTH:
-                yield segment
-
-
-def _bigrams(text: str) -> list[str]:
-    return [run[i : i + 2] for run in _HANZI_RUN.findall(text) for i in range(len(run) - 1)]
-
-
-def index_tokens(text: str) -> tuple[list[str], list[str]]:
-    """(words, bigrams) of ``text`` in text order, repeats kept (they count in the rank)."""
-    _ensure_directory_words()
-    text = _normalise(text)
-    return list(_clean(_search_mode(text))), _bigrams(text)
 
 
 # --- Indexing -------------------------------------------------------------------------------------------
@@ -212,7 +82,7 @@ def article_search_text(article: Article) -> str:
 
 def article_index(article: Article) -> None:
     """Set ``article.search_text`` from its current fields and credits; the caller saves."""
-    words, bigrams = index_tokens(article_search_text(article))
+    words, bigrams = chinese.index_tokens(article_search_text(article))
     article.search_text = f"{' '.join(words)} {SEPARATOR} {' '.join(bigrams)}".strip() if words or bigrams else ""
 
 
@@ -228,7 +98,7 @@ class QueryTerm:
 
     @property
     def single_hanzi(self) -> bool:
-        return len(self.word) == 1 and bool(_HANZI_RUN.fullmatch(self.word))
+        return len(self.word) == 1 and bool(chinese.HANZI_RUN_RE.fullmatch(self.word))
 
     @property
     def tokens(self) -> list[str]:
@@ -237,14 +107,11 @@ class QueryTerm:
 
 def query_terms(q: str) -> list[QueryTerm]:
     """The query's words, each once, in order; the query is cut to ``MAX_QUERY_LENGTH`` characters first."""
-    text = _normalise((q or "")[:MAX_QUERY_LENGTH])
-    if not text.strip():
-        return []
-    _ensure_directory_words()
+    text = (q or "")[:MAX_QUERY_LENGTH]
     terms: dict[str, QueryTerm] = {}
-    for word in _clean(_segmenter().cut(text)):
+    for word in chinese.words(text):
         if word not in terms:
-            chain = tuple(_bigrams(word)) if len(word) > 2 and _HANZI_RUN.fullmatch(word) else ()
+            chain = tuple(chinese.hanzi_bigrams(word)) if len(word) > 2 and chinese.HANZI_RUN_RE.fullmatch(word) else ()
             terms[word] = QueryTerm(word, chain)
     return list(terms.values())
 
@@ -369,56 +236,10 @@ def _match_fallback(articles: QuerySet[Article], terms: list[QueryTerm], *, matc
 # --- Showing results ------------------------------------------------------------------------------------
 
 
-def _pattern(tokens: Iterable[str]) -> re.Pattern | None:
-    unique = sorted({token for token in tokens if token}, key=len, reverse=True)
-    if not unique:
-        return None
-    # Latin letters and digits are whole tokens in the index, so "1" must not light up inside "2020".
-    alternatives = [
-        rf"(?<![a-z0-9]){re.escape(token)}(?![a-z0-9])" if _ASCII_TOKEN.fullmatch(token) else re.escape(token)
-        for token in unique
-    ]
-    return re.compile("|".join(alternatives), re.IGNORECASE)
-
-
-def highlight(text: str, tokens: Iterable[str]) -> SafeString:
-    """``text`` HTML-escaped, with each occurrence of a token wrapped in ``<mark>``.
-
-    Matches are found in the raw text and every piece is escaped on its own: searching the escaped text
-    instead would let a query such as "amp" or "quot" cut an entity in half.
-    """
-    text = text or ""
-    pattern = _pattern(tokens)
-    if pattern is None:
-        return escape(text)
-    pieces, last = [], 0
-    for match in pattern.finditer(text):
-        pieces += [escape(text[last : match.start()]), "<mark>", escape(match.group()), "</mark>"]
-        last = match.end()
-    pieces.append(escape(text[last:]))
-    # Safe: every piece of text went through escape(); only the <mark> tags are ours.
-    return mark_safe("".join(pieces))
-
-
-def snippet(text: str, tokens: Iterable[str], width: int = 80) -> str:
-    """About ``width`` characters of ``text`` (plain text) centred on the first match, with "…" where cut."""
-    text = " ".join((text or "").split())
-    if len(text) <= width:
-        return text
-    pattern = _pattern(tokens)
-    match = pattern.search(text) if pattern is not None else None
-    start = 0
-    if match is not None:
-        centre = (match.start() + match.end()) // 2
-        start = max(0, min(centre - width // 2, len(text) - width))
-    end = start + width
-    return ("…" if start > 0 else "") + text[start:end] + ("…" if end < len(text) else "")
-
-
 def article_snippet_source(article: Article, tokens: Iterable[str]) -> str:
     """The text to cut a snippet from: the lead or else the body, whichever has a match first; else the lead."""
     lead, body = article.lead or "", plain_text(article.body or "")
-    pattern = _pattern(tokens)
+    pattern = chinese.term_pattern(tokens)
     for text in (lead, body):
         if text and pattern is not None and pattern.search(text):
             return text

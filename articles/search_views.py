@@ -2,17 +2,17 @@
 
 from dataclasses import dataclass
 
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_safe
 
 from articles.models import Article
-from articles.search import MAX_QUERY_LENGTH, article_search, article_snippet_source, highlight, query_words, snippet
+from articles.search import MAX_QUERY_LENGTH, article_search, article_snippet_source, query_words
 from articles.search_forms import ArticleSearchForm
+from pingcheng.chinese import highlight, snippet
+from pingcheng.pagination import paginate
 
-RESULTS_PER_PAGE = 20
 SNIPPET_WIDTH = 80
 # Offered when nothing matches: words the seed page and the civic dictionary know well.
 SUGGESTED_WORDS = ["网格员", "防汛", "创城", "工会经费", "志愿服务"]
@@ -59,13 +59,12 @@ def _results(request, form: ArticleSearchForm) -> dict:
         "date_from": data["date_from"],
         "date_to": data["date_to"],
     }
-    paginator = Paginator(article_search(q=q, **filters), RESULTS_PER_PAGE)
+    page = paginate(request, article_search(q=q, **filters))
     partial = False
-    if paginator.count == 0 and len(words) > 1 and any(len(word) > 1 for word in words):
+    if page.paginator.count == 0 and len(words) > 1 and any(len(word) > 1 for word in words):
         # Nothing has every word: show what has some of them, and say so.
-        paginator = Paginator(article_search(q=q, match_all=False, **filters), RESULTS_PER_PAGE)
-        partial = paginator.count > 0
-    page = paginator.get_page(request.GET.get("page"))
+        page = paginate(request, article_search(q=q, match_all=False, **filters))
+        partial = page.paginator.count > 0
     hits = [
         SearchHit(
             article=article,
@@ -81,6 +80,6 @@ def _results(request, form: ArticleSearchForm) -> dict:
         "partial": partial,
         "hits": hits,
         "page_obj": page,
-        "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "page_range": page.elided,
         "has_filters": form.has_filters,
     }

@@ -16,12 +16,12 @@ from django.utils.translation import gettext as _
 from articles import access
 from articles.errors import ArticleActionRefused, ArticleEditConflict
 from articles.models import Article, ArticleEvent, Correction, ReviewDecision, Revision
-from articles.richtext import char_count, clean_article_html
 from articles.search import article_index
 from articles.signals import article_changed
 from pingcheng.directory.access import user_has_role
 from pingcheng.notices.models import Notice
 from pingcheng.notices.services import notice_enqueue
+from pingcheng.richtext import char_count, clean_article_html
 
 S = Article.Status
 REVIEW_FLOW = {

@@ -1,7 +1,6 @@
 from datetime import date
 
 from django.contrib.admin.views.decorators import staff_member_required
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,21 +9,20 @@ from django.views.decorators.cache import never_cache
 from articles import access, selectors
 from articles.models import Article, Contributor, Edition, Section, Series
 from articles.structured_data import article_json_ld, json_ld_script
+from pingcheng.breadcrumbs import crumb
 from pingcheng.directory.models import Unit
 from pingcheng.page_cache import public_page
+from pingcheng.pagination import paginate
 
-PAGE_SIZE = 20
 FRONT_POOL = 60
 
 
-def _paginate(request, queryset, per_page: int = PAGE_SIZE):
-    page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
-    page.elided = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
-    return page
+def _news_crumbs(*more):
+    return [crumb("新闻", "articles:list"), *more]
 
 
 def _list(request, queryset, *, title: str, crumbs=(), **context):
-    page = _paginate(request, queryset)
+    page = paginate(request, queryset)
     return render(request, "articles/article_list.html",
                   {"page_obj": page, "title": title, "nav": "news", "crumbs": list(crumbs), **context})  # fmt: skip
 
@@ -76,9 +74,9 @@ def article_detail(request, pk: int):
 
 def _detail_context(request, article: Article, **extra) -> dict:
     previous, following = selectors.article_series_neighbours(article)
-    crumbs = [("新闻", "/news/")]
+    crumbs = _news_crumbs()
     if article.section_id:
-        crumbs.append((article.section.name, article.section.get_absolute_url()))
+        crumbs.append(crumb(article.section.name, article.section))
     return {
         "article": article, "nav": "news", "crumbs": crumbs,
         "series_previous": previous, "series_next": following,
@@ -109,14 +107,14 @@ def article_list(request):
 def section_detail(request, slug: str):
     section = get_object_or_404(Section, slug=slug)
     return _list(request, selectors.article_list_live().filter(section=section), title=section.name,
-                 crumbs=[("新闻", "/news/")], feed_slug=section.slug)  # fmt: skip
+                 crumbs=_news_crumbs(), feed_slug=section.slug)  # fmt: skip
 
 
 @public_page("news")
 def series_detail(request, slug: str):
     series = get_object_or_404(Series, slug=slug)
     articles = selectors.article_list_live().filter(series=series).order_by("series_part")
-    return _list(request, articles, title=series.title, series=series, crumbs=[("新闻", "/news/")])
+    return _list(request, articles, title=series.title, series=series, crumbs=_news_crumbs())
 
 
 @public_page("news")
@@ -125,14 +123,14 @@ def contributor_detail(request, pk: int):
     # Everything the person wrote or photographed.
     ids = Article.objects.filter(Q(credits__contributor=contributor) | Q(figures__photo__credit=contributor)).values("pk")
     return _list(request, selectors.article_list_live().filter(pk__in=ids), title=contributor.name, contributor=contributor,
-                 crumbs=[("新闻", "/news/")])  # fmt: skip
+                 crumbs=_news_crumbs())  # fmt: skip
 
 
 @public_page("news")
 def unit_detail(request, code: str):
     unit = get_object_or_404(Unit, code=code, is_active=True)
     return _list(request, selectors.article_list_for_unit(unit), title=f"{unit.name}新闻", unit=unit,
-                 crumbs=[("新闻", "/news/")])  # fmt: skip
+                 crumbs=_news_crumbs())  # fmt: skip
 
 
 @public_page("news")
@@ -140,13 +138,13 @@ def tag_detail(request, tag: str):
     tag = tag.strip()[:20]
     if not tag:
         raise Http404("标签不存在")
-    return _list(request, selectors.article_list_for_tag(tag), title=f"标签：{tag}", crumbs=[("新闻", "/news/")])
+    return _list(request, selectors.article_list_for_tag(tag), title=f"标签：{tag}", crumbs=_news_crumbs())
 
 
 @public_page("news")
 def archive_index(request):
     return render(request, "articles/archive.html", {"months": selectors.archive_months(), "nav": "news",
-                                                      "crumbs": [("新闻", "/news/")]})  # fmt: skip
+                                                      "crumbs": _news_crumbs()})  # fmt: skip
 
 
 @public_page("news")
@@ -156,12 +154,12 @@ def archive_day(request, year: int, month: int, day: int):
     except (ValueError, OverflowError):
         raise Http404("日期无效") from None
     return _list(request, selectors.article_list_for_day(when), title=f"{when:%Y年%m月%d日}的新闻",
-                 crumbs=[("新闻", "/news/"), ("往期", "/news/archive/")])  # fmt: skip
+                 crumbs=_news_crumbs(crumb("往期", "articles:archive")))  # fmt: skip
 
 
 @public_page("news")
 def correction_list(request):
-    page = _paginate(request, selectors.correction_list_public())
+    page = paginate(request, selectors.correction_list_public())
     return render(request, "articles/correction_list.html", {"page_obj": page, "nav": "news"})
 
 

@@ -29,7 +29,7 @@ def _jieba_start_up() -> None:
 
     import jieba
 
-    from articles.search import CIVIC_DICT
+    from pingcheng.chinese import CIVIC_DICT
 
     jieba.setLogLevel(logging.WARNING)
 
@@ -52,9 +52,9 @@ def _jieba_start_up() -> None:
 
 def _segmentation_speed() -> None:
     from articles.demo import SEED_PAGE
-    from articles.search import index_tokens, search_warm_up
+    from pingcheng.chinese import index_tokens, warm_up
 
-    search_warm_up()
+    warm_up()
     text = SEED_PAGE.read_text(encoding="utf-8")
     rounds = 20
     started = time.perf_counter()

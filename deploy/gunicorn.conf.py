@@ -12,6 +12,6 @@ forwarded_allow_ips = "127.0.0.1"
 def post_worker_init(worker):
     # Load jieba and the civic dictionary once per worker (after Django is set up in it), before the first
     # reader searches, instead of making that reader wait about a second.
-    from articles.search import search_warm_up
+    from pingcheng.chinese import warm_up
 
-    search_warm_up()
+    warm_up()

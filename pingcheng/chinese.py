@@ -1,13 +1,38 @@
-"""Chinese text for every product: the Hanzi range, list splitting, character counts and masking.
+"""Chinese text for every product: the Hanzi range, list splitting, character counts, jieba segmentation
+with the civic dictionary, highlighting, and masking of what identifies a resident.
 
 One definition of each, so the newsroom, campaigns, the inquiry desk and notices agree on what a Hanzi is,
-how "防汛、网格员,创城" splits and how a resident's phone number is shown.
+how "防汛、网格员,创城" splits, how 平城区网格员 is cut into words and how a phone number is shown.
+
+Segmentation
+    Text is NFKC-normalised (full-width Latin and digits become ASCII) and lower-cased, then cut by jieba with
+    the civic user dictionary ``civic_dict.txt`` (平城区, 网格员, 接诉即办 …; without it jieba cuts
+    ``平城区网格员`` into ``平 / 城区 / 网格 / 员``), every unit name and short name of the directory, and the
+    words products register with ``register_words``. jieba and these dictionaries are loaded once per process
+    on first use (about a second) — never at import, so processes that never segment do not pay for it;
+    ``warm_up`` loads them ahead of the first reader (deploy/gunicorn.conf.py calls it in each web worker).
+
+    ``words`` is jieba's precise cut (what a query means); ``index_tokens`` is what a document is indexed
+    under: words plus, as in jieba's search mode, the dictionary words inside each longer word, and the CJK
+    character bigrams of every run of Hanzi, so that a word the dictionary lacks is still found. Both keep
+    only runs of letters and digits and drop stop words.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+if TYPE_CHECKING:
+    import jieba
 
 # CJK Unified Ideographs with Extension A, the compatibility ideographs and Extensions B–F (SIP). Meant to be
 # placed inside a character class: f"[{HANZI}]".
@@ -15,23 +40,49 @@ HANZI = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef"
 HANZI_RE = re.compile(f"[{HANZI}]")
 HANZI_RUN_RE = re.compile(f"[{HANZI}]+")
 
-# Separators editors type between list items: the enumeration comma 、, full- and half-width commas and
-# semicolons. Whitespace is not one: "平城区 城市管理局" may be one name.
-_LIST_SEPARATORS = re.compile("[、，,；;]")
+CIVIC_DICT = Path(__file__).resolve().with_name("civic_dict.txt")
+# Directory names and registered words join the dictionary with at least this frequency, enough to keep a
+# name in one piece.
+EXTRA_WORD_FREQ = 300
+# Longer runs of letters or digits are noise (URLs, serial numbers) and PostgreSQL would skip them anyway.
+MAX_TOKEN_LENGTH = 40
+# Function words that would match almost every text. Only whole words are dropped; bigrams keep them.
+STOP_WORDS = frozenset(
+    "的 地 得 了 着 过 和 与 及 或 在 是 为 对 把 被 从 向 也 都 就 而 之 其 这 那 吗 呢 吧 啊 呀 并 且 但 又 所 于 不 没 "
+    "我们 你们 他们 以及 或者 并且 还是 什么 怎么 如何 哪些 哪里 为什么 这个 那个 一个 关于 没有 "
+    "a an and are as at be by for from in is of on or the to with".split()
+)
+
+# jieba's sub-word expansion is quadratic in the word length; its dictionary words are far shorter.
+_MAX_EXPANDED_WORD = 20
+_ASCII_TOKEN = re.compile("[a-z0-9]+")
+# A token is a run of Hanzi or a run of other letters/digits: PostgreSQL's parser reads each as one lexeme.
+_SEGMENT = re.compile(f"[{HANZI}]+|[^\\W_{HANZI}]+")
+# What editors type between list items: the enumeration comma 、 and full- and half-width commas. Whitespace
+# is not one ("平城区 城市管理局" may be one name), nor are semicolons: stored lists (Article.tags) are matched
+# in SQL with these same three characters, e.g. articles.selectors.article_list_for_tag.
+LIST_SEPARATORS = "、，,"
+_LIST_SEPARATOR_RE = re.compile(f"[{LIST_SEPARATORS}]")
 # Kept in place by mask_name: the middle dot of transliterated names (买买提·艾力) and spaces of Latin names.
 _NAME_SEPARATORS = frozenset("·•・ ")
 # What people type inside phone numbers; dropped before masking.
 _PHONE_PUNCTUATION = re.compile(r"[\s\-－—()（）]")
 
+_lock = threading.RLock()
+_segmenter_ready = False
+_extra_words_loaded = False
+_extra_words: set[str] = set()
+_word_sources: list[Callable[[], Iterable[str]]] = []
+
 
 def split_list(text: str | None) -> list[str]:
     """Items of a list typed by a person: "防汛、网格员，创城" or "0351-1234567, 0351-7654321".
 
-    Splits at 、，,；; — each item stripped, blanks dropped, order and repeats kept.
+    Splits at ``LIST_SEPARATORS`` (、，,); each item is stripped, blanks are dropped, order and repeats kept.
     """
     if not text:
         return []
-    return [item.strip() for item in _LIST_SEPARATORS.split(text) if item.strip()]
+    return [item.strip() for item in _LIST_SEPARATOR_RE.split(text) if item.strip()]
 
 
 def char_count(text: str | None) -> int:
@@ -39,11 +90,198 @@ def char_count(text: str | None) -> int:
 
     Hanzi, full-width punctuation, Latin letters and digits each count one (``2026年`` is 5); spaces of any
     kind (including the ideographic space U+3000 and no-break space) and invisible format characters such as
-    zero-width spaces pasted from WeChat count nothing. For HTML, count its ``plain_text`` first.
+    zero-width spaces pasted from WeChat count nothing. For HTML, use ``pingcheng.richtext.char_count``.
     """
     if not text:
         return 0
     return sum(1 for ch in text if not ch.isspace() and unicodedata.category(ch) != "Cf")
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width Latin and digits become ASCII) and lower case: how text is compared and segmented."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+# --- Segmentation ---------------------------------------------------------------------------------------
+
+
+def segmenter() -> jieba.Tokenizer:
+    """jieba's tokenizer with the civic dictionary, initialised on first use (about a second, once a process).
+
+    Never at import or in ``AppConfig.ready()``: management commands and workers that never segment should
+    not pay for it. The directory's names and registered words are added by ``words``/``index_tokens`` on
+    their first call (``_ensure_extra_words``), not here, so this never queries the database.
+    """
+    global _segmenter_ready
+    # Imported here, not at the top: importing jieba costs ~80 ms (it pulls in pkg_resources), and every
+    # process imports this module.
+    import jieba
+
+    if not _segmenter_ready:
+        with _lock:
+            if not _segmenter_ready:
+                # jieba logs its cache loading at DEBUG on a handler of its own, i.e. onto stderr.
+                jieba.setLogLevel(logging.WARNING)
+                jieba.initialize()
+                jieba.load_userdict(str(CIVIC_DICT))
+                _segmenter_ready = True
+    return jieba.dt
+
+
+def register_words(source: Callable[[], Iterable[str]]) -> None:
+    """Add a product's own vocabulary (campaign names, place names …) to the dictionary.
+
+    ``source`` is called on first use of the segmenter in each process and again at every
+    ``dictionary_refresh``, so it may read the database; call this from ``AppConfig.ready()``. Words shorter
+    than two characters are ignored.
+    """
+    with _lock:
+        if source not in _word_sources:
+            _word_sources.append(source)
+
+
+def dictionary_refresh() -> int:
+    """Add the directory's unit names and short names and every registered word; return how many were new.
+
+    Runs once per process on first use and whenever called (``search_reindex`` does). A unit created later
+    is still found through bigrams; it becomes a word at the next restart or refresh.
+    """
+    tokenizer = segmenter()
+    names = set(_directory_words())
+    with _lock:
+        sources = list(_word_sources)
+    for source in sources:
+        names.update(source())
+    names = {normalise(name.strip()) for name in names if name and len(name.strip()) >= 2}
+    with _lock:
+        new = names - _extra_words
+        for name in sorted(new):
+            tokenizer.add_word(name, freq=max(tokenizer.FREQ.get(name) or 0, EXTRA_WORD_FREQ))
+        _extra_words.update(new)
+    return len(new)
+
+
+def warm_up() -> None:
+    """Load jieba and every dictionary now, e.g. in a web worker after fork, so no reader waits for it."""
+    segmenter()
+    _ensure_extra_words()
+
+
+def words(text: str) -> list[str]:
+    """jieba's precise cut of ``text``, normalised: letters-and-digits tokens only, stop words dropped."""
+    if not text or text.isspace():
+        return []
+    _ensure_extra_words()
+    return list(_clean(segmenter().cut(normalise(text))))
+
+
+def index_tokens(text: str) -> tuple[list[str], list[str]]:
+    """(words, bigrams) of ``text`` in text order, repeats kept, for a search index.
+
+    Words: jieba's cut with the dictionary words inside each longer word before it (平城区 → 平城, 城区, 平城区).
+    jieba's own search mode stops at 2–3 character parts; here every length is tried, so 环境治理 inside the
+    unit name 平城区城市管理局环境治理监督大队 is still a word. Bigrams: ``hanzi_bigrams``.
+    """
+    _ensure_extra_words()
+    text = normalise(text)
+    return list(_clean(_search_mode(text))), hanzi_bigrams(text)
+
+
+def hanzi_bigrams(text: str) -> list[str]:
+    """Every pair of adjacent Hanzi, in text order; no pair spans punctuation, Latin text or a line break."""
+    return [run[i : i + 2] for run in HANZI_RUN_RE.findall(text) for i in range(len(run) - 1)]
+
+
+def _directory_words() -> Iterator[str]:
+    # Unit names are the district's own vocabulary; every product segments them.
+    from pingcheng.directory.models import Unit
+
+    for name, short_name in Unit.objects.values_list("name", "short_name"):
+        yield name
+        if short_name:
+            yield short_name
+
+
+def _ensure_extra_words() -> None:
+    # Read on first use, not at start-up: importing this module must not query the database.
+    global _extra_words_loaded
+    if not _extra_words_loaded:
+        with _lock:
+            if not _extra_words_loaded:
+                dictionary_refresh()
+                _extra_words_loaded = True
+
+
+def _search_mode(text: str) -> Iterator[str]:
+    """jieba's cut, each long word preceded by the dictionary words inside it (cf. ``jieba.cut_for_search``)."""
+    tokenizer = segmenter()
+    for word in tokenizer.cut(text):
+        if 2 < len(word) <= _MAX_EXPANDED_WORD and HANZI_RUN_RE.fullmatch(word):
+            for size in range(2, len(word)):
+                for start in range(len(word) - size + 1):
+                    part = word[start : start + size]
+                    if tokenizer.FREQ.get(part):
+                        yield part
+        yield word
+
+
+def _clean(pieces: Iterable[str]) -> Iterator[str]:
+    for piece in pieces:
+        for segment in _SEGMENT.findall(piece):
+            if segment not in STOP_WORDS and len(segment) <= MAX_TOKEN_LENGTH:
+                yield segment
+
+
+# --- Highlighting ---------------------------------------------------------------------------------------
+
+
+def term_pattern(terms: Iterable[str]) -> re.Pattern | None:
+    """A case-insensitive pattern finding any of ``terms``, longest first; None when there are none.
+
+    Latin letters and digits are whole tokens in an index, so "1" must not light up inside "2020".
+    """
+    unique = sorted({term for term in terms if term}, key=len, reverse=True)
+    if not unique:
+        return None
+    alternatives = [
+        rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])" if _ASCII_TOKEN.fullmatch(term) else re.escape(term)
+        for term in unique
+    ]
+    return re.compile("|".join(alternatives), re.IGNORECASE)
+
+
+def highlight(text: str, terms: Iterable[str]) -> SafeString:
+    """``text`` HTML-escaped, with each occurrence of a term wrapped in ``<mark>``.
+
+    Matches are found in the raw text and every piece is escaped on its own: searching the escaped text
+    instead would let a query such as "amp" or "quot" cut an entity in half.
+    """
+    text = text or ""
+    pattern = term_pattern(terms)
+    if pattern is None:
+        return escape(text)
+    pieces, last = [], 0
+    for match in pattern.finditer(text):
+        pieces += [escape(text[last : match.start()]), "<mark>", escape(match.group()), "</mark>"]
+        last = match.end()
+    pieces.append(escape(text[last:]))
+    # Safe: every piece of text went through escape(); only the <mark> tags are ours.
+    return mark_safe("".join(pieces))
+
+
+def snippet(text: str, terms: Iterable[str], width: int = 80) -> str:
+    """About ``width`` characters of ``text`` (plain text) centred on the first match, with "…" where cut."""
+    text = " ".join((text or "").split())
+    if len(text) <= width:
+        return text
+    pattern = term_pattern(terms)
+    match = pattern.search(text) if pattern is not None else None
+    start = 0
+    if match is not None:
+        centre = (match.start() + match.end()) // 2
+        start = max(0, min(centre - width // 2, len(text) - width))
+    end = start + width
+    return ("…" if start > 0 else "") + text[start:end] + ("…" if end < len(text) else "")
 
 
 # --- Masking --------------------------------------------------------------------------------------------

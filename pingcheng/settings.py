@@ -169,7 +169,7 @@ PHOTO_RENDITION_WIDTHS = (480, 960, 1600)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
-# Rich text: the toolbar and the server-side allow-list (articles/richtext.py) describe the same HTML.
+# Rich text: the toolbar and the server-side allow-list (pingcheng/richtext.py) describe the same HTML.
 
 CKEDITOR_5_CONFIGS = editor_config.CKEDITOR_5_CONFIGS
 CKEDITOR_5_CUSTOM_CSS = "css/editor.css"

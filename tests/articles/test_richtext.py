@@ -1,9 +1,9 @@
-"""The article-body allow-list (articles.richtext) and the ``article_html`` filter."""
+"""The article-body allow-list (pingcheng.richtext) and the ``article_html`` filter."""
 
 import pytest
 from django.template import Context, Template
 
-from articles.richtext import char_count, clean_article_html, paragraphs_to_html, plain_text
+from pingcheng.richtext import char_count, clean_article_html, paragraphs_to_html, plain_text
 
 MEDIA_IMG = '<img src="/media/photos/2026/07/0f3a.960.jpg" alt="志愿者清理小广告" width="960" height="640">'
 

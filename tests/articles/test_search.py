@@ -13,18 +13,9 @@ from django.utils import timezone
 
 from articles import services
 from articles.models import Article, Credit
-from articles.search import (
-    MAX_QUERY_LENGTH,
-    article_index,
-    article_search,
-    highlight,
-    index_tokens,
-    query_terms,
-    query_tokens,
-    query_words,
-    search_dictionary_refresh,
-    snippet,
-)
+from articles.search import MAX_QUERY_LENGTH, article_index, article_search, query_terms, query_tokens, query_words
+from pingcheng.chinese import dictionary_refresh as search_dictionary_refresh
+from pingcheng.chinese import highlight, index_tokens, snippet
 from pingcheng.directory.models import Role, Unit
 from tests.factories import ArticleFactory, ContributorFactory, UnitFactory, district, newsroom, staff
 

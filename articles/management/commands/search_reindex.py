@@ -1,8 +1,8 @@
 """``manage.py search_reindex``: recompute ``Article.search_text`` for every article, in batches.
 
-Run it after deploying a change to the segmentation or the civic dictionary, after adding units to the
-directory, and once after migration 0003 for articles saved before search existed. Idempotent: a second run
-finds nothing to change. It writes only ``search_text`` (no ``edited_at``/``version`` bump, no revision).
+Run it after deploying a change to the segmentation (``pingcheng.chinese``) or the civic dictionary
+(``pingcheng/civic_dict.txt``), after adding units to the directory, and once after migration 0003 for
+articles saved before search existed. Idempotent: a second run finds nothing to change. It writes only ``search_text`` (no ``edited_at``/``version`` bump, no revision).
 """
 
 from django.core.management.base import BaseCommand
@@ -10,7 +10,8 @@ from django.db import transaction
 from django.db.models import Prefetch
 
 from articles.models import Article, Credit
-from articles.search import article_index, search_dictionary_refresh
+from articles.search import article_index
+from pingcheng.chinese import dictionary_refresh
 
 
 class Command(BaseCommand):
@@ -20,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=200, help="articles read and written at a time")
 
     def handle(self, *args, batch_size: int = 200, **options):
-        new_words = search_dictionary_refresh()
+        new_words = dictionary_refresh()
         articles = Article.objects.select_related("series").prefetch_related(
             Prefetch("credits", queryset=Credit.objects.select_related("contributor"))
         )

@@ -1,11 +1,12 @@
-"""Article body HTML: the server-side allow-list for what CKEditor produces, and text measures of it.
+"""Rich text (CKEditor HTML): the server-side allow-list, and text measures of it, for every product.
 
-django-ckeditor-5 cleans nothing, and anyone who can POST the admin form can send any HTML, so every body
+django-ckeditor-5 cleans nothing, and anyone who can POST an admin form can send any HTML, so every body
 goes through ``clean_article_html`` before it is stored and again when it is rendered. The allow-list is the
 toolbar in ``articles.editor_config``: paragraphs, h2–h4, bold/italic, links, lists, quotes, tables and
-uploaded images (``<figure class="image">`` with ``<figcaption>``).
+uploaded images (``<figure class="image">`` with ``<figcaption>``). The newsroom wrote it for article bodies,
+hence the name; any product that stores CKEditor HTML cleans it with the same function.
 
-Images: a body may only show pictures from our own MEDIA_URL, i.e. renditions made by ``articles.photos``
+Images: a body may only show pictures from our own MEDIA_URL, i.e. renditions made by the photo pipeline
 (absolute URLs to our own SITE_URL + MEDIA_URL are rewritten to the relative path). Every other ``<img>`` —
 hot-linked pictures, tracking pixels, ``data:`` URIs, other paths on our own site — is removed, tag and all;
 a caption around it stays, so the editor sees what is missing. ``srcset`` candidates obey the same rule.
@@ -15,13 +16,14 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from html.parser import HTMLParser
 from urllib.parse import unquote, urlsplit
 
 import nh3
 from django.conf import settings
 from django.utils.html import escape
+
+from pingcheng import chinese
 
 ALLOWED_TAGS = {
     "p", "h2", "h3", "h4", "strong", "b", "em", "i", "a", "ul", "ol", "li", "blockquote", "br",
@@ -74,13 +76,12 @@ def plain_text(html: str) -> str:
 
 
 def char_count(html: str) -> int:
-    """字数 as Chinese newsrooms count it: one for every character of the text, whitespace excluded.
+    """字数 of the text a reader sees: ``pingcheng.chinese.char_count`` of ``plain_text(html)``.
 
-    Hanzi, full-width punctuation, Latin letters and digits each count one (``2026年`` is 5); spaces of any
-    kind (including the ideographic space U+3000 and no-break space) and invisible format characters such as
-    zero-width spaces pasted from WeChat count nothing.
+    Hanzi, full-width punctuation, Latin letters and digits each count one; whitespace and invisible format
+    characters count nothing.
     """
-    return sum(1 for ch in plain_text(html) if not ch.isspace() and unicodedata.category(ch) != "Cf")
+    return chinese.char_count(plain_text(html))
 
 
 def paragraphs_to_html(paragraphs: list[str]) -> str:
