@@ -8,8 +8,17 @@ class ArticlesConfig(AppConfig):
 
     def ready(self) -> None:
         from articles.cache import NEWS, news_last_modified, news_pages_retire
+        from articles.dashboard import author_panel, review_queue_panel, schedule_panel
+        from articles.photo_usage import article_photo_scope, article_photo_usages
         from articles.signals import article_changed
+        from pingcheng.dashboard import dashboard_panel_register
         from pingcheng.page_cache import page_product_register
+        from pingcheng.photos.access import photo_scope_register, photo_usage_register
 
+        dashboard_panel_register("articles.review_queue", review_queue_panel)
+        dashboard_panel_register("articles.author", author_panel)
+        dashboard_panel_register("articles.schedule", schedule_panel)
+        photo_usage_register(article_photo_usages)
+        photo_scope_register(article_photo_scope)
         page_product_register(NEWS, last_modified=news_last_modified)
         article_changed.connect(news_pages_retire, dispatch_uid="articles.cache.news_pages_retire")
