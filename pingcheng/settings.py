@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from articles import editor_config
+from pingcheng.cache_backends import redis_cache_config
 from pingcheng.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -103,28 +104,11 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Redis serves the cache and the Celery broker when REDIS_URL is set.
+# Redis serves the cache and the Celery broker when REDIS_URL is set. The cache fails open (a Redis outage
+# makes every read a miss): see pingcheng/cache_backends.py for the backend and why.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    # The cache FAILS OPEN: with Redis unreachable every cache read is a miss and every write a no-op, so
-    # pages, forms, uploads and workflow actions answer from the database (/healthz reports the outage).
-    # django-redis rather than a wrapper around Django's own RedisCache (which raises on a refused
-    # connection): its IGNORE_EXCEPTIONS covers every cache operation, including ones Django adds later,
-    # logs what it ignored, and it is the Redis backend django-ratelimit supports.
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "pingcheng",
-            "OPTIONS": {
-                "IGNORE_EXCEPTIONS": True,
-                # Redis answers in well under a millisecond on the same network: a dead or unreachable
-                # server must cost a request milliseconds, not seconds, for each cache operation.
-                "SOCKET_CONNECT_TIMEOUT": 0.25,
-                "SOCKET_TIMEOUT": 0.5,
-            },
-        }
-    }
+    CACHES = {"default": redis_cache_config(REDIS_URL)}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pingcheng"}}
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True

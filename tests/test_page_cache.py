@@ -1,0 +1,169 @@
+"""The platform page cache: one generation per product, Last-Modified per product, and a bump that never
+turns committed work into an error.
+
+A stand-in "campaigns" product (a view of its own, registered here) sits beside the real news pages, as the
+campaigns product will once it ships.
+"""
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpResponse
+from django.test import override_settings
+from django.urls import include, path
+from django.utils import timezone
+
+from articles.models import Article
+from pingcheng import page_cache
+from pingcheng.page_cache import page_generation_bump, page_product_register, public_page
+from tests.factories import ArticleFactory, newsroom, staff
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.test_page_cache")]
+
+CAMPAIGNS_CHANGED_AT = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
+campaign_renders = []
+
+
+@public_page("campaigns")
+def campaign_list(request):
+    campaign_renders.append(request.path)
+    return HttpResponse(f"活动列表 第{len(campaign_renders)}次生成")
+
+
+@public_page("campaigns")
+def campaign_with_cookie(request):
+    campaign_renders.append(request.path)
+    response = HttpResponse("带 Cookie 的页面")
+    response.set_cookie("seen", "1")
+    return response
+
+
+@public_page("nwes")
+def misspelt_product(request):
+    return HttpResponse("不应出现")
+
+
+urlpatterns = [
+    path("campaigns/", campaign_list),
+    path("campaigns/cookie/", campaign_with_cookie),
+    path("typo/", misspelt_product),
+    path("", include("pingcheng.urls")),
+]
+
+
+@pytest.fixture(autouse=True)
+def campaigns_product(monkeypatch):
+    # Registered for these tests only; the registry is restored afterwards.
+    monkeypatch.setitem(page_cache._last_modified, "campaigns", lambda: CAMPAIGNS_CHANGED_AT)
+    campaign_renders.clear()
+
+
+@pytest.fixture
+def live_article():
+    now = timezone.now()
+    return ArticleFactory(headline="原来的标题", status=Article.Status.PUBLISHED, publish_at=now - timedelta(hours=1),
+                          published_at=now - timedelta(hours=1))  # fmt: skip
+
+
+def _retitle_behind_the_cache(article):
+    Article.objects.filter(pk=article.pk).update(headline="改过的标题")
+
+
+def test_bumping_campaigns_leaves_a_cached_news_page_cached(client, live_article):
+    assert "原来的标题" in client.get("/news/").text
+    _retitle_behind_the_cache(live_article)
+    page_generation_bump("campaigns")
+    assert "原来的标题" in client.get("/news/").text
+
+
+def test_bumping_news_retires_a_cached_news_page(client, live_article):
+    assert "原来的标题" in client.get("/news/").text
+    _retitle_behind_the_cache(live_article)
+    page_generation_bump("news")
+    assert "改过的标题" in client.get("/news/").text
+
+
+def test_bumping_news_leaves_a_cached_campaign_page_cached(client):
+    first = client.get("/campaigns/").text
+    page_generation_bump("news")
+    assert client.get("/campaigns/").text == first
+    assert campaign_renders == ["/campaigns/"]
+
+
+def test_bumping_campaigns_retires_a_cached_campaign_page(client):
+    first = client.get("/campaigns/").text
+    page_generation_bump("campaigns")
+    assert client.get("/campaigns/").text != first
+    assert len(campaign_renders) == 2
+
+
+def test_publishing_an_article_retires_news_pages_and_not_campaign_pages(client, live_article,
+                                                                      django_capture_on_commit_callbacks):  # fmt: skip
+    from articles import services
+
+    client.get("/news/")
+    campaign_page = client.get("/campaigns/").text
+    article = ArticleFactory(headline="刚刚发布的稿件", status=Article.Status.APPROVED)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.article_schedule(article=article, by=staff("chief_editor", newsroom()),
+                                  publish_at=timezone.now() - timedelta(seconds=1))  # fmt: skip
+    assert "刚刚发布的稿件" in client.get("/news/").text
+    assert client.get("/campaigns/").text == campaign_page
+
+
+def test_each_product_answers_with_its_own_last_modified(client, live_article):
+    campaigns = client.get("/campaigns/")
+    assert campaigns["Last-Modified"] == "Sun, 01 Mar 2026 08:00:00 GMT"
+    assert set(campaigns["Cache-Control"].split(", ")) == {"public", "max-age=60"}
+    news = client.get("/news/")
+    assert news["Last-Modified"] != campaigns["Last-Modified"]
+    assert client.get("/campaigns/", HTTP_IF_MODIFIED_SINCE=campaigns["Last-Modified"]).status_code == 304
+
+
+def test_logged_in_users_get_a_fresh_private_page(client):
+    client.get("/campaigns/")
+    client.force_login(staff("editor", newsroom()))
+    response = client.get("/campaigns/")
+    assert "private" in response["Cache-Control"] and "no-cache" in response["Cache-Control"]
+    assert len(campaign_renders) == 2
+
+
+def test_a_page_that_sets_a_cookie_is_never_stored(client):
+    client.get("/campaigns/cookie/")
+    client.get("/campaigns/cookie/")
+    assert campaign_renders == ["/campaigns/cookie/", "/campaigns/cookie/"]
+
+
+def test_only_the_page_parameter_makes_a_new_cache_entry(client):
+    client.get("/campaigns/?utm_source=wechat")
+    client.get("/campaigns/?utm_source=weibo")
+    client.get("/campaigns/?page=2")
+    assert campaign_renders == ["/campaigns/", "/campaigns/"]
+
+
+def test_an_unregistered_product_is_refused_at_once():
+    with pytest.raises(ImproperlyConfigured, match="nwes"):
+        page_generation_bump("nwes")
+
+
+def test_a_page_of_an_unregistered_product_is_refused(client):
+    with pytest.raises(ImproperlyConfigured, match="nwes"):
+        client.get("/typo/")
+
+
+def test_a_registered_product_may_be_bumped_before_any_page_was_cached():
+    page_product_register("campaigns", last_modified=lambda: None)
+    page_generation_bump("campaigns")
+    page_generation_bump("campaigns")
+
+
+def test_a_bump_the_cache_cannot_take_is_logged_not_raised(caplog):
+    # Django's own RedisCache raises on a refused connection: the bump runs after the commit of the change
+    # it announces, so it must not turn that change into an error whatever the backend does.
+    raising_cache = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                 "LOCATION": "redis://127.0.0.1:1/0", "OPTIONS": {"socket_connect_timeout": 0.2}}}  # fmt: skip
+    with override_settings(CACHES=raising_cache), caplog.at_level(logging.WARNING, logger="pingcheng.page_cache"):
+        page_generation_bump("news")
+    assert "Could not retire the cached news pages" in caplog.text
