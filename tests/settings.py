@@ -14,7 +14,7 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("PINGCHENG_TEST_QUEUE", f"pingcheng-test-{os.getpid()}")
 
 from pingcheng.settings import *  # noqa: F403
-from pingcheng.settings import DATABASES, VAR_DIR
+from pingcheng.settings import DATABASES, INSTALLED_APPS, VAR_DIR
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -27,6 +27,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SMS_BACKEND = "pingcheng.notices.sms.LocmemSmsBackend"
 CELERY_TASK_DEFAULT_QUEUE = os.environ["PINGCHENG_TEST_QUEUE"]
 ALLOWED_HOSTS = ["*"]
+# A concrete model with a working-day deadline (tests/test_workdays.py), until a product provides one.
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.workdays_app"]
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so that a Celery worker process and concurrent threads see the same database.
