@@ -23,8 +23,10 @@ def _news_crumbs(*more):
 
 def _list(request, queryset, *, title: str, crumbs=(), **context):
     page = paginate(request, queryset)
+    # The trail ends with this page, shown as text (includes/breadcrumbs.html marks the last crumb current).
+    crumbs = [*crumbs, crumb(title)] if crumbs else []
     return render(request, "articles/article_list.html",
-                  {"page_obj": page, "title": title, "nav": "news", "crumbs": list(crumbs), **context})  # fmt: skip
+                  {"page_obj": page, "title": title, "nav": "news", "crumbs": crumbs, **context})  # fmt: skip
 
 
 @public_page("news")
@@ -77,6 +79,7 @@ def _detail_context(request, article: Article, **extra) -> dict:
     crumbs = _news_crumbs()
     if article.section_id:
         crumbs.append(crumb(article.section.name, article.section))
+    crumbs.append(crumb(article.headline))
     return {
         "article": article, "nav": "news", "crumbs": crumbs,
         "series_previous": previous, "series_next": following,
@@ -144,7 +147,7 @@ def tag_detail(request, tag: str):
 @public_page("news")
 def archive_index(request):
     return render(request, "articles/archive.html", {"months": selectors.archive_months(), "nav": "news",
-                                                      "crumbs": _news_crumbs()})  # fmt: skip
+                                                      "crumbs": _news_crumbs(crumb("往期新闻"))})  # fmt: skip
 
 
 @public_page("news")

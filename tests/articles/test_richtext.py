@@ -205,13 +205,13 @@ def test_empty_body_stays_empty():
 
 
 def test_article_html_filter_cleans_again_and_marks_safe():
-    template = Template("{% load photos %}<div>{{ body|article_html }}</div>")
+    template = Template("{% load article_body %}<div>{{ body|article_html }}</div>")
     html = template.render(Context({"body": '<p onclick="x">平城区<script>alert(1)</script></p>'}))
     assert html == "<div><p>平城区</p></div>"
 
 
 def test_article_html_filter_renders_nothing_for_none():
-    assert Template("{% load photos %}{{ body|article_html }}").render(Context({"body": None})) == ""
+    assert Template("{% load article_body %}{{ body|article_html }}").render(Context({"body": None})) == ""
 
 
 # --- plain text and 字数 -------------------------------------------------------------------------------

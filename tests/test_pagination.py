@@ -1,0 +1,156 @@
+"""pingcheng.pagination and pingcheng.breadcrumbs: every list pages the same way, every link comes from a route."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.test import RequestFactory, override_settings
+from django.urls import NoReverseMatch, set_script_prefix
+from django.utils import timezone
+
+from articles.models import Article, Section
+from articles.search import article_index
+from pingcheng.breadcrumbs import Crumb, crumb
+from pingcheng.pagination import PAGE_SIZE, paginate
+from tests.factories import ArticleFactory
+
+pytestmark = pytest.mark.django_db
+
+LIST_LENGTH = 2 * PAGE_SIZE + 5  # three pages
+CURRENT_PAGE = re.compile(r'aria-current="page"><span class="sr-only">当前第</span>(\d+)<')
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    cache.clear()
+
+
+@pytest.fixture
+def section():
+    section = Section.objects.create(name="基层动态", slug="jiceng-test")
+    publish_at = timezone.now() - timedelta(hours=1)
+    for number in range(LIST_LENGTH):
+        article = ArticleFactory(section=section, status=Article.Status.PUBLISHED, published_at=publish_at,
+                                 publish_at=publish_at - timedelta(minutes=number))  # fmt: skip
+        article_index(article)
+        article.save(update_fields=["search_text"])
+    return section
+
+
+def current_page(response) -> int:
+    assert response.status_code == 200
+    return int(CURRENT_PAGE.search(response.text).group(1))
+
+
+# --- Pagination -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("page", "expected"), [("1", 1), ("2", 2), ("3", 3), ("", 1)])
+def test_a_list_shows_the_page_asked_for(client, section, page, expected):
+    assert current_page(client.get("/news/", {"page": page})) == expected
+
+
+@pytest.mark.parametrize(
+    ("page", "expected"),
+    [
+        ("abc", 1),
+        ("1.5", 1),
+        ("2.0", 1),
+        ("1e3", 1),
+        ("9" * 5000, 1),  # longer than Python will read as an int
+        ("\x00", 1),
+        ("<script>", 1),
+        ("4", 3),  # past the end: the last page
+        ("99999999999999999999", 3),
+        ("0", 3),
+        ("-1", 3),
+    ],
+)
+def test_junk_or_out_of_range_page_numbers_land_on_a_valid_page(client, section, page, expected):
+    assert current_page(client.get(section.get_absolute_url(), {"page": page})) == expected
+
+
+def test_a_page_past_the_end_is_not_an_error_on_search_and_corrections(client, section):
+    assert client.get("/search/", {"q": "网格员", "page": "99"}).status_code == 200
+    assert client.get("/search/", {"q": "网格员", "page": "x"}).status_code == 200
+    assert client.get("/news/corrections/", {"page": "-3"}).status_code == 200
+
+
+def test_the_page_links_keep_the_other_query_parameters(client, section):
+    html = client.get("/search/", {"q": "网格员", "page": "2"}).text
+    assert 'href="?q=%E7%BD%91%E6%A0%BC%E5%91%98&amp;page=3"' in html
+
+
+def test_paginate_gives_an_elided_range_a_template_can_read_twice():
+    request = RequestFactory().get("/news/", {"page": "15"})
+    page = paginate(request, list(range(30 * PAGE_SIZE)))
+    assert page.number == 15 and len(page.object_list) == PAGE_SIZE
+    assert page.elided == [1, "…", 13, 14, 15, 16, 17, "…", 30]
+    assert list(page.elided) == list(page.elided)
+
+
+def test_paginate_of_an_empty_list_is_one_empty_page():
+    page = paginate(RequestFactory().get("/", {"page": "7"}), [])
+    assert page.number == 1 and list(page) == [] and not page.has_other_pages()
+    assert page.elided == [1]
+
+
+# --- Breadcrumbs ----------------------------------------------------------------------------------------
+
+
+def test_crumb_reverses_a_named_route_with_its_arguments():
+    assert crumb("新闻", "articles:list") == ("新闻", "/news/")
+    assert crumb("7月18日", "articles:archive_day", year=2025, month=7, day=18).url == "/news/archive/2025/7/18/"
+    assert crumb("第2版", "epaper:page", "2025-07-18", 2).url == "/epaper/2025-07-18/2/"
+
+
+def test_crumb_of_an_object_uses_its_absolute_url_and_the_current_page_has_none():
+    section = Section(name="基层动态", slug="jiceng")
+    title, url = crumb(section.name, section)
+    assert (title, url) == ("基层动态", "/news/section/jiceng/")
+    assert crumb("本页") == Crumb("本页", "")
+
+
+def test_crumb_of_an_unknown_route_fails_loudly():
+    with pytest.raises(NoReverseMatch):
+        crumb("新闻", "news-list")
+    with pytest.raises(NoReverseMatch):
+        crumb("往期", "articles:archive_day", year=2025)
+
+
+@pytest.fixture
+def under_a_path_prefix():
+    """The site served under /pingcheng/, as WSGIHandler sets it up from SCRIPT_NAME: only links made by
+    reverse() and {% url %} follow it. (The test client sets neither the prefix nor request.path's start.)"""
+    set_script_prefix("/pingcheng/")
+    try:
+        with override_settings(FORCE_SCRIPT_NAME="/pingcheng"):
+            yield
+    finally:
+        set_script_prefix("/")
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/news/", "/news/section/jiceng-test/", "/news/archive/", "/news/archive/2025/7/18/", "/news/corrections/",
+     "/search/?q=网格员", "/no-such-page/", "article"],
+)  # fmt: skip
+def test_every_link_follows_the_routes_when_the_site_moves(client, section, under_a_path_prefix, path):
+    if path == "article":
+        path = f"/news/{Article.objects.filter(section=section).first().pk}/"
+    html = client.get(path).text
+    links = re.findall(r'(?:href|action)="(/[^"]*)"', html)
+    assert links
+    hard_coded = [link for link in links if not link.startswith(("/pingcheng/", "/static/", "/media/"))]
+    assert hard_coded == []
+
+
+def test_breadcrumbs_link_the_named_routes_under_a_prefix(client, section, under_a_path_prefix):
+    html = client.get("/news/section/jiceng-test/", {"page": "2"}).text
+    trail = html[html.index('<nav class="breadcrumbs"') :]
+    trail = trail[: trail.index("</nav>")]
+    assert '<a href="/pingcheng/">首页</a>' in trail
+    assert '<a href="/pingcheng/news/">新闻</a>' in trail
+    assert '<span aria-current="page">基层动态</span>' in trail
+    assert trail.count("<li>") == 3
