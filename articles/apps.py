@@ -7,6 +7,7 @@ class ArticlesConfig(AppConfig):
     verbose_name = _("新闻稿件")
 
     def ready(self) -> None:
+        from articles import notice_kinds  # noqa: F401 — registers the newsroom's notice kinds
         from articles.cache import NEWS, news_last_modified, news_pages_retire
         from articles.dashboard import author_panel, review_queue_panel, schedule_panel
         from articles.photo_usage import article_photo_scope, article_photo_usages

@@ -292,11 +292,12 @@ def _announce_change(article_id: int) -> None:
 
 
 def _notify_author(article: Article, *, template: str, key: str, context: dict) -> None:
+    """Tell the author through the channels of the notice kind ``template`` (articles/notice_kinds.py)."""
     author = article.created_by
-    if author is None or not author.email:
+    if author is None:
         return
-    notice_enqueue(key=f"{key}:{author.pk}", channel=Notice.Channel.EMAIL, recipient=author.email,
-                   template=template, context={"site_url": settings.SITE_URL, **context})  # fmt: skip
+    notice_enqueue(kind=template, recipient=author, key=f"{key}:{author.pk}",
+                   context={"site_url": settings.SITE_URL, **context})  # fmt: skip
 
 
 def article_live_q(now: datetime | None = None) -> Q:

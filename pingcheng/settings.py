@@ -177,9 +177,15 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "平城新闻 <noreply@pingcheng.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# SMS: a backend class with send(phone, text); the default writes messages to the log.
+# SMS: a backend class with send(phone, text, *, idempotency_key); the default writes messages to the log.
 SMS_BACKEND = env_str("SMS_BACKEND", "pingcheng.notices.sms.ConsoleSmsBackend")
 SMS_FILE_PATH = Path(env_str("SMS_FILE_PATH", str(VAR_DIR / "sms")))
+# Notices: a worker holds a notice it is sending for this long before the sweep may take it back and send it
+# again (the worker is presumed dead); keep it well above the slowest channel's timeout (EMAIL_TIMEOUT …).
+NOTICE_SEND_LEASE_SECONDS = env_int("NOTICE_SEND_LEASE_SECONDS", 300)
+# Days a recipient's e-mail address or phone number is kept on a notice after delivery (or after it was
+# given up); then a daily sweep blanks it and only the masked hint (138****1234) stays.
+NOTICE_ADDRESS_RETENTION_DAYS = env_int("NOTICE_ADDRESS_RETENTION_DAYS", 30)
 
 # Celery: Redis when REDIS_URL is set, otherwise Kombu's filesystem transport under VAR_DIR.
 CELERY_FS_DIR = VAR_DIR / "celery"
@@ -207,6 +213,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "notices-sweep": {"task": "pingcheng.notices.tasks.notices_sweep", "schedule": crontab()},
+    "notices-erase-addresses": {
+        "task": "pingcheng.notices.tasks.notices_erase_addresses", "schedule": crontab(hour=3, minute=17)
+    },
     "articles-publish-due": {"task": "articles.tasks.articles_publish_due", "schedule": crontab()},
     "articles-unpublish-due": {"task": "articles.tasks.articles_unpublish_due", "schedule": crontab()},
 }

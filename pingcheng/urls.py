@@ -13,6 +13,7 @@ admin.site.index_title = "工作台"
 urlpatterns = [
     path("", article_views.front_page, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("admin/inbox/", include("pingcheng.notices.urls")),
     path("admin/", admin.site.urls),
     path("news/", include("articles.urls")),
     path("epaper/", include("articles.epaper_urls")),

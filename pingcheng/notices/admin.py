@@ -4,21 +4,28 @@ from django.utils.translation import ngettext
 
 from pingcheng.directory.admin_base import RoleModelAdmin
 from pingcheng.directory.models import Role
+from pingcheng.errors import DomainError
 from pingcheng.notices.models import Notice
 from pingcheng.notices.services import notice_resend
 
 
 @admin.register(Notice)
 class NoticeAdmin(RoleModelAdmin):
-    """The outbox, for supervisors and administrators: what went out, what is stuck, and a re-send."""
+    """The outbox, for supervisors and administrators: what went out, what is stuck, and a re-send.
+
+    Addresses are shown masked only; the full address is never on the page.
+    """
 
     view_roles = frozenset({Role.SUPERVISOR})
-    list_display = ["created_at", "template", "channel", "masked_recipient", "status", "attempts", "next_attempt_at", "sent_at"]
-    list_filter = ["status", "channel", "template"]
-    search_fields = ["key", "template"]
+    list_display = ["created_at", "kind", "channel", "masked_recipient", "status", "attempts", "next_attempt_at",
+                    "sent_at", "read_at"]  # fmt: skip
+    list_filter = ["status", "channel", "kind"]
+    search_fields = ["key", "kind"]
     date_hierarchy = "created_at"
-    readonly_fields = [f.name for f in Notice._meta.fields if f.name != "recipient"] + ["masked_recipient"]
-    exclude = ["recipient"]
+    exclude = ["recipient", "recipient_hint", "user", "subscriber"]
+    readonly_fields = [
+        f.name for f in Notice._meta.fields if f.name not in {"id", "recipient", "recipient_hint", "user", "subscriber"}
+    ] + ["masked_recipient"]
     actions = ["resend"]
 
     @admin.display(description=_("收件人"))
@@ -33,10 +40,21 @@ class NoticeAdmin(RoleModelAdmin):
 
     @admin.action(description=_("重新发送所选的失败或已放弃通知"), permissions=["view"])
     def resend(self, request, queryset):
-        count = 0
+        count = refused = 0
         for notice in queryset.filter(status__in=[Notice.Status.DEAD, Notice.Status.FAILED]):
-            notice_resend(notice=notice)
-            count += 1
+            try:
+                notice_resend(notice=notice)
+            except DomainError:
+                refused += 1
+            else:
+                count += 1
         self.message_user(
             request, ngettext("已重新安排 %d 条通知。", "已重新安排 %d 条通知。", count) % count, messages.SUCCESS
         )
+        if refused:
+            self.message_user(
+                request,
+                ngettext("%d 条通知的收件地址已按保留期限清除，未能重新发送。",
+                         "%d 条通知的收件地址已按保留期限清除，未能重新发送。", refused) % refused,
+                messages.WARNING,
+            )  # fmt: skip

@@ -6,3 +6,7 @@ class NoticesConfig(AppConfig):
     name = "pingcheng.notices"
     label = "notices"
     verbose_name = _("通知")
+
+    def ready(self) -> None:
+        # Registers the platform's own kinds and the system check that their templates exist.
+        from pingcheng.notices import kinds  # noqa: F401

@@ -1,33 +1,67 @@
-"""Delivery channels: render a notice's templates and hand the message to e-mail or SMS.
+"""Delivery channels: render a notice's plain-text templates and hand the message to e-mail or SMS.
 
-Templates live at ``templates/notices/<template>.subject.txt`` and ``.body.txt`` (e-mail) and
-``templates/notices/<template>.sms.txt`` (SMS), rendered with the notice's context at send time.
+Templates live at ``templates/notices/<template>.subject.txt`` and ``.body.txt`` (e-mail and the in-site
+inbox) and ``templates/notices/<template>.sms.txt`` (SMS), rendered with the notice's context at send time.
+They are plain text: rendered with autoescape off, so ``A & B <C> "D"`` arrives as typed, not as
+``A &amp; B``. Where a body is shown in HTML (the inbox page) the HTML template escapes it once.
+
+Each channel receives the notice's ``uuid`` as an idempotency key, the same for every attempt: a provider
+or mail client that de-duplicates by it drops the copy a re-claimed notice sends again.
 """
+
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template
 
 from pingcheng.notices.models import Notice
 from pingcheng.notices.sms import get_sms_backend
 
 
-def _render(notice: Notice, suffix: str) -> str:
-    return render_to_string(f"notices/{notice.template}.{suffix}.txt", notice.context).strip()
+def render_text(name: str, context: dict) -> str:
+    """Render a plain-text template without HTML escaping (Django's engine escapes unless told not to)."""
+    template = get_template(name, using="django")
+    return template.template.render(Context(context, autoescape=False)).strip()
+
+
+def render_subject(notice: Notice) -> str:
+    # A subject is one line: template newlines and runs of spaces would break the header.
+    return " ".join(render_text(f"notices/{notice.template}.subject.txt", notice.context).split())
+
+
+def render_body(notice: Notice) -> str:
+    return render_text(f"notices/{notice.template}.body.txt", notice.context)
+
+
+def idempotency_key(notice: Notice) -> str:
+    return str(notice.uuid)
+
+
+def email_message_id(notice: Notice) -> str:
+    """A Message-ID that is the same for every attempt at this notice, so a retry is recognisably a copy."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "pingcheng.invalid"
+    return f"<notice.{idempotency_key(notice)}@{domain}>"
 
 
 def send_email(notice: Notice) -> None:
-    subject = " ".join(_render(notice, "subject").split())
     message = EmailMessage(
-        subject=subject, body=_render(notice, "body"), from_email=settings.DEFAULT_FROM_EMAIL, to=[notice.recipient]
+        subject=render_subject(notice),
+        body=render_body(notice),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notice.recipient],
+        headers={"Message-ID": email_message_id(notice), "X-Idempotency-Key": idempotency_key(notice)},
     )
     message.send(fail_silently=False)
 
 
 def send_sms(notice: Notice) -> None:
-    get_sms_backend().send(notice.recipient, _render(notice, "sms"))
+    text = render_text(f"notices/{notice.template}.sms.txt", notice.context)
+    get_sms_backend().send(notice.recipient, text, idempotency_key=idempotency_key(notice))
 
 
+# The in-site inbox has no sender: its rows are delivered by being committed.
 CHANNELS = {Notice.Channel.EMAIL: send_email, Notice.Channel.SMS: send_sms}
 
 

@@ -1,18 +1,73 @@
+import secrets
+import uuid
+
+from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pingcheng.chinese import mask_email, mask_phone
+from pingcheng.models import TimeStampedModel
+
+mobile_validator = RegexValidator(r"^1[3-9]\d{9}$", _("请填写11位手机号码。"), code="phone_invalid")
+
+
+def subscriber_token() -> str:
+    """An unguessable token for the links that manage or end a subscription (256 bits, URL-safe)."""
+    return secrets.token_urlsafe(32)
+
+
+def mask_address(address: str) -> str:
+    """Enough of an e-mail address or phone number to tell two apart, not enough to reach the person."""
+    if not address:
+        return ""
+    return mask_email(address) if "@" in address else mask_phone(address)
+
+
+class Subscriber(TimeStampedModel):
+    """A member of the public who asked for notices by e-mail and/or SMS.
+
+    Nothing is sent before ``confirmed_at`` (double opt-in) or after ``is_active`` is cleared (unsubscribed).
+    ``token`` identifies the subscriber in the links that manage or end the subscription, instead of the
+    guessable primary key.
+    """
+
+    email = models.EmailField(_("电子邮箱"), blank=True)
+    phone = models.CharField(_("手机号码"), max_length=11, blank=True, validators=[mobile_validator])
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    is_active = models.BooleanField(_("有效"), default=True)
+    token = models.CharField(_("管理令牌"), max_length=64, unique=True, default=subscriber_token, editable=False)
+
+    class Meta:
+        verbose_name = _("订阅者")
+        verbose_name_plural = _("订阅者")
+        constraints = [
+            models.CheckConstraint(condition=~Q(email="") | ~Q(phone=""), name="subscriber_has_an_address"),
+        ]
+
+    def __str__(self) -> str:
+        return mask_address(self.email) or mask_address(self.phone)
+
 
 class Notice(models.Model):
-    """One message to one recipient, written in the same transaction as the event that causes it.
+    """One message to one person by one channel, written in the same transaction as the event that causes it.
 
-    ``key`` de-duplicates: the same event enqueued twice is one row. Delivery claims the row with a
-    guarded UPDATE, so two workers or two sweeps never send it twice.
+    ``(key, channel)`` de-duplicates: the same event enqueued twice is one row per channel. E-mail and SMS
+    rows are delivered by a worker that claims the row with a lease (``claim_token``, ``lease_until``), sends
+    outside any transaction with ``uuid`` as the idempotency key, and marks it sent only if it still holds
+    the claim. In-site (inbox) rows are delivered by being committed; ``read_at`` records that the user
+    opened them.
+
+    ``recipient`` is the address at enqueue; it is blanked after the retention period and
+    ``recipient_hint`` (masked) stays for the outbox.
     """
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("电子邮件")
         SMS = "sms", _("短信")
+        INBOX = "inbox", _("站内信")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("待发送")
@@ -21,9 +76,19 @@ class Notice(models.Model):
         FAILED = "failed", _("发送失败，待重试")
         DEAD = "dead", _("已放弃")
 
-    key = models.CharField(_("去重键"), max_length=200, unique=True)
+    uuid = models.UUIDField(_("幂等键"), default=uuid.uuid4, unique=True, editable=False)
+    key = models.CharField(_("去重键"), max_length=200)
+    kind = models.CharField(_("类型"), max_length=80, blank=True)
     channel = models.CharField(_("渠道"), max_length=8, choices=Channel)
-    recipient = models.CharField(_("收件人"), max_length=254)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("工作人员"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="notices",
+    )  # fmt: skip
+    subscriber = models.ForeignKey(
+        Subscriber, verbose_name=_("订阅者"), null=True, blank=True, on_delete=models.CASCADE, related_name="notices"
+    )
+    recipient = models.CharField(_("收件地址"), max_length=254, blank=True)
+    recipient_hint = models.CharField(_("收件人"), max_length=254, blank=True)
     template = models.CharField(_("模板"), max_length=80)
     context = models.JSONField(_("模板数据"), default=dict, blank=True)
     status = models.CharField(_("状态"), max_length=8, choices=Status, default=Status.PENDING)
@@ -31,26 +96,39 @@ class Notice(models.Model):
     next_attempt_at = models.DateTimeField(_("下次尝试时间"), default=timezone.now)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     claimed_at = models.DateTimeField(_("领取时间"), null=True, blank=True)
+    claim_token = models.UUIDField(_("领取凭据"), null=True, blank=True, editable=False)
+    lease_until = models.DateTimeField(_("租约到期"), null=True, blank=True)
     last_error = models.TextField(_("最近错误"), blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("通知")
         verbose_name_plural = _("通知")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="notice_due_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "channel"], name="notice_key_channel_unique"),
+            models.CheckConstraint(
+                condition=Q(user__isnull=True) | Q(subscriber__isnull=True), name="notice_one_recipient"
+            ),
+            models.CheckConstraint(condition=~Q(channel="inbox") | Q(user__isnull=False), name="notice_inbox_has_user"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="notice_due_idx"),
+            models.Index(fields=["user", "channel", "-sent_at"], name="notice_inbox_idx"),
+            # The retention sweep looks only at rows that still hold an address.
+            models.Index(fields=["status", "sent_at"], condition=~Q(recipient=""), name="notice_address_kept_idx"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()} → {self.masked_recipient}: {self.template}"
+        return f"{self.get_channel_display()} → {self.masked_recipient}: {self.kind or self.template}"
 
     @property
     def masked_recipient(self) -> str:
         """Recipients are residents' contacts: show only enough to tell them apart."""
-        value = self.recipient
-        if "@" in value:
-            name, _sep, domain = value.partition("@")
-            return f"{name[:1]}***@{domain}"
-        if len(value) >= 7:
-            return f"{value[:3]}****{value[-4:]}"
-        return "***"
+        return self.recipient_hint or mask_address(self.recipient) or "***"
+
+    @property
+    def is_unread(self) -> bool:
+        return self.channel == self.Channel.INBOX and self.read_at is None

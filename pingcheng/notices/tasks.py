@@ -11,3 +11,8 @@ def notice_deliver_task(notice_id: int) -> bool:
 @shared_task(name="pingcheng.notices.tasks.notices_sweep")
 def notices_sweep() -> int:
     return services.notices_sweep()
+
+
+@shared_task(name="pingcheng.notices.tasks.notices_erase_addresses")
+def notices_erase_addresses() -> int:
+    return services.notices_erase_addresses()

@@ -1,14 +1,15 @@
 import pytest
 
 from pingcheng.directory.models import Role
-from pingcheng.notices.models import Notice
+from pingcheng.notices.models import Notice, mask_address
 from tests.factories import staff
 
 pytestmark = pytest.mark.django_db
 
 
-def _notice(status, key):
-    return Notice.objects.create(key=key, channel=Notice.Channel.SMS, recipient="13800138000", template="generic",
+def _notice(status, key, kind="generic", recipient="13800138000"):
+    return Notice.objects.create(key=key, kind=kind, channel=Notice.Channel.SMS, recipient=recipient,
+                                 recipient_hint=mask_address(recipient), template="generic",
                                  context={"body": "x"}, status=status, attempts=8)  # fmt: skip
 
 
@@ -22,6 +23,15 @@ def test_supervisors_see_the_outbox_by_state_with_masked_recipients(client):
     assert response.context["cl"].result_count == 1
 
 
+def test_supervisors_filter_the_outbox_by_kind_and_channel(client):
+    _notice(Notice.Status.SENT, "a", kind="article_published")
+    _notice(Notice.Status.SENT, "b", kind="generic")
+    client.force_login(staff(Role.SUPERVISOR))
+    response = client.get("/admin/notices/notice/", {"kind": "article_published", "channel__exact": "sms"})
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 1
+
+
 def test_a_dead_notice_is_resent_from_the_admin(client):
     dead = _notice(Notice.Status.DEAD, "a")
     client.force_login(staff(Role.SUPERVISOR))
@@ -29,6 +39,17 @@ def test_a_dead_notice_is_resent_from_the_admin(client):
     assert "已重新安排 1 条通知" in response.text
     dead.refresh_from_db()
     assert dead.status == Notice.Status.PENDING and dead.attempts == 0
+
+
+def test_a_dead_notice_without_its_address_is_not_resent_and_the_admin_says_why(client):
+    erased = _notice(Notice.Status.DEAD, "a")
+    Notice.objects.filter(pk=erased.pk).update(recipient="")
+    client.force_login(staff(Role.SUPERVISOR))
+    response = client.post("/admin/notices/notice/", {"action": "resend", "_selected_action": [erased.pk]},
+                           follow=True)  # fmt: skip
+    assert "1 条通知的收件地址已按保留期限清除" in response.text
+    erased.refresh_from_db()
+    assert erased.status == Notice.Status.DEAD
 
 
 def test_reporters_do_not_see_the_outbox(client):

@@ -1,0 +1,42 @@
+"""The staff inbox: the in-site notices addressed to the signed-in user, in the back office's frame."""
+
+from django.contrib import admin, messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from pingcheng.notices import access, services
+from pingcheng.notices.selectors import inbox_list, inbox_unread_count
+
+INBOX_LIMIT = 100
+
+
+@require_GET
+@staff_member_required
+def inbox(request):
+    context = {
+        **admin.site.each_context(request),
+        "title": _("站内信"),
+        "inbox": inbox_list(user=request.user, limit=INBOX_LIMIT),
+        "unread_count": inbox_unread_count(user=request.user),
+        "limit": INBOX_LIMIT,
+    }
+    return render(request, "notices/inbox.html", context)
+
+
+@require_POST
+@staff_member_required
+def inbox_mark_read(request, notice_id: int):
+    notice = access.inbox_notice_for_user(user=request.user, notice_id=notice_id)
+    services.notice_mark_read(notice=notice)
+    return redirect("notices:inbox")
+
+
+@require_POST
+@staff_member_required
+def inbox_mark_all_read(request):
+    count = services.inbox_mark_all_read(user=request.user)
+    messages.success(request, ngettext("已将 %d 条站内信标为已读。", "已将 %d 条站内信标为已读。", count) % count)
+    return redirect("notices:inbox")
