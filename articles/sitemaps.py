@@ -25,8 +25,6 @@ NEWS_WINDOW = timedelta(hours=48)
 NEWS_LIMIT = 1000
 # The News sitemap's language pattern admits "zh-cn" for Simplified Chinese.
 NEWS_LANGUAGE = "zh-cn"
-# The back office and staff previews are no business of crawlers (previews only redirect them to a login).
-ROBOTS_DISALLOW = ("/admin/", "/news/preview/")
 
 
 def _changed_at():
@@ -133,11 +131,20 @@ def sitemap_news(request):
     )
 
 
+def _robots_disallow() -> list[str]:
+    """The back office and staff previews are no business of crawlers (previews only redirect them to a login).
+
+    Both from their routes; a preview's prefix is its URL without the article id.
+    """
+    preview = reverse("articles:preview", kwargs={"pk": 0})
+    return [reverse("admin:index"), preview[: preview.rindex("0/")]]
+
+
 @require_GET
 def robots_txt(request):
     """Crawl everything public, and where the sitemaps are, as absolute URLs on the host that was asked."""
     lines = ["User-agent: *", "Allow: /"]
-    lines += [f"Disallow: {prefix}" for prefix in ROBOTS_DISALLOW]
+    lines += [f"Disallow: {prefix}" for prefix in _robots_disallow()]
     lines += [
         "",
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
