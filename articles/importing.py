@@ -14,6 +14,7 @@ from django.db import transaction
 from articles.models import Article, ArticleEvent, ArticlePhoto, Credit, Page, Section, Series
 from articles.print_import import Byline, DraftArticle, PhotoCaption, format_photo_credit, parse_page
 from articles.services import article_prepare_body
+from pingcheng.chinese import HANZI, HANZI_RE
 from pingcheng.directory.models import Contributor, Unit
 from pingcheng.photos.models import Photo
 from pingcheng.richtext import char_count, clean_article_html, paragraphs_to_html
@@ -30,8 +31,6 @@ LEAD_MIN_SENTENCE_LEN = 30
 # A shortened unit name shorter than this (总工会, 税务局) names a body of any district, not ours.
 SHORT_ALIAS_MIN_LEN = 4
 
-_HAN = "\u4e00-\u9fff"
-_HAN_RE = re.compile(f"[{_HAN}]")
 _SENTENCE_END_RE = re.compile(r"[。！？][”’」』）)]*")
 
 PhotoFactory = Callable[[PhotoCaption, Article], Photo | None]
@@ -136,7 +135,7 @@ def units_mentioned(text: str, *, units: Iterable[Unit] | None = None) -> list[U
     forms = sorted((form for form, unit in owner.items() if unit is not None), key=len, reverse=True)
     if not forms:
         return []
-    pattern = "|".join((f"(?<![{_HAN}]){re.escape(form)}" if guarded[form] else re.escape(form)) for form in forms)
+    pattern = "|".join((f"(?<![{HANZI}]){re.escape(form)}" if guarded[form] else re.escape(form)) for form in forms)
     found: dict[int, Unit] = {}
     for match in re.finditer(pattern, text):
         unit = owner[match.group()]
@@ -152,7 +151,7 @@ def _is_story(draft: DraftArticle) -> bool:
     # is kept, so that no story is silently dropped.
     parts = [draft.kicker, draft.headline, draft.subtitle, draft.series, *draft.paragraphs]
     parts += [caption.caption for caption in draft.captions]
-    return draft.byline is not None or any(_HAN_RE.search(part) for part in parts)
+    return draft.byline is not None or any(HANZI_RE.search(part) for part in parts)
 
 
 def _plain_text(draft: DraftArticle) -> str:

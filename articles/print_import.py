@@ -1,7 +1,7 @@
 """Turn the pasted plain text of a printed newspaper page into draft articles.
 
-Pure Python on purpose: no Django import, so the parser can be used from a management command, an admin
-action or a test without settings. The caller turns a :class:`DraftArticle` into model rows.
+Pure Python on purpose: no models and no settings (only the text helpers of ``pingcheng.chinese``), so the
+parser can be used from a management command, an admin action or a test without settings. The caller turns a :class:`DraftArticle` into model rows.
 
 The input is what OCR or a PDF text export gives for one printed page: one line per printed paragraph or
 heading, blank lines in between, and the columns read in an order that does not always follow the stories.
@@ -49,6 +49,8 @@ returns it.
 
 import re
 from dataclasses import dataclass, field
+
+from pingcheng.chinese import HANZI
 
 __all__ = [
     "CAPTION_MAX_LEN",
@@ -172,7 +174,7 @@ def series_heading(text: str) -> tuple[str, int] | None:
 
 # --- Credits ------------------------------------------------------------------------------------------
 
-_HAN = r"[\u4e00-\u9fff]"
+_HAN = f"[{HANZI}]"
 # 2–4 Han characters covers Han names (including compound surnames); minority names are printed with a
 # middle dot (阿不都·热合曼).
 _NAME_RE = re.compile(rf"{_HAN}{{2,4}}|{_HAN}{{1,6}}[·•・]{_HAN}{{1,6}}")
