@@ -15,7 +15,6 @@ LATEST_DATE = date(2100, 12, 31)
 FILTER_UNIT_KINDS = (Unit.Kind.STREET, Unit.Kind.COMMUNITY)
 
 
-
 def _date_field(label) -> forms.DateField:
     """A date filter in the ISO form that <input type="date"> sends, with a Chinese hint when it is wrong."""
     return forms.DateField(
@@ -25,6 +24,7 @@ def _date_field(label) -> forms.DateField:
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("%(label)s格式不对，请按“2025-07-18”的格式填写。") % {"label": label}},
     )
+
 
 class UnitChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, unit: Unit) -> str:
