@@ -7,8 +7,8 @@ how "防汛、网格员,创城" splits, how 平城区网格员 is cut into words
 Segmentation
     Text is NFKC-normalised (full-width Latin and digits become ASCII) and lower-cased, then cut by jieba with
     the civic user dictionary ``civic_dict.txt`` (平城区, 网格员, 接诉即办 …; without it jieba cuts
-    ``平城区网格员`` into ``平 / 城区 / 网格 / 员``), every unit name and short name of the directory, and the
-    words products register with ``register_words``. jieba and these dictionaries are loaded once per process
+    ``平城区网格员筑牢`` into ``平 / 城区 / 网格 / 员筑牢``), every unit name and short name of the directory,
+    and the words products register with ``register_words``. jieba and these dictionaries are loaded once per process
     on first use (about a second) — never at import, so processes that never segment do not pay for it;
     ``warm_up`` loads them ahead of the first reader (deploy/gunicorn.conf.py calls it in each web worker).
 
