@@ -9,13 +9,14 @@ from django.db import migrations
 
 
 def fill(apps, schema_editor):
-    from pingcheng.notices.models import mask_address
+    # The platform's masking, not the model module's helper: a migration must not depend on models.py.
+    from pingcheng.chinese import mask_email, mask_phone
 
     Notice = apps.get_model("notices", "Notice")
     for notice in Notice.objects.filter(uuid__isnull=True).only("pk", "template", "recipient").iterator():
         notice.uuid = uuid.uuid4()
         notice.kind = notice.template
-        notice.recipient_hint = mask_address(notice.recipient)
+        notice.recipient_hint = (mask_email if "@" in notice.recipient else mask_phone)(notice.recipient)
         notice.save(update_fields=["uuid", "kind", "recipient_hint"])
 
 
