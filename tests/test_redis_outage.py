@@ -32,6 +32,7 @@ from PIL import Image
 from articles.models import Article, Correction, ReviewDecision
 from pingcheng.cache_backends import redis_cache_config
 from pingcheng.directory.models import Role
+from pingcheng.notices.models import Notice
 from pingcheng.photos.models import Photo
 from tests.articles.test_admin import _article_post
 from tests.conftest import _reset_pools, service_missing
@@ -244,10 +245,13 @@ def test_with_redis_stopped_every_newsroom_action_commits_and_says_so(client, si
         _claims_success(_workflow(client, article, "review", {"outcome": "pass", "opinion": "同意"}), f"review by {who}")
     assert article.decisions.filter(outcome=ReviewDecision.Outcome.PASS).count() == 3
 
-    # Publish now: the publication commits, retires the cached pages and notifies the author.
+    # Publish now: the publication commits, retires the cached pages and queues a notice to the author on the
+    # dead broker (the outbox row stays for the sweep).
+    notices_before = Notice.objects.count()
     _claims_success(_workflow(client, article, "schedule", {"publish_at": _now_field()}), "publish now")
     article.refresh_from_db()
     assert article.status == S.PUBLISHED
+    assert Notice.objects.count() > notices_before
     client.logout()
     assert "停电时写的稿件" in client.get("/news/").text
 
