@@ -55,12 +55,6 @@ PUBLISHING_ROLES = (Role.EDITOR, Role.DEPUTY_CHIEF, Role.CHIEF_EDITOR)
 WITHDRAWING_ROLES = (Role.DEPUTY_CHIEF, Role.CHIEF_EDITOR)
 
 
-def user_may_review(user, article: Article) -> bool:
-    """Whether the article waits at a review level this user holds the role for."""
-    role = LEVEL_ROLE.get(article.status)
-    return role is not None and access.user_has_role(user, role)
-
-
 def user_may_publish(user) -> bool:
     return access.user_sees_everything(user) or access.user_has_role(user, *PUBLISHING_ROLES)
 

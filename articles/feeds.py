@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from articles import selectors
 from articles.bylines import article_byline
 from articles.models import Article, Section
-from articles.photos import photo_rendition_size
 from pingcheng.directory.models import Unit
+from pingcheng.photos.renditions import photo_rendition_size
 from pingcheng.richtext import plain_text
 
 logger = logging.getLogger(__name__)

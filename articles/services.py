@@ -18,17 +18,11 @@ from articles.errors import ArticleActionRefused, ArticleEditConflict
 from articles.models import Article, ArticleEvent, Correction, ReviewDecision, Revision
 from articles.search import article_index
 from articles.signals import article_changed
-from pingcheng.directory.access import user_has_role
-from pingcheng.notices.models import Notice
+from articles.workflow import ARTICLE_WORKFLOW, LEVEL_OF_STATE
 from pingcheng.notices.services import notice_enqueue
 from pingcheng.richtext import char_count, clean_article_html
 
 S = Article.Status
-REVIEW_FLOW = {
-    S.FIRST_REVIEW: (ReviewDecision.Level.FIRST, S.SECOND_REVIEW),
-    S.SECOND_REVIEW: (ReviewDecision.Level.SECOND, S.FINAL_REVIEW),
-    S.FINAL_REVIEW: (ReviewDecision.Level.FINAL, S.APPROVED),
-}
 # What readers see; an edit to any of these after publication is kept as a revision.
 READER_FIELDS = ("kicker", "headline", "subtitle", "lead", "body")
 LIVE_STATUSES = (S.SCHEDULED, S.PUBLISHED)
@@ -122,13 +116,10 @@ def article_save(*, article: Article, by, changed_fields: set[str], expected_ver
 def article_submit(*, article: Article, by) -> Article:
     """Send a draft or a returned article to 初审, starting a new review round."""
     article = _locked(article)
-    if article.status not in (S.DRAFT, S.RETURNED):
-        _refuse(_("只有草稿或退回的稿件可以送审。"), "not_submittable")
-    if not access.user_may_edit(by, article):
-        _refuse(_("您不能送审这篇稿件。"), "submit_forbidden")
+    target = ARTICLE_WORKFLOW.check("submit", user=by, obj=article)
     if not article.headline.strip():
         _refuse(_("稿件没有主题，不能送审。"), "headline_missing")
-    article.status = S.FIRST_REVIEW
+    article.status = target
     article.review_round += 1
     article.save(update_fields=["status", "review_round", "edited_at"])
     ArticleEvent.objects.create(article=article, action=ArticleEvent.Action.SUBMITTED, by=by)
@@ -143,32 +134,15 @@ def article_review(*, article: Article, by, outcome: str, opinion: str = "") -> 
     from the author and from whoever passed the other levels of this round. A return needs an opinion.
     """
     article = _locked(article)
-    if article.status not in REVIEW_FLOW:
-        _refuse(_("这篇稿件当前不在审稿环节。"), "not_in_review")
-    level, next_status = REVIEW_FLOW[article.status]
-    required_role = access.LEVEL_ROLE[article.status]
-    if not user_has_role(by, required_role):
-        _refuse(
-            _("%(level)s须由具有“%(role)s”角色的人员进行。") % {"level": level.label, "role": required_role.label},
-            "wrong_role",
-        )
-    if article.created_by_id == by.pk or article.credits.filter(contributor__user=by).exists():
-        _refuse(_("作者不能审自己的稿件。"), "author_reviews_own")
-    earlier = ReviewDecision.objects.filter(
-        article=article, round=article.review_round, outcome=ReviewDecision.Outcome.PASS
-    ).exclude(level=level)
-    if earlier.filter(reviewer=by).exists():
-        _refuse(_("同一人不能承担两个审级，请由另一位审稿人审理。"), "same_reviewer")
-    opinion = opinion.strip()
-    if outcome == ReviewDecision.Outcome.RETURN and not opinion:
-        _refuse(_("退回稿件须写明审稿意见。"), "opinion_required")
     if outcome not in ReviewDecision.Outcome.values:
         _refuse(_("未知的审稿结论。"), "outcome_invalid")
-
+    opinion = opinion.strip()
+    target = ARTICLE_WORKFLOW.check(outcome, user=by, obj=article, note=opinion)
+    level = LEVEL_OF_STATE[article.status]
     decision = ReviewDecision.objects.create(
         article=article, round=article.review_round, level=level, outcome=outcome, opinion=opinion, reviewer=by
     )
-    article.status = next_status if outcome == ReviewDecision.Outcome.PASS else S.RETURNED
+    article.status = target
     article.save(update_fields=["status", "edited_at"])
     if article.status == S.RETURNED:
         _notify_author(article, template="article_returned", key=f"article:{article.pk}:returned:{decision.pk}",
@@ -184,10 +158,7 @@ def article_schedule(*, article: Article, by, publish_at: datetime, unpublish_at
     whether or not the sweep has run yet.
     """
     article = _locked(article)
-    if article.status not in (S.APPROVED, S.SCHEDULED):
-        _refuse(_("稿件须经终审通过后才能安排发布。"), "not_approved")
-    if not access.user_may_publish(by):
-        _refuse(_("您没有安排发布的权限。"), "schedule_forbidden")
+    ARTICLE_WORKFLOW.check("schedule", user=by, obj=article)
     if timezone.is_naive(publish_at):
         publish_at = timezone.make_aware(publish_at)
     if unpublish_at is not None and unpublish_at <= publish_at:
@@ -254,14 +225,8 @@ def articles_unpublish_due() -> int:
 def article_withdraw(*, article: Article, by, reason: str) -> Article:
     """Take a scheduled or published article down (撤稿), with a logged reason."""
     article = _locked(article)
-    if article.status not in (*LIVE_STATUSES, S.APPROVED):
-        _refuse(_("只有已发布、已定时或终审通过的稿件可以撤稿。"), "not_withdrawable")
-    if not access.user_may_withdraw(by):
-        _refuse(_("撤稿须由副总编辑或总编辑操作。"), "withdraw_forbidden")
     reason = reason.strip()
-    if not reason:
-        _refuse(_("撤稿须填写原因。"), "reason_required")
-    article.status = S.WITHDRAWN
+    article.status = ARTICLE_WORKFLOW.check("withdraw", user=by, obj=article, note=reason)
     article.save(update_fields=["status", "edited_at"])
     ArticleEvent.objects.create(article=article, action=ArticleEvent.Action.WITHDRAWN, note=reason, by=by)
     _announce_change(article.pk)
@@ -272,13 +237,8 @@ def article_withdraw(*, article: Article, by, reason: str) -> Article:
 def article_correct(*, article: Article, by, kind: str, text: str) -> Correction:
     """Publish a dated 更正/说明/撤回声明 on an article that readers have seen."""
     article = _locked(article)
-    if article.published_at is None:
-        _refuse(_("只有发布过的稿件才能发布更正。"), "not_published")
-    if not access.user_may_publish(by):
-        _refuse(_("您没有发布更正的权限。"), "correct_forbidden")
     text = text.strip()
-    if not text:
-        _refuse(_("请填写更正内容。"), "text_required")
+    ARTICLE_WORKFLOW.check("correct", user=by, obj=article, note=text)
     if kind not in Correction.Kind.values:
         _refuse(_("未知的更正类型。"), "kind_invalid")
     correction = Correction.objects.create(article=article, kind=kind, text=text, by=by)

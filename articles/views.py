@@ -7,10 +7,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 
 from articles import access, selectors
-from articles.models import Article, Contributor, Edition, Section, Series
+from articles.models import Article, Edition, Section, Series
 from articles.structured_data import article_json_ld, json_ld_script
 from pingcheng.breadcrumbs import crumb
-from pingcheng.directory.models import Unit
+from pingcheng.directory.models import Contributor, Unit
 from pingcheng.page_cache import public_page
 from pingcheng.pagination import paginate
 

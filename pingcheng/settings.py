@@ -10,6 +10,7 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse as _reverse
 from django.utils.translation import gettext_lazy as _
 
 from articles import editor_config
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "django_ckeditor_5",
     "pingcheng",
     "pingcheng.directory",
+    "pingcheng.photos",
     "pingcheng.notices",
     "articles",
     "campaigns",
@@ -162,6 +164,11 @@ CKEDITOR_5_FILE_UPLOAD_PERMISSION = "staff"
 CKEDITOR_5_UPLOAD_FILE_TYPES = ["jpeg", "png", "gif", "webp"]
 
 LOGIN_URL = "admin:login"
+
+# People credited anywhere live in the directory; their public page is the newsroom's.
+ABSOLUTE_URL_OVERRIDES = {
+    "directory.contributor": lambda contributor: _reverse("articles:contributor", kwargs={"pk": contributor.pk}),
+}
 
 # E-mail: the console in development, SMTP when EMAIL_HOST is set.
 EMAIL_HOST = env_str("EMAIL_HOST")

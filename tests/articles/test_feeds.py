@@ -25,8 +25,8 @@ from lxml import etree
 from PIL import Image
 
 from articles.models import Article, ArticlePhoto, Correction, Credit, Section, Series
-from pingcheng.photos.services import photo_create
 from pingcheng.directory.models import Unit
+from pingcheng.photos.services import photo_create
 from tests.articles.seed import SEED_HEADLINES
 from tests.factories import ArticleFactory, ContributorFactory, UnitFactory, district
 

@@ -7,16 +7,15 @@ import pytest
 from PIL import Image
 
 import articles
-from pingcheng import richtext
 from articles.importing import contributor_for_name, draft_article_create, page_import, units_mentioned
 from articles.models import Article, ArticleEvent, ArticlePhoto, Credit, Series
-from pingcheng.directory.models import Contributor
-from pingcheng.photos.models import Photo
-from pingcheng.photos.services import photo_create
 from articles.print_import import Byline, format_byline, parse_page
 from articles.print_import import Credit as PrintedCredit
+from pingcheng import richtext
 from pingcheng.directory.demo import load_units
-from pingcheng.directory.models import Unit
+from pingcheng.directory.models import Contributor, Unit
+from pingcheng.photos.models import Photo
+from pingcheng.photos.services import photo_create
 from tests.articles.seed import SEED_HEADLINES
 from tests.factories import UnitFactory, UserFactory
 

@@ -113,7 +113,7 @@ def test_news_about_a_street_includes_its_communities(client, seed):
 
 
 def test_a_contributor_page_lists_what_they_wrote_and_photographed(client, seed):
-    from articles.models import Contributor
+    from pingcheng.directory.models import Contributor
 
     jinxiu = Contributor.objects.get(name="锦秀")
     text = client.get(jinxiu.get_absolute_url()).text

@@ -53,7 +53,7 @@ def test_the_sweep_publishes_what_is_due_once_and_fires_one_notice(desk):
     article.refresh_from_db()
     assert article.status == Article.Status.PUBLISHED
     assert article.published_at == article.publish_at
-    assert Notice.objects.filter(template="article_published").count() == 1
+    assert Notice.objects.filter(template="article_published", channel="email").count() == 1
     assert article.events.filter(action=ArticleEvent.Action.PUBLISHED).count() == 1
 
 
@@ -150,6 +150,6 @@ def test_scheduled_publication_runs_through_a_real_worker(desk, celery_worker):
 
     wait_for(published, timeout=45, message="the worker to publish the article")
     # The publication notice is delivered by the worker too.
-    notice = Notice.objects.get(template="article_published")
+    notice = Notice.objects.get(template="article_published", channel="email")
     wait_for(lambda: Notice.objects.get(pk=notice.pk).status == Notice.Status.SENT, timeout=45,
              message="the publication notice to be sent")  # fmt: skip

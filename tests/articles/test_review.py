@@ -100,7 +100,7 @@ def test_a_return_needs_an_opinion_and_goes_back_to_the_author(desk):
     assert article.status == Article.Status.RETURNED
     from pingcheng.notices.models import Notice
 
-    notice = Notice.objects.get(template="article_returned")
+    notice = Notice.objects.get(template="article_returned", channel="email")
     assert notice.recipient == "reporter@example.cn"
     assert notice.context["opinion"] == "导语过长，请压缩到两句。"
 
