@@ -11,9 +11,12 @@ from articles import access
 from articles.models import Article, ReviewDecision
 from pingcheng.dashboard import Panel, PanelItem
 from pingcheng.directory.access import user_has_role
+from pingcheng.directory.models import NEWSROOM_ROLES
 
 S = Article.Status
 CHANGELIST = "admin:articles_article_changelist"
+# Reviewers write too (a deputy chief files a commentary); only those who never write see no author panel.
+WRITING_ROLES = tuple(NEWSROOM_ROLES)
 
 
 def review_queue_panel(*, user) -> Panel | None:
@@ -36,7 +39,7 @@ def review_queue_panel(*, user) -> Panel | None:
 
 def author_panel(*, user) -> Panel | None:
     """A writer's drafts and returned pieces, each return with the reviewer's opinion."""
-    if not access.user_is_newsroom(user) or access.user_sees_everything(user):
+    if not user_has_role(user, *WRITING_ROLES):
         return None
     mine = Article.objects.filter(Q(created_by=user) | Q(credits__contributor__user=user)).distinct()
     url = reverse(CHANGELIST)

@@ -2,7 +2,7 @@
 
 django-ckeditor-5 cleans nothing, and anyone who can POST an admin form can send any HTML, so every body
 goes through ``clean_article_html`` before it is stored and again when it is rendered. The allow-list is the
-toolbar in ``articles.editor_config``: paragraphs, h2–h4, bold/italic, links, lists, quotes, tables and
+toolbar in ``pingcheng.editor_config``: paragraphs, h2–h4, bold/italic, links, lists, quotes, tables and
 uploaded images (``<figure class="image">`` with ``<figcaption>``). The newsroom wrote it for article bodies,
 hence the name; any product that stores CKEditor HTML cleans it with the same function.
 

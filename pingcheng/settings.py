@@ -13,7 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse as _reverse
 from django.utils.translation import gettext_lazy as _
 
-from articles import editor_config
+from pingcheng import editor_config
 from pingcheng.cache_backends import redis_cache_config
 from pingcheng.env import env_bool, env_int, env_list, env_str
 

@@ -1,0 +1,86 @@
+"""The back office opens on what waits for this person: panels from each product and the unread inbox."""
+
+import pytest
+
+from articles import services
+from articles.models import ReviewDecision
+from pingcheng.dashboard import Panel, dashboard_panel_register
+from pingcheng.directory.models import Role, Unit
+from tests.factories import ArticleFactory, UnitFactory, district, staff
+
+pytestmark = pytest.mark.django_db
+HOME = "/admin/"
+
+
+def submitted(**fields):
+    article = ArticleFactory(**fields)
+    services.article_submit(article=article, by=article.created_by)
+    return article
+
+
+def test_the_first_reviewer_sees_their_turn_with_counts(client, desk):
+    submitted()
+    submitted()
+    submitted(created_by=desk["editor"])  # their own piece is not theirs to review
+    client.force_login(desk["editor"])
+    response = client.get(HOME)
+    assert response.status_code == 200
+    panel = next(p for p in response.context["panels"] if p.title == "轮到我审的稿件")
+    assert [(item.label, item.count) for item in panel.items] == [("待初审", 2)]
+    assert "轮到我审的稿件" in response.text
+
+
+def test_a_reporter_sees_a_returned_piece_with_the_reviewers_opinion(client, desk):
+    article = submitted(created_by=desk["reporter"], headline="平城区网格员筑牢防汛安全堤")
+    services.article_review(article=article, by=desk["editor"], outcome=ReviewDecision.Outcome.RETURN,
+                            opinion="请补充受访者姓名")  # fmt: skip
+    client.force_login(desk["reporter"])
+    response = client.get(HOME)
+    assert "已退回：平城区网格员筑牢防汛安全堤" in response.text
+    assert "请补充受访者姓名" in response.text
+    assert "轮到我审的稿件" not in response.text
+
+
+def test_the_return_also_arrives_unread_in_the_reporters_inbox(client, desk, django_capture_on_commit_callbacks):
+    article = submitted(created_by=desk["reporter"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.article_review(article=article, by=desk["editor"], outcome=ReviewDecision.Outcome.RETURN,
+                                opinion="标题太长")  # fmt: skip
+    client.force_login(desk["reporter"])
+    response = client.get(HOME)
+    assert response.context["unread_count"] == 1
+    assert "1 条未读" in response.text
+
+
+def test_street_staff_get_no_newsroom_panels(client):
+    street = UnitFactory(code="xinwang", name="新旺街道", kind=Unit.Kind.STREET, parent=district())
+    client.force_login(staff(Role.STREET_STAFF, street))
+    response = client.get(HOME)
+    assert response.status_code == 200
+    assert response.context["panels"] == []
+    assert "没有新通知。" in response.text
+
+
+def test_a_broken_panel_is_left_out_and_the_home_page_still_opens(client, desk):
+    def broken(*, user) -> Panel:
+        raise RuntimeError("a product's panel is broken")
+
+    dashboard_panel_register("tests.broken", broken)
+    try:
+        client.force_login(desk["editor"])
+        response = client.get(HOME)
+        assert response.status_code == 200
+        assert "轮到我审的稿件" in response.text
+    finally:
+        from pingcheng import dashboard
+
+        dashboard._panels.pop("tests.broken")
+
+
+def test_the_home_page_takes_a_bounded_number_of_queries(client, desk, django_assert_max_num_queries):
+    for _ in range(5):
+        submitted()
+    client.force_login(desk["chief"])
+    client.get(HOME)
+    with django_assert_max_num_queries(20):
+        client.get(HOME)
