@@ -95,7 +95,7 @@ def public_page(product: str):
                 response = view(request, *args, **kwargs)
                 patch_cache_control(response, private=True, no_cache=True)
                 return response
-            key = f"page:{product}:{page_generation(product)}:{request.path}:{request.GET.get('page', '')[:6]}"
+            key = f"page:{product}:{page_generation(product)}:{request.path}:{_page_number(request)}"
             response = cache.get(key)
             if response is None:
                 response = view(request, *args, **kwargs)
@@ -114,3 +114,9 @@ def public_page(product: str):
         return wrapper
 
     return decorator
+
+
+def _page_number(request) -> str:
+    """The ``page`` parameter as the key sees it: digits or "last"; any other value shows page 1 anyway."""
+    value = request.GET.get("page", "")[:6]
+    return value if value == "last" or (value.isascii() and value.isdigit()) else ""
