@@ -10,6 +10,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -256,8 +257,10 @@ def _notify_author(article: Article, *, template: str, key: str, context: dict) 
     author = article.created_by
     if author is None:
         return
+    # ``link``: where the inbox message leads — the article in the back office, where the author acts on it.
+    link = reverse("admin:articles_article_change", args=[article.pk])
     notice_enqueue(kind=template, recipient=author, key=f"{key}:{author.pk}",
-                   context={"site_url": settings.SITE_URL, **context})  # fmt: skip
+                   context={"site_url": settings.SITE_URL, "link": link, **context})  # fmt: skip
 
 
 def article_live_q(now: datetime | None = None) -> Q:

@@ -84,3 +84,22 @@ def test_the_home_page_takes_a_bounded_number_of_queries(client, desk, django_as
     client.get(HOME)
     with django_assert_max_num_queries(20):
         client.get(HOME)
+
+
+def test_the_inbox_message_leads_to_the_returned_article(client, desk, django_capture_on_commit_callbacks):
+    article = submitted(created_by=desk["reporter"])
+    services.article_review(article=article, by=desk["editor"], outcome=ReviewDecision.Outcome.RETURN, opinion="改标题")
+    client.force_login(desk["reporter"])
+    change_url = f"/admin/articles/article/{article.pk}/change/"
+    assert f'href="{change_url}"' in client.get(HOME).text
+    assert f'href="{change_url}"' in client.get("/admin/inbox/").text
+
+
+def test_an_inbox_link_never_leaves_the_site(desk):
+    from pingcheng.notices.selectors import inbox_list
+    from pingcheng.notices.services import notice_enqueue
+
+    for n, link in enumerate(["//evil.example/x", "https://evil.example/", "javascript:alert(1)", "/admin/"]):
+        notice_enqueue(kind="generic", recipient=desk["reporter"], key=f"link-test:{n}",
+                       context={"subject": "测试", "body": "正文", "link": link})  # fmt: skip
+    assert sorted(message.link for message in inbox_list(user=desk["reporter"])) == ["", "", "", "/admin/"]

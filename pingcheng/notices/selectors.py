@@ -29,6 +29,7 @@ class InboxMessage:
     created_at: datetime  # when the event wrote it
     sent_at: datetime  # when it showed in the inbox (later for a scheduled notice)
     read_at: datetime | None
+    link: str = ""  # a path on this site the message is about (the article to revise …), or ""
 
     @property
     def unread(self) -> bool:
@@ -71,4 +72,12 @@ def _message(notice: Notice) -> InboxMessage:
         logger.exception("Inbox notice %s cannot be rendered", notice.pk)
         subject, body = label, ""
     return InboxMessage(id=notice.pk, kind=notice.kind, kind_label=label, subject=subject, body=body,
-                        created_at=notice.created_at, sent_at=notice.sent_at, read_at=notice.read_at)  # fmt: skip
+                        created_at=notice.created_at, sent_at=notice.sent_at, read_at=notice.read_at,
+                        link=_local_link(notice.context.get("link")))  # fmt: skip
+
+
+def _local_link(value) -> str:
+    """A path on this site only: a context is data, and the inbox must never send staff elsewhere."""
+    if isinstance(value, str) and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return ""
