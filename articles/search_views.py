@@ -18,6 +18,8 @@ SNIPPET_WIDTH = 80
 SUGGESTED_WORDS = ["网格员", "防汛", "创城", "工会经费", "志愿服务"]
 # The page is the same for every anonymous reader; a short shared-cache lifetime absorbs repeated searches.
 ANONYMOUS_MAX_AGE = 60
+# What a results page's page links carry: the query and its filters, by their names in the URL.
+SEARCH_PARAMETERS = ("q", "section", "unit", *ArticleSearchForm.PARAM_NAMES.values())
 
 
 @dataclass(frozen=True)
@@ -59,11 +61,11 @@ def _results(request, form: ArticleSearchForm) -> dict:
         "date_from": data["date_from"],
         "date_to": data["date_to"],
     }
-    page = paginate(request, article_search(q=q, **filters))
+    page = paginate(request, article_search(q=q, **filters), keep=SEARCH_PARAMETERS)
     partial = False
     if page.paginator.count == 0 and len(words) > 1 and any(len(word) > 1 for word in words):
         # Nothing has every word: show what has some of them, and say so.
-        page = paginate(request, article_search(q=q, match_all=False, **filters))
+        page = paginate(request, article_search(q=q, match_all=False, **filters), keep=SEARCH_PARAMETERS)
         partial = page.paginator.count > 0
     hits = [
         SearchHit(

@@ -21,6 +21,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
 
+from pingcheng.pagination import page_number
+
 logger = logging.getLogger(__name__)
 
 PAGE_TTL = 60  # seconds: a scheduled item goes live at its minute even if no change was announced
@@ -95,7 +97,7 @@ def public_page(product: str):
                 response = view(request, *args, **kwargs)
                 patch_cache_control(response, private=True, no_cache=True)
                 return response
-            key = f"page:{product}:{page_generation(product)}:{request.path}:{_page_number(request)}"
+            key = f"page:{product}:{page_generation(product)}:{request.path}:{page_number(request)}"
             response = cache.get(key)
             if response is None:
                 response = view(request, *args, **kwargs)
@@ -114,9 +116,3 @@ def public_page(product: str):
         return wrapper
 
     return decorator
-
-
-def _page_number(request) -> str:
-    """The ``page`` parameter as the key sees it: digits or "last"; any other value shows page 1 anyway."""
-    value = request.GET.get("page", "")[:6]
-    return value if value == "last" or (value.isascii() and value.isdigit()) else ""

@@ -1,29 +1,50 @@
 """One way to paginate a public list, so every product's lists behave alike.
 
-``paginate`` wraps Django's ``Paginator.get_page``: a page number that is missing, not a number or junk
-(``?page=abc``, ``?page=1.5``, a 5000-digit number) shows the first page; one past the end, or below 1, shows
-the last page. A bad ``?page=`` is never an error page. Templates render the result with
+``paginate`` wraps Django's ``Paginator.get_page``: a page number that is missing, not a plain number or junk
+(``?page=abc``, ``?page=1.5``, ``?page=+2``, a 5000-digit number, ``0``, ``-1``) shows the first page; one past
+the end shows the last page. A bad ``?page=`` is never an error page. Templates render the result with
 ``{% include "includes/pagination.html" with page_range=page_obj.elided %}``.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.http import urlencode
 
 PAGE_SIZE = 20
 # The page links around the current one and at each end: 1 … 4 5 [6] 7 8 … 20.
 ON_EACH_SIDE = 2
 ON_ENDS = 1
+# The only page numbers we read: Python's int() also takes " 2", "+2", "٢" and "0_2", which would let one
+# request file page 2 under page 1's cache key.
+_PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 
 
-def paginate(request: HttpRequest, object_list: QuerySet | list, *, per_page: int = PAGE_SIZE) -> Page:
+def page_number(request: HttpRequest) -> int:
+    """The page ``?page=`` asks for: a plain number from 1 to 999999, anything else is page 1.
+
+    The page cache keys pages by this same number, so what is cached under a key is what the key says.
+    """
+    value = request.GET.get("page", "")
+    return int(value) if _PAGE_NUMBER.fullmatch(value) else 1
+
+
+def paginate(
+    request: HttpRequest, object_list: QuerySet | list, *, per_page: int = PAGE_SIZE, keep: Iterable[str] = ()
+) -> Page:
     """The page of ``object_list`` that ``?page=`` asks for, with ``elided``: the page numbers to link to.
 
     ``elided`` is a list (not Django's generator), so a template may show the links above and below a list.
+    ``querystring`` holds the parameters named in ``keep`` (a search's ``q`` and filters) for the page
+    links; any other parameter is dropped, so a cached page never hands one reader's parameters to the next.
     A queryset must be ordered, or pages may overlap.
     """
-    page = Paginator(object_list, per_page).get_page(request.GET.get("page"))
+    page = Paginator(object_list, per_page).get_page(page_number(request))
     page.elided = list(page.paginator.get_elided_page_range(page.number, on_each_side=ON_EACH_SIDE, on_ends=ON_ENDS))
+    page.querystring = urlencode([(name, value) for name in keep for value in request.GET.getlist(name) if value])
     return page

@@ -62,9 +62,17 @@ def test_a_list_shows_the_page_asked_for(client, section, page, expected):
         ("\x00", 1),
         ("<script>", 1),
         ("4", 3),  # past the end: the last page
-        ("99999999999999999999", 3),
-        ("0", 3),
-        ("-1", 3),
+        ("999999", 3),  # past the end: the last page
+        ("99999999999999999999", 1),  # not a page number at all
+        ("0", 1),
+        ("-1", 1),
+        # int() reads all of these as 2: the page cache would file page 2 under page 1's key.
+        ("+2", 1),
+        (" 2", 1),
+        ("2 ", 1),
+        ("٢", 1),
+        ("0_2", 1),
+        ("last", 1),
     ],
 )
 def test_junk_or_out_of_range_page_numbers_land_on_a_valid_page(client, section, page, expected):
@@ -80,6 +88,20 @@ def test_a_page_past_the_end_is_not_an_error_on_search_and_corrections(client, s
 def test_the_page_links_keep_the_other_query_parameters(client, section):
     html = client.get("/search/", {"q": "网格员", "page": "2"}).text
     assert 'href="?q=%E7%BD%91%E6%A0%BC%E5%91%98&amp;page=3"' in html
+
+
+def test_a_crafted_page_number_cannot_put_another_page_under_page_ones_cached_key(client, section):
+    assert current_page(client.get("/news/", {"page": "+2"})) == 1
+    assert current_page(client.get("/news/")) == 1
+    assert current_page(client.get("/news/", {"page": "2"})) == 2
+    assert current_page(client.get("/news/", {"page": "02"})) == 1
+
+
+def test_a_cached_list_does_not_pass_one_readers_parameters_to_the_next(client, section):
+    client.get("/news/", {"page": "2", "ref": "骗子网站点击领取补贴"})
+    html = client.get("/news/", {"page": "2"}).text
+    assert "?ref=" not in html and "&amp;ref=" not in html and "骗子" not in html
+    assert 'href="?page=3"' in html
 
 
 def test_paginate_gives_an_elided_range_a_template_can_read_twice():
