@@ -23,6 +23,7 @@ from articles.workflow import ARTICLE_WORKFLOW
 from pingcheng.directory.admin_base import RoleAdminMixin, RoleModelAdmin, unit_choices_anywhere
 from pingcheng.directory.models import NEWSROOM_ROLES, REVIEW_ROLES, Contributor
 from pingcheng.errors import DomainError
+from pingcheng.photos.admin import PhotoChoicesMixin
 
 NEWSROOM = frozenset(NEWSROOM_ROLES)
 # A story may be about any unit of the district, and a correspondent may write for any of them.
@@ -92,7 +93,7 @@ class CreditInline(RoleAdminMixin, admin.TabularInline):
     fields = ["order", "role", "contributor"]
 
 
-class FigureInline(RoleAdminMixin, admin.TabularInline):
+class FigureInline(PhotoChoicesMixin, RoleAdminMixin, admin.TabularInline):
     model = ArticlePhoto
     view_roles = NEWSROOM
     change_roles = NEWSROOM

@@ -14,9 +14,10 @@ from pingcheng.photos.access import PhotoUsage
 
 def article_photo_usages(*, photo, user) -> list[PhotoUsage]:
     articles = Article.objects.filter(Q(figures__photo=photo) | Q(body__contains=photo.uuid.hex)).distinct()
+    reviewer = access.user_is_reviewer(user)
     return [
         PhotoUsage(label=_("稿件《%(headline)s》") % {"headline": article.headline},
-                   may_change=access.user_may_edit(user, article))  # fmt: skip
+                   may_change=access.user_may_edit(user, article), may_change_others_photos=reviewer)  # fmt: skip
         for article in articles.only("pk", "headline", "status", "created_by")
     ]
 

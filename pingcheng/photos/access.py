@@ -5,8 +5,9 @@ report …). Products register two functions here — which photos a user may se
 of their objects use a given photo and whether the user may change each — so the platform never imports a
 product. The rules:
 
-* change (caption, credit, alt text): whoever may change *every* object that uses the photo; a photo used
-  nowhere yet, its uploader;
+* change (caption, credit, alt text): whoever may change *every* object that uses the photo **and** either
+  uploaded it or is trusted by one of those objects with other people's pictures (a newsroom reviewer) —
+  putting someone's photo into your own draft never makes it yours; a photo used nowhere yet, its uploader;
 * delete: only a photo used nowhere (readers would lose it otherwise), by its uploader;
 * district administrators and superusers may do both.
 """
@@ -26,6 +27,8 @@ class PhotoUsage:
 
     label: str
     may_change: bool
+    # Whether this object lets the user re-caption pictures they did not upload (an editor fixing a credit).
+    may_change_others_photos: bool = False
 
 
 UsageFinder = Callable[..., list[PhotoUsage]]
@@ -69,10 +72,13 @@ def photos_for_user(user) -> QuerySet[Photo]:
 def photo_user_may_change(user, photo: Photo) -> bool:
     if access.user_sees_everything(user):
         return True
+    uploader = photo.uploaded_by_id is not None and photo.uploaded_by_id == user.pk
     usages = photo_usages(photo=photo, user=user)
     if usages:
-        return all(usage.may_change for usage in usages)
-    return photo.uploaded_by_id is not None and photo.uploaded_by_id == user.pk
+        return all(usage.may_change for usage in usages) and (
+            uploader or any(usage.may_change_others_photos for usage in usages)
+        )
+    return uploader
 
 
 def photo_user_may_delete(user, photo: Photo) -> bool:

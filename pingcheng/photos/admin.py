@@ -1,16 +1,27 @@
 from django import forms
-from django.contrib import admin, messages
-from django.http import HttpResponseRedirect
+from django.contrib import admin
+from django.db import transaction
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from pingcheng.directory.admin_base import RoleModelAdmin
 from pingcheng.directory.models import Role
-from pingcheng.errors import DomainError
 from pingcheng.photos import access
 from pingcheng.photos.models import Photo
 from pingcheng.photos.renditions import photo_rendition_url
 from pingcheng.photos.services import PhotoRejected, photo_create, photo_delete, photo_update
+
+
+class PhotoChoicesMixin:
+    """For any ModelAdmin or inline with a foreign key to Photo: offer, and accept, only the user's photos.
+
+    The autocomplete already lists only those; without this a crafted POST could attach any photo by its id.
+    """
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Photo:
+            kwargs["queryset"] = access.photos_for_user(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class PhotoAdminForm(forms.ModelForm):
@@ -101,12 +112,7 @@ class PhotoAdmin(RoleModelAdmin):
         photo_delete(photo=obj, by=request.user)
 
     def delete_queryset(self, request, queryset):
-        for photo in queryset:
-            photo_delete(photo=photo, by=request.user)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except DomainError as refused:
-            messages.error(request, refused.text)
-            return HttpResponseRedirect(request.get_full_path())
+        # All or nothing: one photo that may not go refuses the whole selection, with its message.
+        with transaction.atomic():
+            for photo in queryset:
+                photo_delete(photo=photo, by=request.user)

@@ -105,3 +105,41 @@ def test_the_photo_library_lists_own_uploads_for_a_correspondent_not_everyones(c
     assert listing.status_code == 200
     assert mine.caption in listing.text and "别人的未用照片" not in listing.text
     assert "网格员巡查河道" in listing.text  # on an article they are credited on
+
+
+def test_putting_someone_elses_photo_into_your_own_draft_does_not_make_it_yours(desk):
+    photographer = staff(Role.PHOTOGRAPHER, newsroom(), username="photographer")
+    photo = a_photo(photographer, caption="摄影记者的照片")
+    draft = ArticleFactory(created_by=desk["reporter"])
+    ArticlePhoto.objects.create(article=draft, photo=photo)  # as if an editor had attached it
+    with pytest.raises(DomainError):
+        photo_update(photo=photo, by=desk["reporter"], caption="记者改的说明")
+    # Once in the draft, the picture's words follow the draft: its author cannot, since the photo is not theirs,
+    # and its uploader cannot, since the draft is not theirs; an editor can.
+    with pytest.raises(DomainError):
+        photo_update(photo=photo, by=photographer, caption="摄影记者改的说明")
+    photo_update(photo=photo, by=desk["editor"], caption="编辑改的说明")
+    assert Photo.objects.get(pk=photo.pk).caption == "编辑改的说明"
+
+
+def test_a_crafted_figure_post_cannot_attach_a_photo_the_user_may_not_see(client, desk):
+    photographer = staff(Role.PHOTOGRAPHER, newsroom(), username="photographer")
+    photo = a_photo(photographer, caption="别人的未用照片")
+    draft = ArticleFactory(created_by=desk["reporter"])
+    client.force_login(desk["reporter"])
+    from tests.articles.test_admin import _article_post
+
+    data = _article_post(expected_version=draft.version)
+    data.update({"figures-TOTAL_FORMS": "1", "figures-0-photo": photo.pk, "figures-0-order": "0"})
+    response = client.post(f"/admin/articles/article/{draft.pk}/change/", data)
+    assert response.status_code == 200  # the form is shown again with an error
+    assert not ArticlePhoto.objects.filter(article=draft).exists()
+
+
+def test_one_photo_that_may_not_go_refuses_the_whole_bulk_delete(client, desk, published):
+    mine = a_photo(desk["reporter"], caption="我的未用照片")
+    client.force_login(desk["reporter"])
+    response = client.post("/admin/photos/photo/", {"action": "delete_selected", "post": "yes",
+                                                    "_selected_action": [mine.pk, published["photo"].pk]})  # fmt: skip
+    assert response.status_code in (200, 302)
+    assert Photo.objects.filter(pk__in=[mine.pk, published["photo"].pk]).count() == 2
