@@ -2,13 +2,14 @@
 
 from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from articles import access
 from articles.models import Article, ReviewDecision
+from articles.workflow import LEVEL_OF_STATE
 from pingcheng.dashboard import Panel, PanelItem
 from pingcheng.directory.access import user_has_role
 from pingcheng.directory.models import NEWSROOM_ROLES
@@ -24,10 +25,14 @@ def review_queue_panel(*, user) -> Panel | None:
     levels = [status for status, role in access.LEVEL_ROLE.items() if user_has_role(user, role)]
     if not levels:
         return None
-    # Pieces they wrote or are credited on are not theirs to review, so they are not counted as waiting.
+    # The workflow's review guards, as one query: pieces they wrote or are credited on, and pieces they passed
+    # at another level of this round, are not theirs to review (articles.workflow), so they do not wait.
     own = Q(created_by=user) | Q(credits__contributor__user=user)
     waiting = Article.objects.filter(status__in=levels).exclude(pk__in=Article.objects.filter(own).values("pk"))
-    counts = waiting.aggregate(**{status: Count("pk", filter=Q(status=status)) for status in levels})
+    counts = waiting.aggregate(**{
+        status: Count("pk", filter=Q(status=status) & ~Q(Exists(_passed_at_another_level(user, status))))
+        for status in levels
+    })  # fmt: skip
     url = reverse(CHANGELIST)
     items = [
         PanelItem(label=str(S(status).label), count=counts[status], url=f"{url}?status__exact={status}",
@@ -75,6 +80,12 @@ def schedule_panel(*, user) -> Panel | None:
                   urgent=approved > 0),
         PanelItem(label=_("24小时内定时发布"), count=upcoming, url=f"{url}?status__exact={S.SCHEDULED}"),
     ])  # fmt: skip
+
+
+def _passed_at_another_level(user, status: str):
+    return ReviewDecision.objects.filter(
+        article=OuterRef("pk"), round=OuterRef("review_round"), reviewer=user, outcome=ReviewDecision.Outcome.PASS
+    ).exclude(level=LEVEL_OF_STATE[status])
 
 
 def _last_return_opinions(article_ids: list[int]) -> dict[int, str]:

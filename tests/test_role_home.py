@@ -103,3 +103,20 @@ def test_an_inbox_link_never_leaves_the_site(desk):
         notice_enqueue(kind="generic", recipient=desk["reporter"], key=f"link-test:{n}",
                        context={"subject": "测试", "body": "正文", "link": link})  # fmt: skip
     assert sorted(message.link for message in inbox_list(user=desk["reporter"])) == ["", "", "", "/admin/"]
+
+
+def test_the_queue_count_agrees_with_the_workflow_for_someone_holding_two_levels(client, desk):
+    from articles.workflow import ARTICLE_WORKFLOW
+    from pingcheng.directory.models import Membership
+    from tests.factories import newsroom
+
+    both = desk["editor"]
+    Membership.objects.create(user=both, unit=newsroom(), role=Role.DEPUTY_CHIEF)
+    both = type(both).objects.get(pk=both.pk)
+    article = submitted()
+    services.article_review(article=article, by=both, outcome=ReviewDecision.Outcome.PASS)
+    article.refresh_from_db()
+    assert not ARTICLE_WORKFLOW.allowed("pass", user=both, obj=article)
+    client.force_login(both)
+    panel = next(p for p in client.get(HOME).context["panels"] if p.title == "轮到我审的稿件")
+    assert [(item.label, item.count) for item in panel.items] == [("待初审", 0), ("待复审", 0)]
