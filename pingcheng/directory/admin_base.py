@@ -136,8 +136,15 @@ class ScopedAdminMixin(RoleAdminMixin):
         return obj is None or obj.pk is None or self._object_in_scope(request, obj, change=True)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        parent, rest = self._unit_path()
         if db_field.related_model is Unit and not unit_choice_is_anywhere(self.model, db_field.name):
             kwargs["queryset"] = self.scoped_units(request, change=True).filter(is_active=True)
+        elif rest and db_field.name == parent:
+            # The unit is reached through this parent (a finding's activity): only parents in scope are offered.
+            kwargs["queryset"] = access.scope_to_user_units(
+                db_field.related_model._default_manager.all(), request.user, unit_field=rest,
+                roles=self.scope_roles(change=True),
+            )  # fmt: skip
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
@@ -146,16 +153,38 @@ class ScopedAdminMixin(RoleAdminMixin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        # The form's choices are scoped, but a crafted POST or an edited unit path must not step outside.
+        # The form's choices are scoped, but a crafted POST or a changed parent must not step outside.
         unit = self._unit_of(obj)
         if unit is not None and not access.user_may_act_for(request.user, unit, roles=self.scope_roles(change=True)):
             raise DomainError(_("所选单位不在您的管辖范围内。"), code="unit_out_of_scope")
         super().save_model(request, obj, form, change)
 
+    def save_related(self, request, form, formsets, change):
+        """A shared row keeps the units the user cannot see: the form offered only theirs, so it could not
+        send the others back, and one street's edit must not unlink another street."""
+        hidden = []
+        if self.unit_is_many and "__" not in self.unit_field and change:
+            in_scope = self.scoped_units(request, change=True).values("pk")
+            hidden = list(getattr(form.instance, self.unit_field).exclude(pk__in=in_scope))
+        super().save_related(request, form, formsets, change)
+        if hidden:
+            getattr(form.instance, self.unit_field).add(*hidden)
+
+    def _unit_path(self) -> tuple[str, str]:
+        """(first step, rest) of ``unit_field``: ("activity", "unit") for "activity__unit"; rest "" if direct."""
+        first, _sep, rest = self.unit_field.partition("__")
+        return first, rest
+
     def _unit_of(self, obj) -> Unit | None:
-        if self.unit_is_many or "__" in self.unit_field:
-            return None  # checked through the related object's own admin and form choices
-        return getattr(obj, self.unit_field, None)
+        """The one unit the object belongs to, following ``unit_field`` through its parents (None: many or unset)."""
+        if self.unit_is_many:
+            return None  # many-to-many: the form's choices are scoped and save_related keeps the hidden links
+        value = obj
+        for step in self.unit_field.split("__"):
+            value = getattr(value, step, None)
+            if value is None:
+                return None
+        return value if isinstance(value, Unit) else None
 
 
 class ScopedModelAdmin(DomainErrorMessageMixin, ScopedAdminMixin, admin.ModelAdmin):

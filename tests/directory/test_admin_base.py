@@ -142,3 +142,51 @@ def test_unit_autocomplete_follows_the_source_fields_scope(tree, client):
                                                    "field_name": "units", "term": "街道"})  # fmt: skip
     assert response.status_code == 200
     assert {"新旺街道", "振华街道"} <= {item["text"] for item in response.json()["results"]}
+
+
+def test_a_unit_reached_through_a_parent_scopes_the_parent_choices_and_the_save(tree):
+    """unit_field="credit__unit": like a finding that belongs to an activity that belongs to a unit."""
+    from pingcheng.directory.models import Contributor
+    from pingcheng.photos.models import Photo
+
+    class ThroughParentAdmin(ScopedModelAdmin):
+        view_roles = change_roles = frozenset({Role.STREET_STAFF})
+        unit_field = "credit__unit"
+
+    model_admin = ThroughParentAdmin(Photo, AdminSite(name="through-parent"))
+    ours = Contributor.objects.create(name="李明", unit=tree["yujinyuan"])
+    theirs = Contributor.objects.create(name="王芳", unit=tree["xijing"])
+    request = request_for(staff(Role.STREET_STAFF, tree["xinwang"], username="xw"), "post")
+    field = model_admin.formfield_for_foreignkey(Photo._meta.get_field("credit"), request)
+    assert list(field.queryset) == [ours]
+    with pytest.raises(DomainError) as refused:
+        model_admin.save_model(request, Photo(credit=theirs, width=1, height=1), form=None, change=False)
+    assert refused.value.code == "unit_out_of_scope"
+
+
+def test_one_streets_edit_keeps_the_other_streets_units_on_a_shared_row(tree, monkeypatch):
+    from articles.models import Article
+    from pingcheng.directory import admin_base
+    from tests.factories import ArticleFactory
+
+    # Article.units is the stand-in for a shared campaign's units; here it is scoped, not "anywhere".
+    monkeypatch.setattr(admin_base, "_PICK_ANY_UNIT", set())
+
+    class SharedRowAdmin(ScopedModelAdmin):
+        view_roles = change_roles = frozenset({Role.STREET_STAFF})
+        unit_field = "units"
+        unit_is_many = True
+        fields = ["headline", "units"]
+
+    model_admin = SharedRowAdmin(Article, AdminSite(name="shared-row"))
+    article = ArticleFactory(headline="两个街道联合开展防汛演练")
+    article.units.set([tree["xinwang"], tree["zhenhua"]])
+    request = request_for(staff(Role.STREET_STAFF, tree["xinwang"], username="xw"), "post")
+    assert model_admin.get_queryset(request).filter(pk=article.pk).count() == 1  # once, not once per unit
+    form_class = model_admin.get_form(request, article, change=True)
+    form = form_class({"headline": "新旺、振华街道联合开展防汛演练", "units": [tree["xinwang"].pk]}, instance=article)
+    assert form.is_valid(), form.errors
+    assert set(form.fields["units"].queryset.values_list("code", flat=True)) == {"xinwang", "yujinyuan"}
+    model_admin.save_model(request, form.save(commit=False), form, change=True)
+    model_admin.save_related(request, form, formsets=[], change=True)
+    assert set(article.units.values_list("code", flat=True)) == {"xinwang", "zhenhua"}
