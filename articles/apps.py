@@ -15,11 +15,19 @@ class ArticlesConfig(AppConfig):
         from pingcheng.dashboard import dashboard_panel_register
         from pingcheng.page_cache import page_product_register
         from pingcheng.photos.access import photo_scope_register, photo_usage_register
+        from pingcheng.photos.signals import photo_changed
 
         dashboard_panel_register("articles.review_queue", review_queue_panel)
         dashboard_panel_register("articles.author", author_panel)
         dashboard_panel_register("articles.schedule", schedule_panel)
+        photo_changed.connect(_photo_changed, dispatch_uid="articles.photo_changed")
         photo_usage_register(article_photo_usages)
         photo_scope_register(article_photo_scope)
         page_product_register(NEWS, last_modified=news_last_modified)
         article_changed.connect(news_pages_retire, dispatch_uid="articles.cache.news_pages_retire")
+
+
+def _photo_changed(sender, *, photo, by, fields, **_kwargs) -> None:
+    from articles.services import articles_photo_changed
+
+    articles_photo_changed(photo=photo, by=by, fields=fields)

@@ -248,6 +248,23 @@ def article_correct(*, article: Article, by, kind: str, text: str) -> Correction
     return correction
 
 
+def articles_photo_changed(*, photo, by, fields: list[str]) -> int:
+    """A photo's caption or credit changed: every live article showing it records it and tells the page cache.
+
+    Readers see the new words at once and their browsers re-fetch (``Last-Modified`` moves with the event);
+    the article shows an "updated" time, as for any reader-facing edit after publication.
+    """
+    now = timezone.now()
+    live = Article.objects.filter(article_live_q(now)).filter(Q(figures__photo=photo) | Q(body__contains=photo.uuid.hex))
+    ids = list(live.values_list("pk", flat=True).distinct())
+    note = _("图片说明或署名修改：%(caption)s") % {"caption": photo.caption[:80]}
+    for article_id in ids:
+        ArticleEvent.objects.create(article_id=article_id, action=ArticleEvent.Action.REVISED, note=note, by=by)
+        _announce_change(article_id)
+    Article.objects.filter(pk__in=ids, published_at__isnull=False).update(updated_at=now)
+    return len(ids)
+
+
 def _announce_change(article_id: int) -> None:
     transaction.on_commit(lambda: article_changed.send(sender=Article, article_id=article_id))
 

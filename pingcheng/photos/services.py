@@ -29,6 +29,7 @@ from pingcheng.directory.models import Contributor
 from pingcheng.errors import DomainError
 from pingcheng.photos.models import Photo
 from pingcheng.photos.renditions import RENDITION_FORMATS
+from pingcheng.photos.signals import photo_changed
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +103,8 @@ def photo_update(*, photo: Photo, by, **changes) -> Photo:
     """Change a photo's caption, alt text, credit or date; only for whoever may change what shows it.
 
     Raises ``DomainError`` (code ``photo_change_forbidden``) otherwise, so a correspondent cannot re-credit a
-    picture on a published article. The pixels never change: a new picture is a new upload.
+    picture on a published article. The pixels never change: a new picture is a new upload. Side effect:
+    ``photo_changed`` is sent in the transaction, for the products that show the photo.
     """
     from pingcheng.photos.access import photo_user_may_change
 
@@ -116,6 +118,8 @@ def photo_update(*, photo: Photo, by, **changes) -> Photo:
         setattr(photo, field, value)
     photo.full_clean(exclude=["master", "renditions", "width", "height"])
     photo.save(update_fields=[*changes] if changes else None)
+    # Readers see captions and credits on published pages: the products showing it record and announce it.
+    photo_changed.send(sender=Photo, photo=photo, by=by, fields=sorted(changes))
     return photo
 
 

@@ -143,3 +143,23 @@ def test_one_photo_that_may_not_go_refuses_the_whole_bulk_delete(client, desk, p
                                                     "_selected_action": [mine.pk, published["photo"].pk]})  # fmt: skip
     assert response.status_code in (200, 302)
     assert Photo.objects.filter(pk__in=[mine.pk, published["photo"].pk]).count() == 2
+
+
+def test_a_corrected_caption_reaches_readers_at_once_and_moves_last_modified(client, desk, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from articles.models import ArticleEvent
+
+    hour_ago = timezone.now() - timedelta(hours=1)
+    article = ArticleFactory(status=Article.Status.PUBLISHED, publish_at=hour_ago, published_at=hour_ago)
+    photo = a_photo(desk["reporter"], caption="网格员巡查河道")
+    ArticlePhoto.objects.create(article=article, photo=photo)
+    first = client.get(article.get_absolute_url())
+    assert "网格员巡查河道" in first.text
+    with django_capture_on_commit_callbacks(execute=True):
+        photo_update(photo=photo, by=desk["editor"], caption="平城区网格员巡查御河河道")
+    again = client.get(article.get_absolute_url(), HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert again.status_code == 200 and "平城区网格员巡查御河河道" in again.text
+    assert ArticleEvent.objects.filter(article=article, action=ArticleEvent.Action.REVISED, by=desk["editor"]).exists()
+    article.refresh_from_db()
+    assert article.updated_at is not None
