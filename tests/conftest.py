@@ -118,8 +118,12 @@ def _clear_cache():
     """Page cache and editing presence must not leak between tests (row ids are reused on SQLite)."""
     from django.core.cache import cache
 
+    from pingcheng.cache_backends import breaker
+
+    breaker.reset()  # a Redis a previous test stopped must not keep this test's cache switched off
     cache.clear()
     yield
+    breaker.reset()
 
 
 @pytest.fixture(autouse=True)

@@ -192,6 +192,23 @@ def test_with_redis_stopped_a_cache_operation_costs_milliseconds(site_on_redis):
     assert time.monotonic() - started < 1.0
 
 
+def test_a_hung_redis_costs_one_timeout_not_one_per_cache_operation(client, site_on_redis, newsroom_desk):
+    """A frozen server accepts connections and never answers: after the first timeout the cache is skipped."""
+    import signal
+
+    client.get("/news/")
+    site_on_redis.process.send_signal(signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        for path in ("/", "/news/", "/news/archive/", "/news/corrections/", "/epaper/2025-07-18/", "/news/"):
+            _no_server_error(client.get(path), path)
+        elapsed = time.monotonic() - started
+    finally:
+        site_on_redis.process.send_signal(signal.SIGCONT)
+    # Without the breaker: five waits of the 0.5 s socket timeout per page, about 15 s for these six pages.
+    assert elapsed < 3.0, f"six pages took {elapsed:.1f}s with Redis hung"
+
+
 def test_with_redis_stopped_healthz_reports_the_cache_down_while_pages_work(client, site_on_redis, newsroom_desk):
     site_on_redis.stop()
     response = client.get("/healthz")
