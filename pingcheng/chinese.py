@@ -34,9 +34,10 @@ from django.utils.safestring import SafeString, mark_safe
 if TYPE_CHECKING:
     import jieba
 
-# CJK Unified Ideographs with Extension A, the compatibility ideographs and Extensions B–F (SIP). Meant to be
-# placed inside a character class: f"[{HANZI}]".
-HANZI = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef"
+# 〇 (U+3007, the zero of 二〇二六), CJK Unified Ideographs with Extension A, the compatibility ideographs and
+# Extensions B–I (SIP and TIP); radicals and punctuation are not Hanzi. Meant to be placed inside a character
+# class: f"[{HANZI}]".
+HANZI = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ee5f\U00030000-\U000323af"
 HANZI_RE = re.compile(f"[{HANZI}]")
 HANZI_RUN_RE = re.compile(f"[{HANZI}]+")
 

@@ -201,3 +201,10 @@ def test_the_gunicorn_worker_hook_warms_the_segmenter(monkeypatch):
     hooks = runpy.run_path(str(REPO / "deploy" / "gunicorn.conf.py"))
     hooks["post_worker_init"](None)
     assert chinese._segmenter_ready and chinese._extra_words_loaded
+
+
+def test_the_zero_of_a_chinese_year_is_hanzi_so_its_bigrams_are_indexed():
+    from pingcheng.chinese import HANZI_RUN_RE
+
+    assert HANZI_RUN_RE.findall("二〇二六年，平城区") == ["二〇二六年", "平城区"]
+    assert HANZI_RUN_RE.findall("𰀀") == ["𰀀"]  # Extension G
