@@ -7,16 +7,21 @@ class ArticlesConfig(AppConfig):
     verbose_name = _("新闻稿件")
 
     def ready(self) -> None:
-        from articles import notice_kinds  # noqa: F401 — registers the newsroom's notice kinds
+        from articles import (
+            demo,
+            notice_kinds,  # noqa: F401 — registers the newsroom's notice kinds
+        )
         from articles.cache import NEWS, news_last_modified, news_pages_retire
         from articles.dashboard import author_panel, review_queue_panel, schedule_panel
         from articles.photo_usage import article_photo_scope, article_photo_usages
         from articles.signals import article_changed
         from pingcheng.dashboard import dashboard_panel_register
+        from pingcheng.demo import demo_loader_register
         from pingcheng.page_cache import page_product_register
         from pingcheng.photos.access import photo_scope_register, photo_usage_register
         from pingcheng.photos.signals import photo_changed
 
+        demo_loader_register("articles", demo.load, link_accounts=demo.link_demo_accounts)
         dashboard_panel_register("articles.review_queue", review_queue_panel)
         dashboard_panel_register("articles.author", author_panel)
         dashboard_panel_register("articles.schedule", schedule_panel)
