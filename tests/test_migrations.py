@@ -6,7 +6,9 @@ from django.db.migrations.executor import MigrationExecutor
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BEFORE_MOVE = [("articles", "0003_search_index"), ("directory", "0001_initial"), ("photos", None)]
+BEFORE_MOVE = [("articles", "0003_search_index"), ("directory", "0001_initial"), ("photos", None),
+               ("admin", "0003_logentry_add_action_flag_choices")]  # fmt: skip
+STATE_BEFORE = [node for node in BEFORE_MOVE if node[1]] + [("contenttypes", "0002_remove_content_type_name")]
 
 
 
@@ -15,7 +17,7 @@ def test_contributors_photos_credits_and_figures_survive_the_move_to_the_platfor
     leaves = executor.loader.graph.leaf_nodes()
     try:
         executor.migrate(BEFORE_MOVE)
-        old = MigrationExecutor(connection).loader.project_state(BEFORE_MOVE[:2]).apps
+        old = MigrationExecutor(connection).loader.project_state(STATE_BEFORE).apps
         Unit = old.get_model("directory", "Unit")
         root = Unit.objects.create(name="平城区", code="pingcheng", kind="district", path="/pingcheng/")
         unit = Unit.objects.create(name="小南头社区", code="xiaonantou", kind="community", parent=root, depth=1,
@@ -33,6 +35,14 @@ def test_contributors_photos_credits_and_figures_survive_the_move_to_the_platfor
         old.get_model("articles", "Credit").objects.create(article=article, contributor=correspondent, role="通讯员",
                                                            order=1)  # fmt: skip
         old.get_model("articles", "ArticlePhoto").objects.create(article=article, photo=photo)
+        ContentType = old.get_model("contenttypes", "ContentType")
+        photo_type, _created = ContentType.objects.get_or_create(app_label="articles", model="photo")
+        User = old.get_model("auth", "User")
+        editor = User.objects.create(username="history-editor")
+        old.get_model("admin", "LogEntry").objects.create(
+            user=editor, content_type=photo_type, object_id=str(photo.pk), object_repr="网格员巡查", action_flag=2,
+            change_message="改了说明",
+        )  # fmt: skip
     finally:
         MigrationExecutor(connection).migrate(leaves)
 
@@ -47,6 +57,12 @@ def test_contributors_photos_credits_and_figures_survive_the_move_to_the_platfor
     assert moved.credits.get(role="通讯员").contributor.unit.code == "xiaonantou"
     figure_photo = moved.figures.get().photo
     assert (figure_photo.caption, figure_photo.credit_line, figure_photo.pk) == ("网格员巡查", "曹飞摄", photo.pk)
+    # The admin's history of the photo is still the photo's, under its new app label.
+    from django.contrib.admin.models import LogEntry
+
+    entry = LogEntry.objects.get(object_id=str(photo.pk), change_message="改了说明")
+    assert (entry.content_type.app_label, entry.content_type.model) == ("photos", "photo")
+    assert entry.get_edited_object().caption == "网格员巡查"
     # New rows get fresh ids after the rename (the id sequence moved with the table).
     assert NewContributor.objects.create(name="新作者").pk > photographer.pk
     assert NewPhoto.objects.create(master="2025/07/y.jpg", width=64, height=48).pk > photo.pk
