@@ -153,25 +153,28 @@ def test_pagination_renders_nothing_for_a_single_page():
     assert render_to_string("includes/pagination.html", {"page_obj": page}).strip() == ""
 
 
-def test_pagination_keeps_the_given_querystring():
+def test_pagination_keeps_the_parameters_paginate_kept():
     page = Paginator(range(50), 10).page(2)
-    html = render_to_string("includes/pagination.html", {"page_obj": page, "querystring": "q=a&section=3"})
+    page.querystring = "q=a&section=3"  # what pingcheng.pagination.paginate(keep=…) sets
+    html = render_to_string("includes/pagination.html", {"page_obj": page})
     assert '<nav class="pagination" aria-label="分页">' in html
     assert 'rel="prev" href="?q=a&amp;section=3&amp;page=1"' in html
     assert 'rel="next" href="?q=a&amp;section=3&amp;page=3"' in html
     assert "第 2 / 5 页" in html
 
 
-def test_pagination_keeps_the_request_parameters_and_marks_current_page():
+def test_pagination_drops_other_request_parameters_and_marks_current_page():
+    """A cached list must not hand one reader's parameters (?ref=…) to the next in its page links."""
     paginator = Paginator(range(200), 10)
     page = paginator.page(7)
-    request = RequestFactory().get("/news/", {"q": "防汛", "page": "7"})
+    request = RequestFactory().get("/news/", {"ref": "广告", "page": "7"})
     html = render_to_string(
         "includes/pagination.html",
         {"page_obj": page, "page_range": paginator.get_elided_page_range(7, on_each_side=1, on_ends=1)},
         request=request,
     )
-    assert 'rel="next" href="?q=%E9%98%B2%E6%B1%9B&amp;page=8"' in html
+    assert 'rel="next" href="?page=8"' in html
+    assert "?ref=" not in html and "&amp;ref=" not in html
     assert '<span class="pagination-current" aria-current="page">' in html
     assert 'class="pagination-gap" aria-hidden="true">…</span>' in html
     assert "page=20" in html
