@@ -77,6 +77,7 @@ def test_a_broken_panel_is_left_out_and_the_home_page_still_opens(client, desk):
         dashboard._panels.pop("tests.broken")
 
 
+@pytest.mark.django_db(transaction=True)  # autocommit, as in production: no per-panel savepoints to count
 def test_the_home_page_takes_a_bounded_number_of_queries(client, desk, django_assert_max_num_queries):
     for _ in range(5):
         submitted()
@@ -120,3 +121,22 @@ def test_the_queue_count_agrees_with_the_workflow_for_someone_holding_two_levels
     client.force_login(both)
     panel = next(p for p in client.get(HOME).context["panels"] if p.title == "轮到我审的稿件")
     assert [(item.label, item.count) for item in panel.items] == [("待初审", 0), ("待复审", 0)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_panel_whose_query_fails_leaves_the_other_panels_working_inside_a_transaction(desk, monkeypatch):
+    """ATOMIC_REQUESTS or a caller's transaction: the failed panel's query must not poison the others'."""
+    from django.db import connection, transaction
+
+    from pingcheng import dashboard
+
+    def failing_query(*, user) -> Panel:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM no_such_table")
+        raise AssertionError("unreachable")
+
+    # First in line, so the newsroom's panels run after the failure.
+    monkeypatch.setattr(dashboard, "_panels", {"tests.failing_query": failing_query, **dashboard._panels})
+    with transaction.atomic():
+        titles = [panel.title for panel in dashboard.dashboard_panels(user=desk["editor"])]
+    assert "轮到我审的稿件" in titles
