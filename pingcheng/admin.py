@@ -1,5 +1,4 @@
 from django.contrib import admin, messages
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -8,7 +7,12 @@ from django.utils.translation import ngettext
 from pingcheng.directory.admin_base import RoleModelAdmin
 from pingcheng.directory.models import Role
 from pingcheng.models import WorkdayOverride, WorkdayYear
-from pingcheng.workdays import deadlines_recompute_all, workday_library_knows, workday_library_says
+from pingcheng.workdays import (
+    workday_calendar_delete,
+    workday_calendar_save,
+    workday_library_knows,
+    workday_library_says,
+)
 
 # Every staff member may look the calendar up (deadlines depend on it); only district administrators and
 # superusers change it, which the base grants them whatever ``change_roles`` says.
@@ -16,34 +20,27 @@ ALL_STAFF_ROLES = frozenset(Role.values)
 
 
 class CalendarAdmin(RoleModelAdmin):
-    """Saving or deleting calendar data recomputes the provisional deadlines in the same transaction.
-
-    Only provisional deadlines move (see ``pingcheng.workdays``); the message tells the administrator what
-    the edit did. Should the recompute fail, the edit is rolled back with it rather than half applied.
+    """Saving or deleting calendar data goes through the working-day services, which recompute the stored
+    deadlines the edit reaches in the same transaction; the message tells the administrator what it moved.
     """
 
     view_roles = ALL_STAFF_ROLES
 
-    @transaction.atomic
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        self._recompute(request)
+        self._report(request, workday_calendar_save(entry=obj))
 
-    @transaction.atomic
     def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        self._recompute(request)
+        self._report(request, workday_calendar_delete(entries=self.model.objects.filter(pk=obj.pk)))
 
-    @transaction.atomic
     def delete_queryset(self, request, queryset: QuerySet):
-        super().delete_queryset(request, queryset)
-        self._recompute(request)
+        self._report(request, workday_calendar_delete(entries=queryset))
 
-    def _recompute(self, request) -> None:
-        changed = sum(deadlines_recompute_all().values())
+    def _report(self, request, changed: int) -> None:
         if changed:
-            message = ngettext("已重算 %d 个暂定截止日期。", "已重算 %d 个暂定截止日期。", changed) % changed
-            self.message_user(request, message, messages.INFO)
+            message = ngettext("已重算 %d 个截止日期。", "已重算 %d 个截止日期。", changed) % changed
+        else:
+            message = _("没有截止日期受这项修改影响。")
+        self.message_user(request, message, messages.INFO)
 
 
 @admin.register(WorkdayOverride)

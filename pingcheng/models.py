@@ -70,9 +70,10 @@ class WorkdayYear(TimeStampedModel):
 class WorkingDayDeadline(models.Model):
     """A deadline of N working days from a start date, computed when the row is written.
 
-    Set the four fields with ``pingcheng.workdays.deadline_set`` in the product's service; the stored due
-    date never moves with later calendar edits, except for rows still ``deadline_provisional`` (their span
-    ran into a year the calendar did not know), which ``manage.py workdays_recompute`` revisits.
+    Set the four fields with ``pingcheng.workdays.deadline_set`` in the product's service. A later calendar
+    edit through ``workday_calendar_save`` / ``workday_calendar_delete`` (the admin's path) recomputes, in the
+    same transaction, every row whose span it reaches; rows still ``deadline_provisional`` (their span ran
+    into a year the calendar did not know) are also revisited by ``manage.py workdays_recompute``.
     The fields are empty until a deadline starts (an inquiry only starts its clock when it is accepted).
     """
 

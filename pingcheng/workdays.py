@@ -8,8 +8,10 @@ Each day is decided by the first source that knows it:
    **provisional** in any other year the library does not know.
 
 An answer is provisional when any day it depended on came from the provisional Monday–Friday rule. Products
-store deadlines computed at write time (``WorkingDayDeadline`` + ``deadline_set``); ``manage.py
-workdays_recompute`` revisits the provisional ones once the year's arrangement is entered.
+store deadlines computed at write time (``WorkingDayDeadline`` + ``deadline_set``). Calendar edits go through
+``workday_calendar_save`` / ``workday_calendar_delete``, which recompute in the same transaction every stored
+deadline, provisional or not, whose span the edit reaches; ``manage.py workdays_recompute`` revisits the
+provisional ones (by default), a year's, or all of them.
 
 Counting follows the usual "N 个工作日内" reading: the start day itself is not counted, so ``workday_after``
 returns the N-th working day after ``start``, and ``workdays_between`` counts working days in
@@ -19,12 +21,14 @@ returns the N-th working day after ``start``, and ``workdays_between`` counts wo
 import datetime
 import enum
 import functools
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
 from django.apps import apps
+from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -140,43 +144,120 @@ def deadline_models() -> list[type[WorkingDayDeadline]]:
     return [model for model in apps.get_models() if issubclass(model, WorkingDayDeadline) and not model._meta.proxy]
 
 
-def deadlines_recompute_provisional(*, model: type[WorkingDayDeadline]) -> int:
-    """Recompute ``model``'s provisional deadlines from their stored start and span; return how many changed.
+@transaction.atomic
+def workday_calendar_save(*, entry: WorkdayOverride | WorkdayYear) -> int:
+    """Save a new or edited calendar entry and recompute the stored deadlines it can move; return how many changed.
 
-    Idempotent and safe beside other writers: rows are grouped by (start, span) and each group is updated by
-    one ``UPDATE`` guarded on the values it was computed from and on the row still being provisional, so a
-    second run, or a row whose deadline a service has just reset, is left alone. A row counts as changed when
-    its due date or its provisional flag moves; a row whose span is still in an unknown year may get a new
-    due date (overrides entered, year not yet complete) and stay provisional.
+    The deadlines recomputed are those, provisional or not, whose span reaches the entry's date (an override)
+    or year (a ``WorkdayYear``), before and after the edit: moving an override from a mistyped date corrects
+    the deadlines around both dates. Everything happens in one transaction, so an edit is never committed
+    with stale due dates.
     """
-    rows = model._base_manager.filter(
-        deadline_provisional=True, deadline_start__isnull=False, deadline_working_days__isnull=False
-    )
-    groups = sorted(set(rows.order_by().values_list("deadline_start", "deadline_working_days")))
+    model = type(entry)
+    # The stored row, read under lock before the save overwrites it: its date or year may be the one edited away.
+    stored = model.objects.select_for_update().filter(pk=entry.pk) if entry.pk is not None else model.objects.none()
+    dates, years = _calendar_reach(model, stored)
+    entry.full_clean()
+    entry.save()
+    after_dates, after_years = _calendar_reach(model, [entry])
+    return sum(deadlines_recompute_spanning(dates=dates | after_dates, years=years | after_years).values())
+
+
+@transaction.atomic
+def workday_calendar_delete(*, entries: QuerySet[WorkdayOverride] | QuerySet[WorkdayYear]) -> int:
+    """Delete calendar entries and recompute the stored deadlines they reached; return how many changed."""
+    model = entries.model
+    locked = list(entries.select_for_update())
+    dates, years = _calendar_reach(model, locked)
+    model.objects.filter(pk__in=[entry.pk for entry in locked]).delete()
+    return sum(deadlines_recompute_spanning(dates=dates, years=years).values())
+
+
+def deadlines_recompute_provisional() -> dict[str, int]:
+    """Recompute every deadline still marked provisional: ``{"app.Model": rows changed}``.
+
+    What ``manage.py workdays_recompute`` runs by default once a year's arrangement is entered.
+    """
+    return _recompute_each_model(Q(deadline_provisional=True))
+
+
+def deadlines_recompute_spanning(
+    *, dates: Collection[datetime.date] = (), years: Collection[int] = ()
+) -> dict[str, int]:
+    """Recompute the deadlines, provisional or not, whose span reaches one of ``dates`` or ``years``.
+
+    A deadline depends on exactly the days in ``(deadline_start, deadline_due]``: a calendar edit on any
+    other day cannot move it, so only these rows are read (one query per model) and rewritten.
+    """
+    reach = Q()
+    for day in dates:
+        reach |= Q(deadline_start__lt=day, deadline_due__gte=day)
+    for year in years:
+        reach |= Q(deadline_start__lt=datetime.date(year, 12, 31), deadline_due__gte=datetime.date(year, 1, 1))
+    if not reach:
+        return {model._meta.label: 0 for model in deadline_models()}
+    return _recompute_each_model(reach)
+
+
+def deadlines_recompute_every() -> dict[str, int]:
+    """Recompute every stored deadline: the repair after calendar data was changed outside these services."""
+    return _recompute_each_model(Q())
+
+
+# --- internals ------------------------------------------------------------------------------------------
+
+
+def _recompute_each_model(narrow: Q) -> dict[str, int]:
+    return {
+        model._meta.label: _recompute(
+            model,
+            model._base_manager.filter(narrow, deadline_start__isnull=False, deadline_working_days__isnull=False),
+        )
+        for model in deadline_models()
+    }
+
+
+def _recompute(model: type[WorkingDayDeadline], rows: QuerySet) -> int:
+    """Recompute ``rows`` from their stored start and span; return how many changed.
+
+    One query reads the distinct (start, span, stored due, stored flag) groups; a group whose stored values
+    already hold is left alone, so a second run writes nothing. Each other group gets one ``UPDATE`` guarded
+    on the values it was computed from: a row a service has reset meanwhile is not overwritten. A row counts
+    as changed when its due date or its provisional flag moves.
+    """
+    fields = ("deadline_start", "deadline_working_days", "deadline_due", "deadline_provisional")
+    groups = sorted(set(rows.order_by().values_list(*fields)), key=lambda group: group[:2])
     if not groups:
         return 0
     # One calendar for the whole run: groups are walked in start order, so its windows only grow forwards.
-    calendar = _Calendar(groups[0][0] + ONE_DAY, until=groups[-1][0] + _window(max(days for _start, days in groups)))
+    first, last = groups[0][0], groups[-1][0]
+    calendar = _Calendar(first + ONE_DAY, until=last + _window(max(group[1] for group in groups)))
     touched = {
         field.attname: timezone.now() for field in model._meta.concrete_fields if getattr(field, "auto_now", False)
     }
     changed = 0
-    for start, working_days in groups:
+    for start, working_days, stored_due, stored_provisional in groups:
         due = calendar.after(start, working_days)
-        changed += (
-            rows.filter(deadline_start=start, deadline_working_days=working_days)
-            .exclude(deadline_due=due.date, deadline_provisional=due.provisional)
-            .update(deadline_due=due.date, deadline_provisional=due.provisional, **touched)
-        )
+        if (due.date, due.provisional) == (stored_due, stored_provisional):
+            continue
+        changed += rows.filter(
+            deadline_start=start,
+            deadline_working_days=working_days,
+            deadline_due=stored_due,
+            deadline_provisional=stored_provisional,
+        ).update(deadline_due=due.date, deadline_provisional=due.provisional, **touched)
     return changed
 
 
-def deadlines_recompute_all() -> dict[str, int]:
-    """``deadlines_recompute_provisional`` for every model with deadlines: ``{"app.Model": rows changed}``."""
-    return {model._meta.label: deadlines_recompute_provisional(model=model) for model in deadline_models()}
-
-
-# --- internals ------------------------------------------------------------------------------------------
+def _calendar_reach(
+    model: type[WorkdayOverride] | type[WorkdayYear], entries: Iterable[WorkdayOverride | WorkdayYear]
+) -> tuple[set[datetime.date], set[int]]:
+    """The days (overrides) or years (``WorkdayYear``) whose status these entries decide."""
+    if model is WorkdayOverride:
+        return {entry.date for entry in entries}, set()
+    if model is WorkdayYear:
+        return set(), {entry.year for entry in entries}
+    raise TypeError(f"not a working-day calendar model: {model.__name__}")
 
 
 class _Calendar:

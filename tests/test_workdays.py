@@ -8,7 +8,10 @@ import datetime
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from pingcheng.directory.models import Role
 from pingcheng.errors import DomainError
@@ -18,6 +21,8 @@ from pingcheng.workdays import (
     deadline_models,
     deadline_set,
     workday_after,
+    workday_calendar_delete,
+    workday_calendar_save,
     workday_status,
     workdays_between,
 )
@@ -29,9 +34,9 @@ pytestmark = pytest.mark.django_db
 D = datetime.date
 
 
-def recompute() -> int:
+def recompute(*options: str) -> int:
     out = StringIO()
-    call_command("workdays_recompute", stdout=out)
+    call_command("workdays_recompute", *options, stdout=out)
     last = out.getvalue().strip().splitlines()[-1]
     assert last.startswith("changed: ")
     return int(last.removeprefix("changed: "))
@@ -253,7 +258,7 @@ def test_district_admin_enters_2027_and_the_provisional_deadline_is_recomputed(c
     response = client.post(
         "/admin/pingcheng/workdayyear/add/", {"year": 2027, "complete": "on", "source": "通知"}, follow=True
     )
-    assert "已重算 1 个暂定截止日期" in response.text
+    assert "已重算 1 个截止日期" in response.text
     case.refresh_from_db()
     assert (case.deadline_due, case.deadline_provisional) == (D(2027, 1, 8), False)
 
@@ -289,3 +294,177 @@ def test_updated_at_is_untouched_when_nothing_changes():
     stamped = Case.objects.get(pk=case.pk).updated_at
     assert recompute() == 0
     assert Case.objects.get(pk=case.pk).updated_at == stamped
+
+
+# --- editing a year already complete: certain deadlines move too -------------------------------------------
+
+
+def stored(case: Case) -> tuple[datetime.date, bool]:
+    case.refresh_from_db()
+    return case.deadline_due, case.deadline_provisional
+
+
+def computed(case: Case) -> tuple[datetime.date, bool]:
+    due = workday_after(start=case.deadline_start, working_days=case.deadline_working_days)
+    return due.date, due.provisional
+
+
+def admin_message(response) -> str:
+    return " ".join(str(message) for message in response.context["messages"])
+
+
+def test_a_holiday_added_to_a_year_already_complete_moves_a_certain_deadline(client):
+    # The reviewer's repro: 5 working days from Mon 28 Dec 2026 end on Mon 4 Jan 2027, by Monday–Friday.
+    case = case_with_deadline(start=D(2026, 12, 28), working_days=5)
+    assert stored(case) == (D(2027, 1, 4), True)
+    client.force_login(staff(Role.DISTRICT_ADMIN))
+
+    response = client.post("/admin/pingcheng/workdayyear/add/", {"year": 2027, "complete": "on"}, follow=True)
+    assert "已重算 1 个截止日期" in admin_message(response)
+    assert stored(case) == (D(2027, 1, 4), False)
+
+    response = client.post("/admin/pingcheng/workdayoverride/add/", {"date": "2027-01-01", "note": "元旦"}, follow=True)
+    assert "已重算 1 个截止日期" in admin_message(response)
+    assert stored(case) == (D(2027, 1, 5), False) == computed(case)
+    assert recompute() == 0 and recompute("--all") == 0
+
+
+def test_deleting_an_override_in_a_complete_year_moves_the_deadline_back(client):
+    case = case_with_deadline(start=D(2026, 12, 28), working_days=5)
+    enter_new_year_2027(complete=True)
+    assert recompute() == 1 and stored(case) == (D(2027, 1, 5), False)
+    client.force_login(staff(Role.DISTRICT_ADMIN))
+
+    new_year = WorkdayOverride.objects.get(date=D(2027, 1, 1))
+    response = client.post(f"/admin/pingcheng/workdayoverride/{new_year.pk}/delete/", {"post": "yes"}, follow=True)
+    assert "已重算 1 个截止日期" in admin_message(response)
+    assert not WorkdayOverride.objects.exists()
+    assert stored(case) == (D(2027, 1, 4), False) == computed(case)
+
+
+def test_unticking_complete_makes_the_deadlines_of_that_year_provisional_again_by_monday_to_friday(client):
+    case = case_with_deadline(start=D(2026, 12, 28), working_days=5)
+    year = WorkdayYear.objects.create(year=2027, complete=True)
+    assert recompute() == 1 and stored(case) == (D(2027, 1, 4), False)
+    client.force_login(staff(Role.DISTRICT_ADMIN))
+
+    response = client.post(f"/admin/pingcheng/workdayyear/{year.pk}/change/", {"year": 2027, "source": ""}, follow=True)
+    assert "已重算 1 个截止日期" in admin_message(response)
+    assert stored(case) == (D(2027, 1, 4), True) == computed(case)
+
+
+def test_deleting_a_complete_year_in_bulk_makes_its_deadlines_provisional_again(client):
+    case = case_with_deadline(start=D(2026, 12, 28), working_days=5)
+    year = WorkdayYear.objects.create(year=2027, complete=True)
+    assert recompute() == 1
+    client.force_login(staff(Role.DISTRICT_ADMIN))
+
+    response = client.post(
+        "/admin/pingcheng/workdayyear/",
+        {"action": "delete_selected", "_selected_action": [year.pk], "post": "yes"},
+        follow=True,
+    )
+    assert "已重算 1 个截止日期" in admin_message(response)
+    assert not WorkdayYear.objects.exists()
+    assert stored(case) == (D(2027, 1, 4), True)
+
+
+def test_correcting_a_mistyped_override_date_moves_the_deadlines_around_both_dates(client):
+    WorkdayYear.objects.create(year=2027, complete=True)
+    mistyped = WorkdayOverride.objects.create(date=D(2027, 1, 8), is_workday=False, note="元旦")
+    around_new_date = case_with_deadline(start=D(2026, 12, 28), working_days=5)
+    around_old_date = case_with_deadline(start=D(2027, 1, 5), working_days=3)
+    assert stored(around_new_date) == (D(2027, 1, 4), False)
+    assert stored(around_old_date) == (D(2027, 1, 11), False)  # 6, 7 and (8 off) 11 Jan
+    client.force_login(staff(Role.DISTRICT_ADMIN))
+
+    change = f"/admin/pingcheng/workdayoverride/{mistyped.pk}/change/"
+    response = client.post(change, {"date": "2027-01-01", "note": "元旦"}, follow=True)
+    assert "已重算 2 个截止日期" in admin_message(response)
+    assert stored(around_new_date) == (D(2027, 1, 5), False) == computed(around_new_date)
+    assert stored(around_old_date) == (D(2027, 1, 8), False) == computed(around_old_date)
+    response = client.post(change, {"date": "2027-01-01", "note": "元旦（国办通知）"}, follow=True)
+    assert "没有截止日期受这项修改影响" in admin_message(response)  # a second save changes nothing
+
+
+def test_a_mistyped_override_is_refused_by_the_service_and_moves_nothing():
+    case = case_with_deadline(start=D(2026, 12, 28), working_days=5)
+    WorkdayOverride.objects.create(date=D(2027, 1, 1), is_workday=False)
+    with pytest.raises(ValidationError):
+        workday_calendar_save(entry=WorkdayOverride(date=D(2027, 1, 1), is_workday=True))
+    assert stored(case) == (D(2027, 1, 4), True)
+
+
+def test_a_calendar_edit_leaves_deadlines_outside_its_span_untouched(client):
+    # An override loaded behind the services' back (a fixture, a SQL script) leaves a stale row in February…
+    february = case_with_deadline(start=D(2027, 2, 8), working_days=3)
+    WorkdayOverride.objects.create(date=D(2027, 2, 9), is_workday=False, note="春节")
+    stale_february = stored(february)
+    before_new_year = case_with_deadline(start=D(2026, 12, 21), working_days=5)  # ends on Mon 28 Dec
+    from_new_year = case_with_deadline(start=D(2027, 1, 1), working_days=2)  # counts from 2 Jan
+    untouched = {
+        case.pk: Case.objects.get(pk=case.pk).updated_at for case in (february, before_new_year, from_new_year)
+    }
+    inside = case_with_deadline(start=D(2026, 12, 28), working_days=5)
+
+    # …which an edit on 1 January does not reach: only the row whose span contains that day moves.
+    client.force_login(staff(Role.DISTRICT_ADMIN))
+    response = client.post("/admin/pingcheng/workdayoverride/add/", {"date": "2027-01-01", "note": "元旦"}, follow=True)
+    assert stored(february) == stale_february != computed(february)
+    assert {pk: Case.objects.get(pk=pk).updated_at for pk in untouched} == untouched
+    assert "已重算 1 个截止日期" in admin_message(response)
+    assert stored(inside) == (D(2027, 1, 5), True) == computed(inside)
+    assert recompute("--all") == 1  # the repair for data changed outside the services
+    assert stored(february) == computed(february)
+
+
+def test_finding_the_rows_an_edit_reaches_reads_each_deadline_table_once():
+    for day in range(20, 32):
+        case_with_deadline(start=D(2026, 12, day), working_days=5)
+    table = Case._meta.db_table
+    with CaptureQueriesContext(connection) as queries:
+        changed = workday_calendar_save(entry=WorkdayOverride(date=D(2027, 1, 1), is_workday=False))
+    assert changed == 7  # the spans from 25–31 Dec reach 1 Jan; from 24 Dec it ends on the 31st
+    case_queries = [query["sql"] for query in queries if table in query["sql"]]
+    assert sum(sql.lstrip().upper().startswith("SELECT") for sql in case_queries) == 1
+    assert len(case_queries) == 1 + 7  # and one UPDATE per (start, span) group that changed
+
+
+def test_deleting_calendar_entries_in_bulk_recomputes_once_for_all_their_dates():
+    WorkdayYear.objects.create(year=2027, complete=True)
+    for day in (1, 4):
+        WorkdayOverride.objects.create(date=D(2027, 1, day), is_workday=False)
+    case = case_with_deadline(start=D(2026, 12, 28), working_days=5)
+    assert stored(case) == (D(2027, 1, 6), False)
+    assert workday_calendar_delete(entries=WorkdayOverride.objects.all()) == 1
+    assert stored(case) == (D(2027, 1, 4), False)
+    assert workday_calendar_delete(entries=WorkdayOverride.objects.all()) == 0
+
+
+def test_recompute_by_default_leaves_certain_deadlines_and_year_or_all_recomputes_them():
+    # The reviewer's repro through the ORM, which bypasses the services: only the command repairs it.
+    case = case_with_deadline(start=D(2026, 12, 28), working_days=5)
+    WorkdayYear.objects.create(year=2027, complete=True)
+    assert recompute() == 1 and stored(case) == (D(2027, 1, 4), False)
+    WorkdayOverride.objects.create(date=D(2027, 1, 1), is_workday=False)
+    assert recompute() == 0 and stored(case) == (D(2027, 1, 4), False)  # not provisional: not the default's
+    assert recompute("--year", "2026") == 1  # its span touches 2026 too
+    assert stored(case) == (D(2027, 1, 5), False)
+    assert recompute("--year", "2027") == 0 and recompute("--all") == 0
+
+
+def test_recompute_for_a_year_leaves_deadlines_that_do_not_touch_it():
+    case = case_with_deadline(start=D(2027, 1, 5), working_days=3)
+    WorkdayYear.objects.create(year=2027, complete=True)
+    WorkdayOverride.objects.create(date=D(2027, 1, 6), is_workday=False)
+    assert recompute("--year", "2026", "--year", "2028") == 0
+    assert stored(case) == (D(2027, 1, 8), True)
+    assert recompute("--year", "2027") == 1
+    assert stored(case) == (D(2027, 1, 11), False)
+
+
+def test_recompute_refuses_year_and_all_together_and_a_year_out_of_range():
+    with pytest.raises(CommandError):
+        recompute("--year", "2027", "--all")
+    with pytest.raises(CommandError):
+        recompute("--year", "99999")
