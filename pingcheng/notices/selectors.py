@@ -1,6 +1,7 @@
 """Reads of the in-site inbox. The role dashboard shows ``inbox_unread_count`` and ``inbox_list``."""
 
 import logging
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -8,6 +9,7 @@ from django.db.models import QuerySet
 from django.template import TemplateDoesNotExist
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from pingcheng.errors import DomainError
 from pingcheng.notices import channels
@@ -77,7 +79,14 @@ def _message(notice: Notice) -> InboxMessage:
 
 
 def _local_link(value) -> str:
-    """A path on this site only: a context is data, and the inbox must never send staff elsewhere."""
-    if isinstance(value, str) and value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return ""
+    """A path on this site only: a context is data, and the inbox must never send staff elsewhere.
+
+    Browsers drop tabs and newlines anywhere in a URL and read a backslash as a slash, so ``"/\\t/evil.example"``
+    leads off the site: a link with any whitespace, control or invisible format character is refused whole
+    rather than cleaned.
+    """
+    if not isinstance(value, str) or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return ""
+    if any(char.isspace() or unicodedata.category(char).startswith("C") for char in value):
+        return ""
+    return value if url_has_allowed_host_and_scheme(value, allowed_hosts=None) else ""

@@ -1,10 +1,15 @@
-"""The staff inbox: the in-site notices addressed to the signed-in user, in the back office's frame."""
+"""The staff inbox: the in-site notices addressed to the signed-in user, in the back office's frame.
+
+Every response is ``never_cache`` (private, no-store): the page is one person's messages, and a shared or
+browser cache must neither keep it nor serve a stale unread count after "mark read".
+"""
 
 from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from pingcheng.notices import access, services
@@ -13,6 +18,7 @@ from pingcheng.notices.selectors import inbox_list, inbox_unread_count
 INBOX_LIMIT = 100
 
 
+@never_cache
 @require_GET
 @staff_member_required
 def inbox(request):
@@ -26,6 +32,7 @@ def inbox(request):
     return render(request, "notices/inbox.html", context)
 
 
+@never_cache
 @require_POST
 @staff_member_required
 def inbox_mark_read(request, notice_id: int):
@@ -34,6 +41,7 @@ def inbox_mark_read(request, notice_id: int):
     return redirect("notices:inbox")
 
 
+@never_cache
 @require_POST
 @staff_member_required
 def inbox_mark_all_read(request):

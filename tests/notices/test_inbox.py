@@ -134,3 +134,12 @@ def test_the_inbox_is_for_signed_in_staff_only(client):
 def test_an_empty_inbox_says_so(client, reviewer):
     client.force_login(reviewer)
     assert "没有站内信" in client.get(INBOX).text
+
+
+def test_the_inbox_is_never_cached(client, reviewer):
+    _tell(reviewer, "event:1", "第一条")
+    client.force_login(reviewer)
+    response = client.get(INBOX)
+    assert response.status_code == 200
+    cache_control = response.headers.get("Cache-Control", "")
+    assert "no-store" in cache_control and "private" in cache_control
