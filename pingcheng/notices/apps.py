@@ -8,5 +8,6 @@ class NoticesConfig(AppConfig):
     verbose_name = _("通知")
 
     def ready(self) -> None:
-        # Registers the platform's own kinds and the system check that their templates exist.
-        from pingcheng.notices import kinds  # noqa: F401
+        # Registers the platform's own kinds and the system check that their templates exist, and the check
+        # that the send lease outlasts every channel's timeout.
+        from pingcheng.notices import checks, kinds  # noqa: F401

@@ -1,5 +1,5 @@
-"""SMS backends. A backend has ``send(phone, text, *, idempotency_key)`` and raises on failure; the setting
-SMS_BACKEND picks one.
+"""SMS backends. A backend is an ``SmsBackend``: ``send(phone, text, *, idempotency_key)`` raises on failure;
+the setting SMS_BACKEND picks one.
 
 ``idempotency_key`` is the same for every attempt at one notice: a provider that de-duplicates by a
 client-supplied id (most Chinese SMS gateways take an ``outId``/``extend`` or request id) drops the second
@@ -14,6 +14,8 @@ from typing import NamedTuple
 from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
+
+from pingcheng.chinese import mask_phone
 
 logger = logging.getLogger(__name__)
 
@@ -32,13 +34,36 @@ class SmsError(Exception):
     pass
 
 
-class ConsoleSmsBackend:
+class SmsBackend:
+    """The interface every SMS backend follows.
+
+    ``send`` must return or raise within ``timeout`` seconds, all retries inside it included: a provider's
+    client passes the value to its HTTP calls (connect and read). A worker holds a notice for
+    NOTICE_SEND_LEASE_SECONDS; if a send outlasted that, the sweep would hand the notice to a second worker
+    and the person would get it twice. The ``notices.E002`` check requires the lease to be at least three
+    times this timeout, and ``notices.W001`` warns about a backend that does not declare one.
+    """
+
+    timeout: float = 10
+
     def send(self, phone: str, text: str, *, idempotency_key: str) -> None:
-        logger.info("SMS %s to %s: %s", idempotency_key, phone, text)
+        raise NotImplementedError
 
 
-class FileSmsBackend:
-    """Appends each message to a dated file under SMS_FILE_PATH, for inspection in development."""
+class ConsoleSmsBackend(SmsBackend):
+    """Logs that a message would go out, for a first run: the masked number and the key, never the text (a
+    message to a resident can say what their inquiry was about)."""
+
+    def send(self, phone: str, text: str, *, idempotency_key: str) -> None:
+        logger.info("SMS %s to %s", idempotency_key, mask_phone(phone))
+
+
+class FileSmsBackend(SmsBackend):
+    """Appends each message to a dated file under SMS_FILE_PATH, for inspection in development.
+
+    For development only: the files keep residents' full numbers and the whole text, beyond the reach of the
+    address retention (NOTICE_ADDRESS_RETENTION_DAYS). Never point production at it.
+    """
 
     def send(self, phone: str, text: str, *, idempotency_key: str) -> None:
         folder = Path(settings.SMS_FILE_PATH)
@@ -47,10 +72,10 @@ class FileSmsBackend:
             handle.write(f"{timezone.now().isoformat()}\t{idempotency_key}\t{phone}\t{text}\n")
 
 
-class LocmemSmsBackend:
+class LocmemSmsBackend(SmsBackend):
     def send(self, phone: str, text: str, *, idempotency_key: str) -> None:
         outbox.append(SmsMessage(phone, text, idempotency_key))
 
 
-def get_sms_backend():
+def get_sms_backend() -> SmsBackend:
     return import_string(settings.SMS_BACKEND)()

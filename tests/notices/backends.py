@@ -1,10 +1,13 @@
-"""Stand-ins for an outside SMS provider (not for our database or broker)."""
+"""Stand-ins for an outside SMS provider or mail server (not for our database or broker)."""
 
 import os
+import smtplib
 import threading
 import time
 import uuid
 from pathlib import Path
+
+from django.core.mail.backends.base import BaseEmailBackend
 
 from pingcheng.notices import sms
 from pingcheng.notices.models import Notice
@@ -14,12 +17,12 @@ _lock = threading.Lock()
 sending = threading.Event()
 
 
-class FailingSmsBackend:
+class FailingSmsBackend(sms.SmsBackend):
     def send(self, phone: str, text: str, *, idempotency_key: str) -> None:
         raise sms.SmsError("provider answered 503")
 
 
-class SlowLocmemSmsBackend:
+class SlowLocmemSmsBackend(sms.SmsBackend):
     """Takes half a second per message, so that two concurrent sweeps overlap."""
 
     def send(self, phone: str, text: str, *, idempotency_key: str) -> None:
@@ -28,7 +31,7 @@ class SlowLocmemSmsBackend:
             sms.outbox.append(sms.SmsMessage(phone, text, idempotency_key))
 
 
-class SlowSmsBackend:
+class SlowSmsBackend(sms.SmsBackend):
     """A provider that takes 2.5 seconds to answer, like a gateway under load."""
 
     seconds = 2.5
@@ -40,7 +43,7 @@ class SlowSmsBackend:
             sms.outbox.append(sms.SmsMessage(phone, text, idempotency_key))
 
 
-class TakenOverSmsBackend:
+class TakenOverSmsBackend(sms.SmsBackend):
     """While it sends, another worker claims the notice again (as if this one's lease had run out)."""
 
     def send(self, phone: str, text: str, *, idempotency_key: str) -> None:
@@ -48,7 +51,7 @@ class TakenOverSmsBackend:
         sms.outbox.append(sms.SmsMessage(phone, text, idempotency_key))
 
 
-class BlockingFileSmsBackend:
+class BlockingFileSmsBackend(sms.SmsBackend):
     """A provider shared by processes: every accepted message is a line in ``sent.log`` under the folder
     PINGCHENG_TEST_SMS_DIR. While a file ``block`` holding a number N exists there, the N-th message is
     accepted and then the call never returns (the worker hangs mid-send and can be killed there); a file
@@ -66,3 +69,22 @@ class BlockingFileSmsBackend:
             (folder / "blocked").write_text(idempotency_key)
             while block.exists():
                 time.sleep(0.05)
+
+
+class RecipientRefusedEmailBackend(BaseEmailBackend):
+    """An SMTP server that refuses every recipient, as smtplib reports it: the address is in the exception."""
+
+    def send_messages(self, email_messages) -> int:
+        refused = {
+            address: (550, f"5.1.1 <{address}>: mailbox unavailable; reply to postmaster@mail.example.cn".encode())
+            for message in email_messages
+            for address in message.recipients()
+        }
+        raise smtplib.SMTPRecipientsRefused(refused)
+
+
+class NumberInErrorSmsBackend(sms.SmsBackend):
+    """A provider whose error message repeats the number it refused, and another one for good measure."""
+
+    def send(self, phone: str, text: str, *, idempotency_key: str) -> None:
+        raise sms.SmsError(f"number {phone} is on the blocklist (as is 13912345678)")
