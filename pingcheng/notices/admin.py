@@ -1,3 +1,5 @@
+from collections import Counter
+
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -40,21 +42,27 @@ class NoticeAdmin(RoleModelAdmin):
 
     @admin.action(description=_("重新发送所选的失败或已放弃通知"), permissions=["view"])
     def resend(self, request, queryset):
-        count = refused = 0
+        count = 0
+        refused = Counter()
         for notice in queryset.filter(status__in=[Notice.Status.DEAD, Notice.Status.FAILED]):
             try:
                 notice_resend(notice=notice)
-            except DomainError:
-                refused += 1
+            except DomainError as error:
+                refused[error.code] += 1
             else:
                 count += 1
         self.message_user(
             request, ngettext("已重新安排 %d 条通知。", "已重新安排 %d 条通知。", count) % count, messages.SUCCESS
         )
-        if refused:
-            self.message_user(
-                request,
-                ngettext("%d 条通知的收件地址已按保留期限清除，未能重新发送。",
-                         "%d 条通知的收件地址已按保留期限清除，未能重新发送。", refused) % refused,
-                messages.WARNING,
-            )  # fmt: skip
+        for code, number in sorted(refused.items()):
+            self.message_user(request, self._refusal_message(code, number), messages.WARNING)
+
+    @staticmethod
+    def _refusal_message(code: str, count: int) -> str:
+        if code == "notice_address_erased":
+            return ngettext("%d 条通知的收件地址已按保留期限清除，未能重新发送。",
+                            "%d 条通知的收件地址已按保留期限清除，未能重新发送。", count) % count  # fmt: skip
+        if code == "notice_recipient_left":
+            return ngettext("%d 条通知的收件人已退订或停用，未能重新发送。",
+                            "%d 条通知的收件人已退订或停用，未能重新发送。", count) % count  # fmt: skip
+        return ngettext("%d 条通知未能重新发送。", "%d 条通知未能重新发送。", count) % count

@@ -4,12 +4,13 @@ import uuid
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pingcheng.chinese import mask_email, mask_phone
 from pingcheng.models import TimeStampedModel
+from pingcheng.notices.masking import mask_address
 
 mobile_validator = RegexValidator(r"^1[3-9]\d{9}$", _("请填写11位手机号码。"), code="phone_invalid")
 
@@ -17,13 +18,6 @@ mobile_validator = RegexValidator(r"^1[3-9]\d{9}$", _("请填写11位手机号�
 def subscriber_token() -> str:
     """An unguessable token for the links that manage or end a subscription (256 bits, URL-safe)."""
     return secrets.token_urlsafe(32)
-
-
-def mask_address(address: str) -> str:
-    """Enough of an e-mail address or phone number to tell two apart, not enough to reach the person."""
-    if not address:
-        return ""
-    return mask_email(address) if "@" in address else mask_phone(address)
 
 
 class Subscriber(TimeStampedModel):
@@ -54,14 +48,16 @@ class Subscriber(TimeStampedModel):
 class Notice(models.Model):
     """One message to one person by one channel, written in the same transaction as the event that causes it.
 
-    ``(key, channel)`` de-duplicates: the same event enqueued twice is one row per channel. E-mail and SMS
+    ``(key, channel, person)`` de-duplicates: the same event enqueued twice for one person is one row per
+    channel, and another person enqueued under the same key gets rows of their own. E-mail and SMS
     rows are delivered by a worker that claims the row with a lease (``claim_token``, ``lease_until``), sends
     outside any transaction with ``uuid`` as the idempotency key, and marks it sent only if it still holds
     the claim. In-site (inbox) rows are delivered by being committed; ``read_at`` records that the user
     opened them.
 
-    ``recipient`` is the address at enqueue; it is blanked after the retention period and
-    ``recipient_hint`` (masked) stays for the outbox.
+    ``recipient`` is the address at enqueue; it is blanked after the retention period, or at once when the
+    notice is cancelled because its person left, and ``recipient_hint`` (masked) stays for the outbox.
+    ``last_error`` never holds an address (``masking.mask_contacts``).
     """
 
     class Channel(models.TextChoices):
@@ -75,6 +71,8 @@ class Notice(models.Model):
         SENT = "sent", _("已发送")
         FAILED = "failed", _("发送失败，待重试")
         DEAD = "dead", _("已放弃")
+        # Not sent because the person unsubscribed or was deactivated before it went out.
+        CANCELED = "canceled", _("已取消")
 
     uuid = models.UUIDField(_("幂等键"), default=uuid.uuid4, unique=True, editable=False)
     key = models.CharField(_("去重键"), max_length=200)
@@ -108,7 +106,15 @@ class Notice(models.Model):
         verbose_name_plural = _("通知")
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["key", "channel"], name="notice_key_channel_unique"),
+            # One row per event, channel and person. NULLs are distinct in a unique index and a row has at most
+            # one of user and subscriber, so each absent one counts as 0 (rows from before people: both).
+            models.UniqueConstraint(
+                "key",
+                "channel",
+                Coalesce("user", Value(0), output_field=models.BigIntegerField()),
+                Coalesce("subscriber", Value(0), output_field=models.BigIntegerField()),
+                name="notice_key_channel_person_unique",
+            ),
             models.CheckConstraint(
                 condition=Q(user__isnull=True) | Q(subscriber__isnull=True), name="notice_one_recipient"
             ),

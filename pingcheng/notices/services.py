@@ -13,6 +13,10 @@ committed. An e-mail or SMS row is delivered by a worker:
 A worker killed between 1 and 3 leaves the row "sending"; once its lease is over the sweep puts it back in
 line and sends it again. Nothing is lost, and a message goes out twice only if the worker died after the
 channel accepted it and before step 3 committed — the copy carries the same idempotency key.
+
+Between 1 and 2 the worker re-reads the person: a notice that was scheduled or being retried is cancelled,
+not sent, once its subscriber unsubscribed or its staff account was deactivated. Errors and log lines carry
+masked addresses only.
 """
 
 import logging
@@ -32,7 +36,8 @@ from django.utils.translation import gettext as _
 from pingcheng.errors import DomainError
 from pingcheng.notices import channels
 from pingcheng.notices.kinds import NoticeKind, kind_get
-from pingcheng.notices.models import Notice, Subscriber, mask_address
+from pingcheng.notices.masking import mask_address, mask_contacts
+from pingcheng.notices.models import Notice, Subscriber
 
 logger = logging.getLogger(__name__)
 
@@ -64,9 +69,10 @@ def notice_enqueue(
     ``kind`` must be registered (``pingcheng.notices.kinds``): an unknown name raises ``DomainError``
     (``notice_kind_unknown``) before anything is written. The channels are those the kind allows and the
     person can be reached by (see ``_addresses``); a person who cannot be reached gets nothing, which is not
-    an error. ``key`` identifies the event for this person: the same key enqueued again is the same row per
-    channel. After commit, a task is queued for each e-mail/SMS row that is due; if the broker is down the row
-    stays pending and the sweep delivers it. A rolled-back transaction leaves nothing to send.
+    an error. ``key`` identifies the event and de-duplicates per person: the same key enqueued again for the
+    same person is the same row per channel, while another person under the same key gets rows of their own.
+    After commit, a task is queued for each e-mail/SMS row that is due; if the broker is down the row stays
+    pending and the sweep delivers it. A rolled-back transaction leaves nothing to send.
     """
     notice_kind = kind_get(kind)
     if isinstance(recipient, Subscriber):
@@ -84,8 +90,8 @@ def notice_enqueue(
         notice, created = Notice.objects.get_or_create(
             key=key,
             channel=channel,
+            **person,
             defaults={
-                **person,
                 "kind": notice_kind.name,
                 "template": notice_kind.template,
                 "context": context or {},
@@ -112,13 +118,11 @@ def _addresses(kind: NoticeKind, recipient: AbstractBaseUser | Subscriber) -> li
     that our own records hold but that is malformed is skipped with a warning: a typo in a reporter's profile
     must not make an editor's review fail.
     """
+    if not _reachable(recipient):
+        return []
     if isinstance(recipient, Subscriber):
-        if not (recipient.is_active and recipient.confirmed_at):
-            return []
         candidates = [(Channel.EMAIL, recipient.email), (Channel.SMS, recipient.phone)]
     else:
-        if not recipient.is_active:
-            return []
         email = getattr(recipient, recipient.get_email_field_name(), "") or ""
         candidates = [(Channel.INBOX, "")] if recipient.is_staff else []
         candidates.append((Channel.EMAIL, email))
@@ -131,6 +135,17 @@ def _addresses(kind: NoticeKind, recipient: AbstractBaseUser | Subscriber) -> li
             continue
         targets.append((channel, address.strip()))
     return targets
+
+
+def _reachable(person: AbstractBaseUser | Subscriber | None) -> bool:
+    """Whether we may still write to this person: a subscriber while confirmed and active, a staff user while
+    the account is active. A notice with no person (written before notices had people) is addressed to its
+    address alone."""
+    if person is None:
+        return True
+    if isinstance(person, Subscriber):
+        return person.is_active and person.confirmed_at is not None
+    return person.is_active
 
 
 def _address_valid(channel: str, address: str) -> bool:
@@ -184,7 +199,11 @@ def notice_deliver(*, notice_id: int) -> bool:
         )  # fmt: skip
     if not claimed:
         return False
-    notice = Notice.objects.get(pk=notice_id)
+    notice = Notice.objects.select_related("user", "subscriber").get(pk=notice_id)
+    # The person may have left since the notice was written (a scheduled notice, a retry hours later).
+    if not _reachable(notice.user or notice.subscriber):
+        _record_recipient_left(notice=notice, token=token)
+        return False
     try:
         channels.deliver(notice)
     except Exception as exc:  # noqa: BLE001 — any channel failure is recorded and retried, never lost
@@ -203,15 +222,32 @@ def notice_deliver(*, notice_id: int) -> bool:
 def _record_failure(*, notice: Notice, token: uuid.UUID, error: Exception) -> None:
     now = timezone.now()
     dead = notice.attempts >= MAX_ATTEMPTS
+    # A channel's error often quotes the address it refused (smtplib's SMTPRecipientsRefused is a dict keyed
+    # by it): the outbox and the logs get it masked, so it does not outlive the retention there.
+    error_text = mask_contacts(f"{type(error).__name__}: {error}", known=(notice.recipient,))
     with transaction.atomic(durable=True):
         Notice.objects.filter(pk=notice.pk, claim_token=token).update(
             status=Status.DEAD if dead else Status.FAILED,
             next_attempt_at=now + notice_backoff(notice.attempts),
-            last_error=f"{type(error).__name__}: {error}"[:2000],
+            last_error=error_text[:2000],
             lease_until=None,
         )
     if dead:
-        logger.error("Notice %s is dead after %s attempts: %s", notice.pk, notice.attempts, error)
+        logger.error("Notice %s is dead after %s attempts: %s", notice.pk, notice.attempts, error_text)
+
+
+def _record_recipient_left(*, notice: Notice, token: uuid.UUID) -> None:
+    """Finish a claimed notice without sending it: its person unsubscribed or was deactivated. The address
+    goes at once (there is nothing left to deliver); the masked hint stays for the outbox."""
+    with transaction.atomic(durable=True):
+        Notice.objects.filter(pk=notice.pk, claim_token=token).update(
+            status=Status.CANCELED,
+            recipient="",
+            recipient_hint=notice.recipient_hint or mask_address(notice.recipient),
+            last_error=_("收件人已退订或停用，未发送。"),
+            lease_until=None,
+        )
+    logger.info("Notice %s cancelled: its recipient unsubscribed or was deactivated", notice.pk)
 
 
 def notices_release_expired_leases() -> int:
@@ -252,15 +288,18 @@ def notices_sweep(*, limit: int = SWEEP_BATCH) -> int:
 
 @transaction.atomic
 def notice_resend(*, notice: Notice) -> Notice:
-    """Give a dead or failed notice a fresh set of attempts, starting now.
+    """Give a dead or failed notice a fresh set of attempts, starting now; other notices are left as they are.
 
-    Refused (``notice_address_erased``) once the retention sweep has blanked its address: there is nobody to
-    send it to any more.
+    Refused (``notice_address_erased``) once the retention sweep has blanked its address, and
+    (``notice_recipient_left``) once its subscriber unsubscribed or its staff account was deactivated: there
+    is nobody to send it to any more.
     """
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
-    if notice.channel in SENT_BY_WORKER and not notice.recipient:
-        raise DomainError(_("收件地址已按保留期限清除，无法重新发送。"), code="notice_address_erased")
     if notice.status in (Status.DEAD, Status.FAILED):
+        if notice.channel in SENT_BY_WORKER and not notice.recipient:
+            raise DomainError(_("收件地址已按保留期限清除，无法重新发送。"), code="notice_address_erased")
+        if not _reachable(notice.user or notice.subscriber):
+            raise DomainError(_("收件人已退订或停用，无法重新发送。"), code="notice_recipient_left")
         notice.status = Status.PENDING
         notice.attempts = 0
         notice.next_attempt_at = timezone.now()
@@ -296,7 +335,8 @@ def inbox_mark_all_read(*, user) -> int:
 def notices_erase_addresses() -> int:
     """Blank the address of notices delivered (or given up) more than NOTICE_ADDRESS_RETENTION_DAYS ago.
 
-    The masked ``recipient_hint`` stays for the outbox. Counted from ``sent_at`` for sent notices and from
+    The masked ``recipient_hint`` stays for the outbox, and the address is masked in ``last_error`` too
+    (errors stored before they were masked at write time). Counted from ``sent_at`` for sent notices and from
     ``created_at`` for dead ones. Idempotent, in small batches so SQLite's write lock is held only briefly.
     Returns how many addresses were blanked.
     """
@@ -305,10 +345,15 @@ def notices_erase_addresses() -> int:
         Q(status=Status.SENT, sent_at__lt=cutoff) | Q(status=Status.DEAD, created_at__lt=cutoff)
     )
     erased = 0
-    while batch := list(stale.values_list("pk", "recipient", "recipient_hint")[:ERASE_BATCH]):
+    while batch := list(stale.values_list("pk", "recipient", "recipient_hint", "last_error")[:ERASE_BATCH]):
         with transaction.atomic():
-            for pk, address, hint in batch:
+            for pk, address, hint, error in batch:
+                changes = {}
                 if not hint:  # rows written before hints existed, or in bulk
-                    Notice.objects.filter(pk=pk).update(recipient_hint=mask_address(address))
-            erased += stale.filter(pk__in=[pk for pk, _address, _hint in batch]).update(recipient="")
+                    changes["recipient_hint"] = mask_address(address)
+                if error and (masked := mask_contacts(error, known=(address,))) != error:
+                    changes["last_error"] = masked
+                if changes:
+                    Notice.objects.filter(pk=pk).update(**changes)
+            erased += stale.filter(pk__in=[pk for pk, *_rest in batch]).update(recipient="")
     return erased

@@ -39,6 +39,34 @@ def test_the_same_key_enqueued_twice_is_one_notice():
 
 
 @pytest.mark.django_db
+def test_the_same_key_for_two_people_gives_each_their_own_notice():
+    first, second = subscriber(phone=PHONE), subscriber(phone="13912345678")
+    [for_first] = services.notice_enqueue(kind="generic", recipient=first, key="meeting", context={"body": "开会"})
+    [for_second] = services.notice_enqueue(kind="generic", recipient=second, key="meeting", context={"body": "开会"})
+    assert for_first.pk != for_second.pk
+    assert (for_first.subscriber, for_first.recipient) == (first, PHONE)
+    assert (for_second.subscriber, for_second.recipient) == (second, "13912345678")
+    assert for_second.key == "meeting"
+    # Each person still gets the event once.
+    [again] = services.notice_enqueue(kind="generic", recipient=second, key="meeting", context={"body": "开会"})
+    assert again.pk == for_second.pk
+    assert notices_sweep() == 2
+    assert sorted(message.phone for message in sms.outbox) == sorted([PHONE, "13912345678"])
+
+
+@pytest.mark.django_db
+def test_the_same_key_for_two_staff_users_reaches_both_inboxes():
+    from pingcheng.notices.selectors import inbox_list
+    from tests.factories import UserFactory
+
+    first, second = UserFactory(email=""), UserFactory(email="")
+    for user in (first, second):
+        services.notice_enqueue(kind="generic", recipient=user, key="meeting", context={"subject": "开会"})
+    assert [m.subject for m in inbox_list(user=first)] == ["开会"]
+    assert [m.subject for m in inbox_list(user=second)] == ["开会"]
+
+
+@pytest.mark.django_db
 def test_the_same_key_is_one_notice_per_channel():
     person = subscriber(phone=PHONE, email="reader@example.cn")
     assert {n.channel for n in _enqueue(recipient=person)} == {Notice.Channel.SMS, Notice.Channel.EMAIL}
