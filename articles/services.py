@@ -146,7 +146,7 @@ def article_review(*, article: Article, by, outcome: str, opinion: str = "") -> 
     article.status = target
     article.save(update_fields=["status", "edited_at"])
     if article.status == S.RETURNED:
-        _notify_author(article, template="article_returned", key=f"article:{article.pk}:returned:{decision.pk}",
+        _notify_author(article, kind="article_returned", key=f"article:{article.pk}:returned:{decision.pk}",
                        context={"headline": article.headline, "level": str(level.label), "opinion": opinion})  # fmt: skip
     return decision
 
@@ -189,7 +189,7 @@ def _mark_published(article: Article) -> bool:
         article.published_at = article.publish_at
         Article.objects.filter(pk=article.pk).update(published_at=article.published_at)
     ArticleEvent.objects.create(article=article, action=ArticleEvent.Action.PUBLISHED)
-    _notify_author(article, template="article_published", key=f"article:{article.pk}:published",
+    _notify_author(article, kind="article_published", key=f"article:{article.pk}:published",
                    context={"headline": article.headline, "url": article.get_absolute_url()})  # fmt: skip
     _announce_change(article.pk)
     return True
@@ -269,14 +269,14 @@ def _announce_change(article_id: int) -> None:
     transaction.on_commit(lambda: article_changed.send(sender=Article, article_id=article_id))
 
 
-def _notify_author(article: Article, *, template: str, key: str, context: dict) -> None:
-    """Tell the author through the channels of the notice kind ``template`` (articles/notice_kinds.py)."""
+def _notify_author(article: Article, *, kind: str, key: str, context: dict) -> None:
+    """Tell the author through the channels of the notice kind ``kind`` (articles/notice_kinds.py)."""
     author = article.created_by
     if author is None:
         return
     # ``link``: where the inbox message leads — the article in the back office, where the author acts on it.
     link = reverse("admin:articles_article_change", args=[article.pk])
-    notice_enqueue(kind=template, recipient=author, key=f"{key}:{author.pk}",
+    notice_enqueue(kind=kind, recipient=author, key=f"{key}:{author.pk}",
                    context={"site_url": settings.SITE_URL, "link": link, **context})  # fmt: skip
 
 
