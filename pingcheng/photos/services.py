@@ -5,6 +5,8 @@ byte and pixel caps checked before any pixels are decoded), and what we store is
 decoded pixels: metadata (EXIF with GPS positions, ICC profiles, comments, XMP) and anything smuggled in
 around the pixel data (HTML, scripts) is left behind. Masters live in ``Photo.master``'s own storage,
 outside MEDIA_ROOT; renditions go to ``default_storage`` under ``photos/%Y/%m/`` and are what pages show.
+A master is at most ``master_max_side()`` pixels on its longer side (twice the widest rendition): a larger
+upload is scaled down as it is decoded (JPEG at a reduced DCT scale), so memory stays bounded near the cap.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ MASTER_QUALITY = 85
 JPEG_RENDITION_QUALITY = 82
 WEBP_RENDITION_QUALITY = 80
 _EXTENSIONS = {"webp": "webp", "jpeg": "jpg"}
+# Modes Pillow resamples well as they are; palette, 1-bit and 16-bit images are converted to RGB first.
+_RESIZABLE_MODES = ("RGB", "RGBA", "L", "LA", "CMYK")
 
 # Browsers decide whether bytes "look like HTML" from the first 1445 bytes (WHATWG MIME Sniffing,
 # "resource header"); markup there is refused outright. Markup further in cannot survive re-encoding.
@@ -204,17 +208,48 @@ def _decode(data: bytes) -> Image.Image:
             raise PhotoRejected(
                 _("图片太小，宽和高至少要 %(min)s 像素。"), code="photo_too_small", params={"min": MIN_SIDE}
             )
+        max_side = master_max_side()
         try:
+            if image.format == "JPEG" and max(width, height) > max_side:
+                # libjpeg scales by 1/2, 1/4 or 1/8 while it decodes (DCT scaling): a 39-megapixel photo is
+                # decoded at a quarter of its pixels, about 40 MB, instead of whole (150 MB, and as much again
+                # for each full-size copy after it).
+                image.draft(None, _fit_size(image.size, max_side))
             image.load()  # GIF, animated WebP and APNG: the first frame only
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise _bomb() from None
         except _DECODE_ERRORS:
             raise _corrupt() from None
 
+    if image.mode in _RESIZABLE_MODES:
+        # Other formats are decoded whole; shrink before the rotation and colour conversion copy the pixels.
+        image = _shrink(image, max_side)
     image = _upright(image)
     image = _to_srgb(image)
+    image = _shrink(image, max_side)  # palette and 16-bit images, which are only resized once they are RGB
     image.info = {}  # Pillow's encoders copy a comment or ICC profile from ``info``; nothing may carry over
     return image
+
+
+def master_max_side() -> int:
+    """The longest side a master may have: twice the widest rendition, so that any rendition a page or a
+    high-density screen may need can still be made from it. Larger uploads are scaled down while decoding,
+    which is what keeps a photo near the pixel cap from costing hundreds of megabytes of memory."""
+    return 2 * max(settings.PHOTO_RENDITION_WIDTHS)
+
+
+def _fit_size(size: tuple[int, int], max_side: int) -> tuple[int, int]:
+    width, height = size
+    scale = min(1.0, max_side / max(width, height))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _shrink(image: Image.Image, max_side: int) -> Image.Image:
+    target = _fit_size(image.size, max_side)
+    if target == image.size:
+        return image
+    # reducing_gap: Pillow first reduces by a whole factor (box averaging, cheap), then resamples the rest.
+    return image.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
 
 
 def _bomb() -> PhotoRejected:
@@ -228,7 +263,9 @@ def _corrupt() -> PhotoRejected:
 def _upright(image: Image.Image) -> Image.Image:
     """Apply the EXIF orientation, since the master is stored without the EXIF that would say it."""
     try:
-        return ImageOps.exif_transpose(image)
+        # In place: without an orientation tag there is nothing to do, and a copy would double the memory.
+        ImageOps.exif_transpose(image, in_place=True)
+        return image
     except _DECODE_ERRORS:
         # Broken EXIF is common in phone pictures and only costs the rotation; the pixels are fine.
         logger.warning("photo upload: unreadable EXIF orientation, kept as stored")
@@ -258,7 +295,7 @@ def _to_srgb(image: Image.Image) -> Image.Image:
     if image.mode in ("I;16", "I;16B", "I;16L", "I"):
         # 16-bit greyscale PNG: scale to 8 bits, since a direct conversion clips everything above 255 to white.
         image = image.point(lambda value: value / 256).convert("L")
-    return image.convert("RGB")
+    return image if image.mode == "RGB" else image.convert("RGB")
 
 
 def _encode(image: Image.Image, fmt: str, **options) -> bytes:

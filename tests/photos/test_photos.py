@@ -537,3 +537,74 @@ def test_photo_figure_caption_argument_replaces_the_photo_caption_and_is_escaped
 
 def test_photo_figure_renders_nothing_without_a_photo():
     assert Template("{% load photos %}{% photo_figure photo %}").render(Context({"photo": None})).strip() == ""
+
+
+# --- memory near the pixel cap ------------------------------------------------------------------------
+
+# A 7200×5400 JPEG (38.9 million pixels, under the 40-million cap) whose top tenth is red, tagged "rotate 90°
+# clockwise to display" (EXIF orientation 6). Built in its own process: the builder holds the whole picture.
+BUILD_NEAR_CAP_JPEG = """
+import sys
+from PIL import Image
+size = (7200, 5400)
+image = Image.merge("RGB", [Image.linear_gradient("L").resize(size), Image.radial_gradient("L").resize(size),
+                            Image.effect_noise((900, 675), 40).resize(size)])
+image.paste((220, 0, 0), (0, 0, 7200, 540))
+exif = Image.Exif()
+exif[0x0112] = 6
+image.save(sys.argv[1], "JPEG", quality=90, exif=exif)
+"""
+
+# Runs photo_create in a fresh process on the test database and prints the growth of its peak resident size.
+MEASURE_PHOTO_CREATE = """
+import io, json, resource, sys
+import django
+django.setup()
+from pingcheng.photos.services import photo_create
+data = open(sys.argv[1], "rb").read()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+photo = photo_create(file=io.BytesIO(data), caption="near the cap")
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"pk": photo.pk, "peak_growth_mb": (after - before) / 1024}))
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_photo_near_the_pixel_cap_is_decoded_scaled_down_within_bounded_memory(tmp_path):
+    """Decoding the whole 38.9-megapixel picture costs 150 MB for its pixels alone, and the rotation and
+    colour conversion each copied them: about 300 MB of peak growth before the fix. Decoded at half scale by
+    libjpeg (3600×2700, 40 MB) and resampled once to the master bound (3200×2400), it grows by about 100 MB.
+    The bound of 160 MB leaves room for allocator differences between machines and still fails the old path.
+    ``ru_maxrss`` is the process's peak resident size in kilobytes (Linux), so the photo is made in a fresh
+    process whose peak so far is only Django's start-up."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from django.db import connection
+
+    picture = tmp_path / "near-cap.jpg"
+    subprocess.run([sys.executable, "-c", BUILD_NEAR_CAP_JPEG, str(picture)], check=True, timeout=120)
+    assert picture.stat().st_size < 15 * 1024 * 1024
+    repo = Path(__file__).resolve().parents[2]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "PINGCHENG_WORKER_DB_NAME": str(connection.settings_dict["NAME"]),
+        "PYTHONPATH": str(repo),
+        "VAR_DIR": str(tmp_path / "var"),  # masters and renditions of the child land here, and go with tmp_path
+    }
+    result = subprocess.run([sys.executable, "-c", MEASURE_PHOTO_CREATE, str(picture)], cwd=repo, env=env,
+                            capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    measured = json.loads(result.stdout.strip().splitlines()[-1])
+
+    assert measured["peak_growth_mb"] < 160, measured
+    photo = Photo.objects.get(pk=measured["pk"])
+    assert (photo.width, photo.height) == (2400, 3200)  # upright, the longer side at twice the widest rendition
+    assert sorted(photo.renditions, key=int) == ["480", "960", "1600"]
+    master = Image.open(tmp_path / "var" / "photo-masters" / photo.master.name)
+    assert master.size == (2400, 3200)
+    red, green, blue = master.getpixel((2350, 1600))  # the red top band is now the right edge
+    assert red > 180 and green < 60
