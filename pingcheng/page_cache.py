@@ -18,9 +18,10 @@ from datetime import datetime
 
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 
+from pingcheng.display_mode import display_mode
 from pingcheng.pagination import page_number
 
 logger = logging.getLogger(__name__)
@@ -82,10 +83,12 @@ def page_generation_bump(product: str) -> None:
 def public_page(product: str):
     """Serve anonymous GETs of a ``product`` page from the cache for up to PAGE_TTL seconds.
 
-    Only the ``page`` query parameter varies the key: other parameters (utm_…, typos) must not mint new
-    cache entries. Logged-in users get a fresh, private page. ``Last-Modified`` is read from the product's
-    data when the page is rendered (not from the cache, which is per process in the embedded default), so a
-    304 never hides a change made by another process. Responses that set cookies are never stored.
+    Only the ``page`` query parameter and the reader's display mode (``pingcheng.display_mode``) vary the
+    key: other parameters (utm_…, typos) and other cookies must not mint new cache entries. Logged-in users
+    get a fresh, private page. ``Last-Modified`` is read from the product's data when the page is rendered
+    (not from the cache, which is per process in the embedded default), so a 304 never hides a change made by
+    another process. Responses that set cookies are never stored. Pages answer ``Vary: Cookie``: a browser
+    must not show the page it cached in one display mode after the reader switched to the other.
     """
 
     def decorator(view):
@@ -97,7 +100,8 @@ def public_page(product: str):
                 response = view(request, *args, **kwargs)
                 patch_cache_control(response, private=True, no_cache=True)
                 return response
-            key = f"page:{product}:{page_generation(product)}:{request.path}:{page_number(request)}"
+            # The reader's display mode (长辈模式) changes the markup, so each mode is cached on its own.
+            key = f"page:{product}:{page_generation(product)}:{display_mode(request)}:{request.path}:{page_number(request)}"
             response = cache.get(key)
             if response is None:
                 response = view(request, *args, **kwargs)
@@ -111,6 +115,7 @@ def public_page(product: str):
                         cache.set(key, response, PAGE_TTL)
             if response.status_code == 200:
                 patch_cache_control(response, public=True, max_age=BROWSER_MAX_AGE)
+                patch_vary_headers(response, ("Cookie",))
             return response
 
         return wrapper

@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "pingcheng.context_processors.site",
+                "pingcheng.display_mode.display_mode_context",
             ],
         },
     },

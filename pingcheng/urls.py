@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from articles import search_views
 from articles import views as article_views
-from pingcheng import views
+from pingcheng import display_mode, views
 
 admin.site.site_header = "平城新闻 · 后台"
 admin.site.site_title = "平城新闻后台"
@@ -18,6 +18,7 @@ urlpatterns = [
     path("news/", include("articles.urls")),
     path("epaper/", include("articles.epaper_urls")),
     path("search/", search_views.search, name="search"),
+    path("display-mode/", display_mode.display_mode_switch, name="display-mode"),
     # Until the campaigns and inquiry-desk products ship, their menu entries lead somewhere useful.
     path("campaigns/", views.coming_soon, {"title": "专项活动", "intro": "防范非法集资宣传、文明城市创建、防汛巡查、游商整治、志愿服务等专项工作的活动与进展。"}, name="campaigns-coming"),
     path("inquiries/", views.coming_soon, {"title": "群众诉求", "intro": "提出问题、意见和求助，查询办理进度，阅读公开答复。"}, name="inquiries-coming"),
