@@ -5,6 +5,7 @@ variable set) runs on SQLite, a local-memory cache and Celery on Kombu's filesys
 sets DATABASE_URL (PostgreSQL) and REDIS_URL. The README lists every variable with its default.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.contrib.humanize",
+    "axes",
     "csp",
     "django_ckeditor_5",
     "pingcheng",
@@ -65,8 +67,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "pingcheng.accounts.StaffIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "pingcheng.csp.SiteCSPMiddleware",
+    # Last, as django-axes asks: it turns a lockout flagged during authentication into the login page's answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "pingcheng.urls"
@@ -125,6 +130,39 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Login throttling (django-axes): the first backend refuses a locked-out account or address before the password
+# is even checked. Failures are counted in the database, not the cache, because the cache fails open: with
+# Redis down, a cache-counted lockout would silently let every guess through.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30))
+# Counted separately: five failures for one account lock it from every address (password guessing spread over
+# a botnet); five failures from one address lock that address for every account (one machine trying names).
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A lockout lasts the cool-off from the failure that caused it, as the message promises; attempts made while
+# locked out do not prolong it. A successful login does not clear the failures either: with addresses counted,
+# that would also clear the address's count, and anyone holding one valid account could reset it between guesses.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "pingcheng.accounts.login_lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# Log lines name the account masked (a login may be a phone number) and the address.
+AXES_CLIENT_STR_CALLABLE = "pingcheng.accounts.login_client_str"
+# Behind nginx every request comes from 127.0.0.1: the client is the address nginx appended to X-Forwarded-For.
+AXES_CLIENT_IP_CALLABLE = "pingcheng.accounts.login_client_ip_behind_proxy" if env_bool("BEHIND_PROXY", False) else None
+# The district administrator sees and lifts lockouts in our own admin (pingcheng/directory/admin.py); axes'
+# admin is for superusers only, and a history of every successful login would be personal data kept forever.
+AXES_ENABLE_ADMIN = False
+AXES_DISABLE_ACCESS_LOG = True
+
+# A staff session that has seen no request for this long ends (see pingcheng.accounts.StaffIdleTimeoutMiddleware
+# for why an idle limit rather than a short cookie age).
+SESSION_STAFF_IDLE_MINUTES = env_int("SESSION_STAFF_IDLE_MINUTES", 30)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文"))]

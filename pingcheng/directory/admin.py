@@ -1,12 +1,16 @@
+from axes.models import AccessAttempt
 from django.apps import apps
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
 
+from pingcheng.accounts import login_unlock
 from pingcheng.directory import access
 from pingcheng.directory.admin_base import (
+    DomainErrorMessageMixin,
     RoleAdminMixin,
     RoleModelAdmin,
     ScopedAdminMixin,
@@ -15,6 +19,7 @@ from pingcheng.directory.admin_base import (
 )
 from pingcheng.directory.models import Membership, Role, Unit
 from pingcheng.directory.services import unit_save
+from pingcheng.errors import DomainError
 
 ALL_STAFF_ROLES = frozenset(Role.values)
 
@@ -88,12 +93,96 @@ User = get_user_model()
 admin.site.unregister(User)
 
 
+# Django's own powers, which bypass memberships entirely: only a superuser hands them out.
+SUPERUSER_ONLY_FIELDS = ("is_superuser", "groups", "user_permissions")
+
+
 @admin.register(User)
-class UserAdmin(RoleAdminMixin, DjangoUserAdmin):
-    """Accounts are managed by district administrators only; the memberships sit on the user's page."""
+class UserAdmin(RoleAdminMixin, DomainErrorMessageMixin, DjangoUserAdmin):
+    """Accounts are managed by district administrators only; the memberships sit on the user's page.
+
+    A district administrator manages accounts through memberships, never through Django's own powers: the
+    superuser flag, groups and model permissions are read-only to them (a crafted POST is ignored), and a
+    superuser's account (its password above all) is changed by a superuser only, or taking it over would be
+    one password reset away.
+    """
 
     inlines = [MembershipInline]
     list_display = ["username", "last_name", "first_name", "email", "is_staff", "is_active"]
+    actions = ["unlock_login"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("memberships__unit")
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += [name for name in SUPERUSER_ONLY_FIELDS if name not in readonly]
+        return readonly
+
+    def _superuser_account_of_another_kind(self, request, obj) -> bool:
+        return obj is not None and obj.is_superuser and not request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and not self._superuser_account_of_another_kind(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and not self._superuser_account_of_another_kind(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        if not request.user.is_superuser and queryset.filter(is_superuser=True).exists():
+            raise DomainError(_("超级用户的账号只能由超级用户删除。"), code="superuser_protected")
+        super().delete_queryset(request, queryset)
+
+    @admin.action(description=_("解除登录锁定"))
+    def unlock_login(self, request, queryset):
+        removed = login_unlock(by=request.user, usernames=[user.get_username() for user in queryset])
+        if removed:
+            self.message_user(request, _("已解除所选账号的登录锁定。"), messages.SUCCESS)
+        else:
+            self.message_user(request, _("所选账号没有登录失败记录，无需解除。"), messages.INFO)
+
+
+@admin.register(AccessAttempt)
+class LoginLockAdmin(DomainErrorMessageMixin, RoleAdminMixin, admin.ModelAdmin):
+    """Failed logins counted within the cool-off: which accounts and addresses are locked, and the way to lift it.
+
+    District administrators (and superusers) only; rows are never edited, and removing them is the unlock.
+    """
+
+    list_display = ["username", "ip_address", "failures_since_start", "attempt_time", "is_locked"]
+    list_filter = ["attempt_time"]
+    search_fields = ["username", "ip_address"]
+    ordering = ["-attempt_time"]
+    fields = ["username", "ip_address", "user_agent", "failures_since_start", "attempt_time", "path_info"]
+    readonly_fields = fields
+    actions = ["unlock"]
+    list_per_page = 50
+
+    @admin.display(description=_("已锁定"), boolean=True)
+    def is_locked(self, obj: AccessAttempt) -> bool:
+        return obj.failures_since_start >= settings.AXES_FAILURE_LIMIT
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # the unlock action below says what deleting these rows means
+        return actions
+
+    def has_add_permission(self, request, *args) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._may(request, frozenset())
+
+    def delete_model(self, request, obj):
+        login_unlock(by=request.user, usernames=[obj.username], ip_addresses=[obj.ip_address])
+
+    @admin.action(description=_("解除锁定（所选记录的账号和地址）"), permissions=["delete"])
+    def unlock(self, request, queryset):
+        rows = list(queryset.values_list("username", "ip_address"))
+        login_unlock(by=request.user, usernames=[name for name, _address in rows],
+                     ip_addresses=[address for _name, address in rows])  # fmt: skip
+        self.message_user(request, _("已解除所选账号和地址的登录锁定。"), messages.SUCCESS)
