@@ -165,7 +165,8 @@ def test_reloading_leaves_edited_articles_alone_and_fills_what_is_missing(page):
     assert article.events.filter(action=ArticleEvent.Action.PUBLISHED).count() == 1
 
 
-def test_demo_accounts_are_linked_to_their_bylines():
+def test_demo_accounts_are_linked_to_their_bylines(settings):
+    settings.DEBUG = True  # demo accounts are created in development only
     load_demo("--accounts")
     load_demo("--accounts")
     users = get_user_model().objects

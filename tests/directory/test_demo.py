@@ -11,7 +11,8 @@ def _counts():
     return (Unit.objects.count(), Membership.objects.count(), get_user_model().objects.count())
 
 
-def test_demo_data_loads_twice_without_duplicates():
+def test_demo_data_loads_twice_without_duplicates(settings):
+    settings.DEBUG = True  # demo accounts are created in development only
     call_command("load_demo", "--accounts", verbosity=0)
     first = _counts()
     call_command("load_demo", "--accounts", verbosity=0)
@@ -32,7 +33,8 @@ def test_demo_directory_has_the_units_and_union_contacts_of_the_seed_page():
     assert Unit.objects.get(code="xijing").parent.name == "文瀛湖街道"
 
 
-def test_demo_accounts_cover_every_working_role():
+def test_demo_accounts_cover_every_working_role(settings):
+    settings.DEBUG = True  # demo accounts are created in development only
     call_command("load_demo", "--accounts", verbosity=0)
     roles = set(Membership.objects.values_list("role", flat=True))
     expected = {Role.REPORTER, Role.CORRESPONDENT, Role.EDITOR, Role.DEPUTY_CHIEF, Role.CHIEF_EDITOR,

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.test import override_settings
 from PIL import Image
 from playwright.sync_api import expect
 
@@ -16,7 +17,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def site(live_server):
-    call_command("load_demo", "--accounts", verbosity=0)
+    with override_settings(DEBUG=True):  # demo accounts are created in development only; the site runs as deployed
+        call_command("load_demo", "--accounts", verbosity=0)
     return live_server.url
 
 

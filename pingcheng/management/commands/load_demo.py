@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from pingcheng.demo import demo_loaders
 from pingcheng.directory import demo as directory_demo
@@ -13,6 +14,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, accounts: bool = False, **options):
+        if accounts and not settings.DEBUG:
+            # The demo password is printed here and written in the README: with DEBUG off this may be a real
+            # site, where those logins (a district administrator among them) would be open to anyone.
+            raise CommandError(
+                "演示账号的密码是公开的，只能在开发环境（DEBUG=true）中创建；当前 DEBUG 为关闭状态，未做任何修改。"
+                " Demo accounts have a published password and are only created with DEBUG=true; nothing was changed."
+            )
         units = directory_demo.load_units()
         self.stdout.write(f"单位：{len(units)} 个")
         for loader in demo_loaders():
