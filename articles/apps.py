@@ -13,8 +13,22 @@ class ArticlesConfig(AppConfig):
         )
         from articles.cache import NEWS, news_last_modified, news_pages_retire
         from articles.dashboard import author_panel, review_queue_panel, schedule_panel
+        from articles.models import (
+            Article,
+            ArticleEvent,
+            ArticlePhoto,
+            Correction,
+            Credit,
+            Edition,
+            Page,
+            ReviewDecision,
+            Revision,
+            Section,
+            Series,
+        )
         from articles.photo_usage import article_photo_scope, article_photo_usages
         from articles.signals import article_changed
+        from pingcheng.audit.registry import audit_exempt, audit_register
         from pingcheng.dashboard import dashboard_panel_register
         from pingcheng.demo import demo_loader_register
         from pingcheng.page_cache import page_product_register
@@ -22,6 +36,9 @@ class ArticlesConfig(AppConfig):
         from pingcheng.photos.signals import photo_changed
 
         demo_loader_register("articles", demo.load, link_accounts=demo.link_demo_accounts)
+        audit_register(Article, m2m=["units"])
+        audit_register(Credit, ArticlePhoto, Correction, Edition, Page, Section, Series)
+        audit_exempt(ReviewDecision, ArticleEvent, Revision, reason="the article's own history, written once")
         dashboard_panel_register("articles.review_queue", review_queue_panel)
         dashboard_panel_register("articles.author", author_panel)
         dashboard_panel_register("articles.schedule", schedule_panel)

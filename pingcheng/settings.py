@@ -48,10 +48,12 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_ckeditor_5",
+    "auditlog",
     "pingcheng",
     "pingcheng.directory",
     "pingcheng.photos",
     "pingcheng.notices",
+    "pingcheng.audit",
     "articles",
     "campaigns",
     "grievances",
@@ -66,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Names the logged-in user as the actor of the audit log entries a request writes (pingcheng.audit).
+    "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "pingcheng.accounts.StaffIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -296,6 +300,10 @@ CONTENT_SECURITY_POLICY = {
 # CKEditor writes inline styles and data: images: the back office alone gets those relaxations.
 CSP_BACK_OFFICE_PREFIXES = ("/admin/", "/ckeditor5/")
 CSP_BACK_OFFICE_UPDATE = {"style-src": ["'unsafe-inline'"], "img-src": ["data:", "blob:"]}
+
+# Audit log (django-auditlog; products register their models, see pingcheng.audit.registry): loaddata's raw
+# saves are imports, not staff writes.
+AUDITLOG_DISABLE_ON_RAW_SAVE = True
 
 LOGGING = {
     "version": 1,

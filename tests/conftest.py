@@ -4,16 +4,19 @@ Under CI=true a test that needs a service fails when the service is missing; els
 the reason.
 """
 
+import logging
 import os
 import subprocess
 import sys
 import time
+import traceback
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import connection
 
+from pingcheng.audit.privacy import personal_data_in
 from tests.newsroom_fixtures import desk  # noqa: F401 — the newsroom desk fixture, shared by every app's tests
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -48,6 +51,8 @@ def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
         "PINGCHENG_WORKER_DB_NAME": str(connection.settings_dict["NAME"]),
+        # As in this process (pytest-django): the console backend would print whole messages to the log.
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "PYTHONPATH": str(REPO),
     }
     command = [
@@ -133,3 +138,51 @@ def _clear_sms_outbox():
     sms.outbox.clear()
     yield
     sms.outbox.clear()
+
+
+# --- Personal data in logs -------------------------------------------------------------------------------
+# Every log record handed to handlers in this process during the whole session is checked — at
+# ``Logger.callHandlers``, after the logger's own filters (a masking filter counts) and before any handler, so
+# handler levels, ``propagate=False`` or a logging reconfiguration cannot hide one — and so are the logs of
+# the Celery workers the session started. ``pytest_sessionfinish`` fails the run if any held a resident's
+# phone number, e-mail address or demo name (``pingcheng.audit.privacy``); as a session hook it sees every
+# test's records whatever the order or selection of tests.
+_personal_data_logged: list[tuple[str, str, list[str]]] = []  # (test, logger, pieces found)
+_call_handlers = logging.Logger.callHandlers
+
+
+def _call_handlers_checked(self: logging.Logger, record: logging.LogRecord) -> None:
+    try:
+        text = record.getMessage()
+    except Exception as error:  # noqa: BLE001 — a badly formatted record must not break the test that logs it
+        text = f"{record.msg!r} {record.args!r} ({error!r})"
+    if record.exc_info and record.exc_info[1] is not None:
+        # The exception's own message, not the traceback: source lines of tests hold sample numbers.
+        text += "\n" + "".join(traceback.format_exception_only(record.exc_info[1]))
+    if found := personal_data_in(text):
+        _personal_data_logged.append((os.environ.get("PYTEST_CURRENT_TEST", "(outside a test)"), record.name, found))
+    _call_handlers(self, record)
+
+
+logging.Logger.callHandlers = _call_handlers_checked
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus):
+    from pingcheng.notices.masking import mask_contacts
+
+    leaks = list(_personal_data_logged)
+    basetemp = Path(session.config._tmp_path_factory.getbasetemp())
+    # pytest also links ``celerycurrent`` to the newest ``celeryN``: read each file once.
+    for log in sorted({path.resolve() for path in basetemp.glob("celery*/worker.log")}):
+        for line in log.read_text(errors="replace").splitlines():
+            if found := personal_data_in(line):
+                leaks.append((str(log), "celery worker", found))
+    if not leaks:
+        return
+    write = session.config.get_terminal_writer().line
+    write(f"\nPersonal data in {len(leaks)} log records (pingcheng.audit.privacy):", red=True, bold=True)
+    for test, logger, found in leaks[:50]:
+        shown = ", ".join(mask_contacts(piece) if piece[0].isascii() else piece[0] + "**" for piece in found)
+        write(f"  {test} — {logger}: {shown}", red=True)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -6,3 +6,14 @@ class DirectoryConfig(AppConfig):
     name = "pingcheng.directory"
     label = "directory"
     verbose_name = _("区划与单位")
+
+    def ready(self) -> None:
+        from django.contrib.auth import get_user_model
+
+        from pingcheng.audit.registry import audit_register
+        from pingcheng.directory.models import Contributor, Membership, Unit
+
+        audit_register(Unit, exclude=["path", "depth"])  # kept in step with the parent by unit_save
+        audit_register(Membership, Contributor)
+        # A password change is recorded as a change, never with the hash; a login is not a staff write.
+        audit_register(get_user_model(), exclude=["last_login"], mask=["password"])

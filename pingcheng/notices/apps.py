@@ -8,6 +8,14 @@ class NoticesConfig(AppConfig):
     verbose_name = _("通知")
 
     def ready(self) -> None:
+        from pingcheng.audit.registry import audit_exempt, audit_register
+
         # Registers the platform's own kinds and the system check that their templates exist, and the check
         # that the send lease outlasts every channel's timeout.
         from pingcheng.notices import checks, kinds  # noqa: F401
+        from pingcheng.notices.models import Notice, Subscriber
+
+        # A notice is written as part of another write (already recorded); staff later change it by a resend.
+        audit_register(Notice, exclude=["context", "claimed_at", "claim_token", "lease_until"], mask=["recipient"],
+                       mask_callable="pingcheng.audit.registry.mask_contact", log_creation=False)  # fmt: skip
+        audit_exempt(Subscriber, reason="residents manage their own subscription; staff never write it")

@@ -6,3 +6,9 @@ class PhotosConfig(AppConfig):
     name = "pingcheng.photos"
     label = "photos"
     verbose_name = _("图片")
+
+    def ready(self) -> None:
+        from pingcheng.audit.registry import audit_register
+        from pingcheng.photos.models import Photo
+
+        audit_register(Photo)

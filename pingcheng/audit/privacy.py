@@ -1,0 +1,33 @@
+"""What counts as a resident's personal data in text that leaves the database: log lines, error pages, exports.
+
+One rule, used by the test suite's log check (``tests/conftest.py``) and available to anything that must
+refuse or mask such text:
+
+* a mainland mobile number (``1[3-9]`` and nine more digits, optionally after +86), not inside a longer run of
+  digits — a millisecond timestamp or a row id is not a phone number;
+* an e-mail address whose local part is shown (``z***@example.com``, the masked form, is not one) —
+  staff are named in logs by their username, never by their address;
+* the name of a demo resident (``RESIDENT_DEMO_NAMES``). Names cannot be recognised by a pattern, so demo
+  data and tests give residents (inquirers, subscribers, campaign participants) names from this list, and
+  the check looks for exactly these. Staff and contributors have other names and may be logged.
+
+Pure Python on purpose: the log check imports it before Django is set up.
+"""
+
+import re
+
+# Demo residents. Products that store residents' names use these in their demo data and tests.
+RESIDENT_DEMO_NAMES: tuple[str, ...] = ("孙桂兰", "郭建平", "林秀英", "何淑珍", "胡德顺", "杨翠花")
+
+# ASCII classes on purpose: a class that took Hanzi would swallow the Chinese words around an address.
+_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
+_MOBILE = re.compile(r"(?<!\d)(?:\+?86[ \-]?)?1[3-9]\d{9}(?!\d)")
+_NAMES = re.compile("|".join(map(re.escape, RESIDENT_DEMO_NAMES)))
+
+
+def personal_data_in(text: str) -> list[str]:
+    """The pieces of ``text`` that identify a resident under the rule above, in order; empty if none."""
+    if not text:
+        return []
+    found = [(m.start(), m.group()) for pattern in (_MOBILE, _EMAIL, _NAMES) for m in pattern.finditer(text)]
+    return [piece for _start, piece in sorted(found)]
