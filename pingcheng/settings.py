@@ -61,6 +61,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # NUL, non-UTF-8 and too many fields get a 400 before anything below reads or stores the request.
+    "pingcheng.request_guard.RequestGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -207,6 +209,8 @@ CKEDITOR_5_FILE_UPLOAD_PERMISSION = "staff"
 CKEDITOR_5_UPLOAD_FILE_TYPES = ["jpeg", "png", "gif", "webp"]
 
 LOGIN_URL = "admin:login"
+# JSON for the editor's upload endpoints (CKEditor shows its message), the Chinese 403 page elsewhere.
+CSRF_FAILURE_VIEW = "pingcheng.views.csrf_failure"
 
 # People credited anywhere live in the directory; their public page is the newsroom's.
 ABSOLUTE_URL_OVERRIDES = {

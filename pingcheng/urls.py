@@ -14,6 +14,8 @@ urlpatterns = [
     path("", article_views.front_page, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/inbox/", include("pingcheng.notices.urls")),
+    # Ahead of the admin's own login: a `next` that leads nowhere lands on the dashboard, not a 404.
+    path("admin/login/", views.admin_login),
     path("admin/", admin.site.urls),
     path("news/", include("articles.urls")),
     path("epaper/", include("articles.epaper_urls")),

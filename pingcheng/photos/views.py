@@ -59,6 +59,8 @@ def photo_upload_view(*, roles: Iterable[str], rate_group: str):
         # The adapter prefers "url" over "urls" when both are present; "urls" is there for adapters that read it.
         return JsonResponse({"url": url, "urls": urls, "photo_id": photo.pk}, status=201)
 
+    # Marks the endpoint for the CSRF failure view (answers JSON here) and the fuzz test (staff only, skipped).
+    photo_upload.is_upload_endpoint = True
     return photo_upload
 
 

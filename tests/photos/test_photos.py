@@ -478,13 +478,34 @@ def test_get_is_not_allowed(client, reporter):
     assert client.get(UPLOAD_URL).status_code == 405
 
 
-def test_upload_requires_the_csrf_token_ckeditor_sends(reporter):
+def test_upload_without_the_csrf_token_is_refused_with_json_the_editor_can_show(reporter):
     from django.test import Client
 
     client = Client(enforce_csrf_checks=True)
     log_in(client, reporter)
-    assert post_photo(client, encode(noise((100, 100)))).status_code == 403
+
+    response = post_photo(client, encode(noise((100, 100))))
+
+    assert response.status_code == 403
+    assert response["Content-Type"] == "application/json"
+    assert HAN.search(response.json()["error"]["message"])
     assert Photo.objects.count() == 0
+
+
+def test_upload_with_the_csrf_token_ckeditor_sends_is_accepted(reporter):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    log_in(client, reporter)
+    client.get("/admin/")  # a back-office page sets the CSRF cookie, as the editor's page does
+    token = client.cookies["csrftoken"].value
+
+    response = client.post(
+        UPLOAD_URL, {"upload": as_upload(encode(noise((100, 100))))}, headers={"x-csrftoken": token}
+    )
+
+    assert response.status_code == 201
+    assert Photo.objects.count() == 1
 
 
 def test_too_many_uploads_are_slowed_down(client, reporter, monkeypatch):
