@@ -156,7 +156,7 @@ def test_district_admin_unlocks_an_address_in_the_lockout_list(client, editor):
     client.force_login(staff(Role.DISTRICT_ADMIN))
 
     listing = client.get("/admin/axes/accessattempt/")
-    assert listing.status_code == 200 and OFFICE in listing.text
+    assert listing.status_code == 200 and OFFICE in listing.text and "登录锁定" in listing.text
     rows = list(AccessAttempt.objects.filter(ip_address=OFFICE).values_list("pk", flat=True))
     response = client.post("/admin/axes/accessattempt/", {"action": "unlock", "_selected_action": rows}, follow=True)
 

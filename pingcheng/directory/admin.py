@@ -163,6 +163,9 @@ class LoginLockAdmin(DomainErrorMessageMixin, RoleAdminMixin, admin.ModelAdmin):
     def is_locked(self, obj: AccessAttempt) -> bool:
         return obj.failures_since_start >= settings.AXES_FAILURE_LIMIT
 
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": _("登录锁定：锁定期内的登录失败记录"), **(extra_context or {})})
+
     def get_actions(self, request):
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)  # the unlock action below says what deleting these rows means
