@@ -61,3 +61,13 @@ def user_may_publish(user) -> bool:
 
 def user_may_withdraw(user) -> bool:
     return access.user_sees_everything(user) or access.user_has_role(user, *WITHDRAWING_ROLES)
+
+
+def user_may_import(user) -> bool:
+    """Importing a printed page is for reviewers (编辑, 副总编辑, 总编辑) and district administrators only.
+
+    The choice: an import writes many drafts at once, creates contributors and series in the directory, and
+    with a placement creates the edition and page of the printed paper — all of which only editors may
+    create by hand. A reporter or correspondent sends their own piece as an ordinary draft instead.
+    """
+    return user_is_reviewer(user)

@@ -1,3 +1,5 @@
+import functools
+
 from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.shortcuts import redirect
@@ -176,14 +178,19 @@ class ArticleAdmin(RoleModelAdmin):
         return article_byline(obj)
 
     def save_model(self, request, obj, form, change):
+        # An edit is saved in save_related, with its credits, photos and units: whether it goes back to 终审
+        # or becomes a revision depends on all of them, and the admin saves the inlines only there.
         if not change:
             services.article_create(article=obj, by=request.user)
-        else:
-            services.article_save(article=obj, by=request.user, changed_fields=set(form.changed_data),
-                                  expected_version=form.cleaned_data.get("expected_version"))  # fmt: skip
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
+        write_related = functools.partial(super().save_related, request, form, formsets, change)
+        if change:
+            services.article_save(article=form.instance, by=request.user, changed_fields=set(form.changed_data),
+                                  expected_version=form.cleaned_data.get("expected_version"),
+                                  write_related=write_related)  # fmt: skip
+        else:
+            write_related()
         # Credits arrive with the inlines, after the article row: index the byline names too.
         services.article_reindex(article=form.instance)
 
@@ -277,32 +284,43 @@ class ArticleAdmin(RoleModelAdmin):
         )
         queue = [(status, Article.Status(status).label, counts[status]) for status in access.LEVEL_ROLE]
         extra_context = {**(extra_context or {}), "review_queue": queue,
-                         "can_import": access.user_is_newsroom(request.user)}  # fmt: skip
+                         "can_import": access.user_may_import(request.user)}  # fmt: skip
         return super().changelist_view(request, extra_context)
 
     def import_view(self, request):
-        from articles.importing import page_import
-        from articles.placement import page_get_or_create
+        """Import a printed page as drafts: reviewers only (see ``access.user_may_import`` for why)."""
+        from articles.importing import page_import, page_import_placed
 
         if not access.user_is_newsroom(request.user):
             return redirect("admin:index")
+        context = {**self.admin_site.each_context(request), "title": _("导入版面文字"), "opts": self.model._meta}
+        if not access.user_may_import(request.user):
+            # Said on the page rather than a bare 403, so a newsroom member who followed a link learns why.
+            refused = _("只有编辑、副总编辑和总编辑可以导入版面文字。您的稿件请新建草稿撰写后送审。")
+            return TemplateResponse(request, "admin/articles/article/import.html", {**context, "refused": refused},
+                                    status=403)  # fmt: skip
         form = PageImportForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
-            page = None
-            if data["edition_date"]:
-                page = page_get_or_create(date=data["edition_date"], number=data["edition_number"],
-                                          page_number=data["page_number"], page_name=data["page_name"])  # fmt: skip
-            articles = page_import(text=data["text"], by=request.user, page=page)
-            if not articles:
-                form.add_error("text", _("没有识别出稿件。请确认粘贴的是整版文字，标题与正文之间有换行。"))
+            try:
+                if data["edition_date"]:
+                    articles = page_import_placed(
+                        text=data["text"], by=request.user, edition_date=data["edition_date"],
+                        edition_number=data["edition_number"], page_number=data["page_number"],
+                        page_name=data["page_name"],
+                    )  # fmt: skip
+                else:
+                    articles = page_import(text=data["text"], by=request.user)
+            except DomainError as refused:
+                form.add_error(None, refused.text)
             else:
-                messages.success(request, _("已生成 %(n)d 篇草稿，请逐篇核对标题、署名和正文。") % {"n": len(articles)})
-                ids = ",".join(str(a.pk) for a in articles)
-                return redirect(f"{reverse('admin:articles_article_changelist')}?id__in={ids}")
-        context = {**self.admin_site.each_context(request), "form": form, "title": _("导入版面文字"),
-                   "opts": self.model._meta}  # fmt: skip
-        return TemplateResponse(request, "admin/articles/article/import.html", context)
+                if not articles:
+                    form.add_error("text", _("没有识别出稿件。请确认粘贴的是整版文字，标题与正文之间有换行。"))
+                else:
+                    messages.success(request, _("已生成 %(n)d 篇草稿，请逐篇核对标题、署名和正文。") % {"n": len(articles)})
+                    ids = ",".join(str(a.pk) for a in articles)
+                    return redirect(f"{reverse('admin:articles_article_changelist')}?id__in={ids}")
+        return TemplateResponse(request, "admin/articles/article/import.html", {**context, "form": form})
 
 
 @admin.register(ReviewDecision)

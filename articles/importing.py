@@ -8,10 +8,15 @@ goes through the normal review: an import never publishes.
 import hashlib
 import re
 from collections.abc import Callable, Iterable
+from datetime import date
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from articles import access
+from articles.errors import ArticleActionRefused
 from articles.models import Article, ArticleEvent, ArticlePhoto, Credit, Page, Section, Series
+from articles.placement import page_get_or_create
 from articles.print_import import Byline, DraftArticle, PhotoCaption, format_photo_credit, parse_page
 from articles.services import article_prepare_body
 from pingcheng.chinese import HANZI, HANZI_RE
@@ -19,7 +24,9 @@ from pingcheng.directory.models import Contributor, Unit
 from pingcheng.photos.models import Photo
 from pingcheng.richtext import char_count, clean_article_html, paragraphs_to_html
 
-__all__ = ["IMPORT_NOTE", "contributor_for_name", "draft_article_create", "page_import", "units_mentioned"]
+__all__ = [
+    "IMPORT_NOTE", "contributor_for_name", "draft_article_create", "page_import", "page_import_placed", "units_mentioned",
+]  # fmt: skip
 
 IMPORT_NOTE = "由版面文字导入"
 # A story whose headline did not survive the paste (column cut, OCR loss) still becomes a draft, so no
@@ -310,15 +317,47 @@ def draft_article_create(
     return article
 
 
-@transaction.atomic
-def page_import(*, text: str, by=None, page: Page | None = None) -> list[Article]:
-    """Import the pasted text of one printed page as draft articles numbered 1..n in page order.
+def _refuse_unless_importer(by) -> None:
+    # ``by`` is None for the demo loader and commands, which act for the newsroom as a whole.
+    if by is not None and not access.user_may_import(by):
+        raise ArticleActionRefused(_("只有编辑、副总编辑和总编辑可以导入版面文字。"), code="import_forbidden")
 
-    All or nothing: one failing story rolls back the whole page, so a page is never half imported. Text
-    without Chinese in it (OCR noise) gives no article; an empty page gives [].
-    """
-    drafts = [draft for draft in parse_page(text) if _is_story(draft)]
+
+def _stories(text: str) -> list[DraftArticle]:
+    return [draft for draft in parse_page(text) if _is_story(draft)]
+
+
+def _drafts_create(drafts: list[DraftArticle], *, by, page: Page | None) -> list[Article]:
     return [
         draft_article_create(draft=draft, by=by, page=page, page_order=order)
         for order, draft in enumerate(drafts, start=1)
     ]
+
+
+@transaction.atomic
+def page_import(*, text: str, by=None, page: Page | None = None) -> list[Article]:
+    """Import the pasted text of one printed page as draft articles numbered 1..n in page order.
+
+    Refused unless ``by`` may import (``access.user_may_import``: reviewers only). All or nothing: one
+    failing story rolls back the whole page, so a page is never half imported. Text without Chinese in it
+    (OCR noise) gives no article; an empty page gives [].
+    """
+    _refuse_unless_importer(by)
+    return _drafts_create(_stories(text), by=by, page=page)
+
+
+@transaction.atomic
+def page_import_placed(
+    *, text: str, by, edition_date: date, edition_number: int, page_number: int, page_name: str
+) -> list[Article]:
+    """Import a printed page onto its edition and page, creating them if they are new (as ``page_import``).
+
+    The edition and page are created only when at least one story was recognised, so a paste that gives
+    nothing never leaves an empty edition for the e-paper to show.
+    """
+    _refuse_unless_importer(by)
+    drafts = _stories(text)
+    if not drafts:
+        return []
+    page = page_get_or_create(date=edition_date, number=edition_number, page_number=page_number, page_name=page_name)
+    return _drafts_create(drafts, by=by, page=page)

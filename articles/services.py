@@ -5,6 +5,7 @@ once or a sweep running twice cannot move an article twice. Notices go out throu
 transaction.
 """
 
+from collections.abc import Callable
 from datetime import datetime
 
 from django.conf import settings
@@ -16,16 +17,22 @@ from django.utils.translation import gettext as _
 
 from articles import access
 from articles.errors import ArticleActionRefused, ArticleEditConflict
-from articles.models import Article, ArticleEvent, Correction, ReviewDecision, Revision
+from articles.models import Article, ArticleEvent, ArticlePhoto, Correction, Credit, ReviewDecision, Revision
 from articles.search import article_index
 from articles.signals import article_changed
 from articles.workflow import ARTICLE_WORKFLOW, LEVEL_OF_STATE
+from pingcheng.directory.models import Unit
 from pingcheng.notices.services import notice_enqueue
 from pingcheng.richtext import char_count, clean_article_html
 
 S = Article.Status
-# What readers see; an edit to any of these after publication is kept as a revision.
-READER_FIELDS = ("kicker", "headline", "subtitle", "lead", "body")
+# The article's own columns that readers see. With its series, tags, credits, photos and units they make up
+# ``_snapshot``: an edit to any of them after 终审 is reviewed again, after publication kept as a revision.
+# Where the article is filed (section, printed page and order) is the desk's layout, not reviewed words.
+READER_FIELDS = (
+    "kicker", "headline", "subtitle", "lead", "body", "series_part", "dateline", "responsible_editor", "source",
+    "original_author", "original_title",
+)  # fmt: skip
 LIVE_STATUSES = (S.SCHEDULED, S.PUBLISHED)
 EDITABLE_FIELDS = (
     "kicker", "headline", "subtitle", "series", "series_part", "dateline", "responsible_editor", "lead", "body",
@@ -48,7 +55,23 @@ def _refuse(message: str, code: str):
 
 
 def _snapshot(article: Article) -> dict:
-    return {field: getattr(article, field) for field in READER_FIELDS}
+    """Everything readers see of ``article``: its reader fields and series as on the instance, its tags as
+    the list readers see (the separator typed does not matter), its credits, photos and units as stored.
+
+    Kept in a Revision, so the history shows the byline and photos too, and compared before and after an
+    edit. JSON-ready: ids to compare, names and captions to read.
+    """
+    credits = Credit.objects.filter(article_id=article.pk).select_related("contributor").order_by("order", "pk")
+    figures = ArticlePhoto.objects.filter(article_id=article.pk).select_related("photo").order_by("order", "pk")
+    units = Unit.objects.filter(articles=article.pk).order_by("pk")
+    return {
+        **{field: getattr(article, field) for field in READER_FIELDS},
+        "series": article.series.title if article.series_id else "",
+        "tags": article.tag_list,
+        "credits": [{"id": c.contributor_id, "role": c.role, "name": c.contributor.name} for c in credits],
+        "figures": [{"id": f.photo_id, "caption": f.photo.caption} for f in figures],
+        "units": [{"id": unit.pk, "name": unit.name} for unit in units],
+    }
 
 
 def article_prepare_body(article: Article) -> None:
@@ -79,12 +102,19 @@ def article_create(*, article: Article, by) -> Article:
 
 
 @transaction.atomic
-def article_save(*, article: Article, by, changed_fields: set[str], expected_version: int | None, note: str = "") -> Article:
-    """Save edits to an existing article made on the in-memory instance.
+def article_save(
+    *, article: Article, by, changed_fields: set[str], expected_version: int | None, note: str = "",
+    write_related: Callable[[], None] | None = None,
+) -> Article:
+    """Save edits to an existing article made on the in-memory instance, and its related rows.
 
-    Refused when someone else saved since ``expected_version`` was read (no lost updates). Reader-facing
-    edits after publication keep the previous text as a revision and show an "updated" time; after 终审
-    but before publication they send the article back to 终审, so nothing unreviewed is published.
+    ``write_related`` writes what belongs to the article but is not its row (the back office's credits and
+    photos inlines, its units); it runs inside this transaction and under the article's lock, before the
+    row is saved, so the edit is judged as a whole and the row is written once. Refused when someone else
+    saved since ``expected_version`` was read (no lost updates). An edit of anything readers see
+    (``_snapshot``) after publication keeps what they saw as one revision, shows an "updated" time and
+    retires cached pages; after 终审 but before publication it sends the article back to 终审, so nothing
+    unreviewed is published.
     """
     current = _locked(article)
     if not access.user_may_edit(by, current):
@@ -93,20 +123,23 @@ def article_save(*, article: Article, by, changed_fields: set[str], expected_ver
         raise ArticleEditConflict(
             _("这篇稿件在您打开后已被他人修改并保存。请复制您的修改，刷新页面后再编辑。"), code="edit_conflict"
         )
+    before = _snapshot(current)
     article_prepare_body(article)
-    reader_changed = any(getattr(article, f) != getattr(current, f) for f in READER_FIELDS)
-    now = timezone.now()
     article.status = current.status
+    article.updated_at = current.updated_at
     article.version = current.version + 1
-    if reader_changed and current.status in (S.PUBLISHED, S.SCHEDULED) and current.published_at:
-        Revision.objects.create(article=current, version=current.version, snapshot=_snapshot(current), note=note, by=by)
-        article.updated_at = now
-        ArticleEvent.objects.create(article=current, action=ArticleEvent.Action.REVISED, note=note, by=by)
-        _announce_change(current.pk)
-    elif reader_changed and current.status in (S.APPROVED, S.SCHEDULED):
-        article.status = S.FINAL_REVIEW
-        ArticleEvent.objects.create(article=current, action=ArticleEvent.Action.REOPENED, note=note, by=by)
     article.full_clean()
+    if write_related is not None:
+        write_related()
+    if _snapshot(article) != before:
+        if current.status in LIVE_STATUSES and current.published_at:
+            Revision.objects.create(article=current, version=current.version, snapshot=before, note=note, by=by)
+            article.updated_at = timezone.now()
+            ArticleEvent.objects.create(article=current, action=ArticleEvent.Action.REVISED, note=note, by=by)
+            _announce_change(current.pk)
+        elif current.status in (S.APPROVED, S.SCHEDULED):
+            article.status = S.FINAL_REVIEW
+            ArticleEvent.objects.create(article=current, action=ArticleEvent.Action.REOPENED, note=note, by=by)
     # Only what editing may change: the workflow columns (published_at, publish_at, review_round …) are
     # owned by the workflow services and may have moved since the editor loaded the page.
     article.save(update_fields=[*EDITABLE_FIELDS, *DERIVED_FIELDS, "version", "status", "updated_at", "edited_at"])

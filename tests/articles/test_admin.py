@@ -228,3 +228,55 @@ def test_revisions_after_publication_are_listed_on_the_article(client, desk):
     client.force_login(desk["chief"])
     response = client.get(reverse("admin:articles_article_change", args=[article.pk]))
     assert "发布后修订 1 次" in response.text and "原来的标题" in response.text and "标题更准确" in response.text
+
+
+def _placed_import(**fields) -> dict:
+    return {"text": SEED.read_text(encoding="utf-8"), "edition_date": "2030-01-02", "edition_number": "1300",
+            "page_number": "2", "page_name": "平城新闻", **fields}  # fmt: skip
+
+
+@pytest.mark.parametrize("role", [Role.CORRESPONDENT, Role.REPORTER, Role.PHOTOGRAPHER])
+def test_only_editors_may_import_a_page_and_others_are_told_why(client, desk, role):
+    from articles.models import Edition, Page
+
+    client.force_login(staff(role, newsroom(), username=f"{role}-importer"))
+    assert "导入版面文字" not in client.get(CHANGELIST).text
+    url = reverse("admin:articles_article_import")
+    response = client.get(url)
+    assert response.status_code == 403 and "只有编辑、副总编辑和总编辑可以导入版面" in response.text
+    response = client.post(url, _placed_import())
+    assert response.status_code == 403 and "只有编辑、副总编辑和总编辑可以导入版面" in response.text
+    assert not Edition.objects.exists() and not Page.objects.exists() and not Article.objects.exists()
+
+
+def test_an_editor_imports_a_page_onto_its_printed_edition(client, desk):
+    from articles.models import Edition
+
+    client.force_login(desk["editor"])
+    assert "导入版面文字" in client.get(CHANGELIST).text
+    response = client.post(reverse("admin:articles_article_import"), _placed_import())
+    assert response.status_code == 302
+    edition = Edition.objects.get()
+    assert edition.number == 1300 and edition.pages.get().articles.count() == 10
+
+
+def test_an_import_that_recognises_nothing_leaves_no_empty_edition(client, desk):
+    from articles.models import Edition, Page
+
+    client.force_login(desk["editor"])
+    response = client.post(reverse("admin:articles_article_import"), _placed_import(text="   \n 12 \n"))
+    assert response.status_code == 200 and "没有识别出稿件" in response.text
+    assert not Edition.objects.exists() and not Page.objects.exists()
+
+
+def test_editions_and_pages_are_created_by_editors_not_correspondents(client, desk):
+    from articles.models import Edition
+
+    client.force_login(staff(Role.CORRESPONDENT, newsroom(), username="correspondent"))
+    post = {"date": "2030-01-02", "number": "1300", "pages-TOTAL_FORMS": "0", "pages-INITIAL_FORMS": "0"}
+    assert client.post(reverse("admin:articles_edition_add"), post).status_code == 403
+    assert client.post(reverse("admin:articles_page_add"), {"number": "1", "name": "要闻"}).status_code == 403
+    assert not Edition.objects.exists()
+    client.force_login(desk["editor"])
+    assert client.post(reverse("admin:articles_edition_add"), post).status_code == 302
+    assert Edition.objects.get().number == 1300

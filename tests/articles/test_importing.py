@@ -13,11 +13,11 @@ from articles.print_import import Byline, format_byline, parse_page
 from articles.print_import import Credit as PrintedCredit
 from pingcheng import richtext
 from pingcheng.directory.demo import load_units
-from pingcheng.directory.models import Contributor, Unit
+from pingcheng.directory.models import Contributor, Role, Unit
 from pingcheng.photos.models import Photo
 from pingcheng.photos.services import photo_create
 from tests.articles.seed import SEED_HEADLINES
-from tests.factories import UnitFactory, UserFactory
+from tests.factories import UnitFactory, newsroom, staff
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,7 @@ def units():
 
 @pytest.fixture
 def imported(units):
-    return page_import(text=SEED_TEXT, by=UserFactory(username="importer"))
+    return page_import(text=SEED_TEXT, by=staff(Role.EDITOR, newsroom(), username="importer"))
 
 
 def printed_byline(article: Article) -> str:
@@ -327,3 +327,13 @@ def test_a_name_shared_by_two_units_is_ambiguous_and_ignored(units):
 def test_candidate_units_can_be_limited(units):
     text = "新旺街道和振华街道开展活动。"
     assert codes(units_mentioned(text, units=[units["zhenhua"], units["pingcheng"]])) == ["zhenhua"]
+
+
+@pytest.mark.parametrize("role", [Role.REPORTER, Role.CORRESPONDENT, Role.PHOTOGRAPHER])
+def test_only_reviewers_may_import_a_page(units, role):
+    from articles.errors import ArticleActionRefused
+
+    with pytest.raises(ArticleActionRefused) as refused:
+        page_import(text=SEED_TEXT, by=staff(role, newsroom()))
+    assert refused.value.code == "import_forbidden"
+    assert not Article.objects.exists() and not Contributor.objects.exists()
