@@ -3,7 +3,7 @@
 import re
 from datetime import date
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
 from articles.models import Article, ArticlePhoto, Correction, Credit, Edition
@@ -98,26 +98,43 @@ def article_related(article: Article, *, limit: int = 5) -> list[Article]:
 
 
 def correction_list_public() -> QuerySet[Correction]:
+    """Corrections of live articles and of withdrawn ones, newest first.
+
+    A withdrawn article's page (410) sends readers here for the reason, so its 撤回声明 and earlier
+    corrections stay listed (the list marks them as withdrawn).
+    """
+    shown = article_live_q() | Q(status=Article.Status.WITHDRAWN, published_at__isnull=False)
     return (
-        Correction.objects.filter(article__in=Article.objects.filter(article_live_q()))
+        Correction.objects.filter(article__in=Article.objects.filter(shown))
         .select_related("article")
         .order_by("-published_at")
     )
 
 
+def edition_list_public() -> QuerySet[Edition]:
+    """Editions readers can open, newest first: those with at least one live article on one of their pages.
+
+    An edition made by an import before its articles passed review has nothing to show and is left out.
+    """
+    live = Article.objects.filter(article_live_q(), page__edition=OuterRef("pk"))
+    return Edition.objects.filter(Exists(live)).order_by("-date")
+
+
 def edition_with_pages(edition_date: date) -> Edition | None:
-    """An edition, its pages and each page's live articles in print order."""
+    """A public edition, its pages and each page's live articles in print order."""
     live = Article.objects.filter(article_live_q()).order_by("page_order", "pk")
     return (
-        Edition.objects.filter(date=edition_date)
+        edition_list_public()
+        .filter(date=edition_date)
         .prefetch_related(Prefetch("pages__articles", queryset=_with_byline(live)))
         .first()
     )
 
 
 def edition_neighbours(edition: Edition) -> tuple[Edition | None, Edition | None]:
-    previous = Edition.objects.filter(date__lt=edition.date).order_by("-date").first()
-    following = Edition.objects.filter(date__gt=edition.date).order_by("date").first()
+    """The public editions before and after ``edition``."""
+    previous = edition_list_public().filter(date__lt=edition.date).first()
+    following = edition_list_public().filter(date__gt=edition.date).order_by("date").first()
     return previous, following
 
 

@@ -1,3 +1,4 @@
+import unicodedata
 from datetime import date
 
 from django.contrib.admin.views.decorators import staff_member_required
@@ -7,9 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 
 from articles import access, selectors
-from articles.models import Article, Edition, Section, Series
+from articles.models import Article, Section, Series
 from articles.structured_data import article_json_ld, json_ld_script
 from pingcheng.breadcrumbs import crumb
+from pingcheng.chinese import LIST_SEPARATORS
 from pingcheng.directory.models import Contributor, Unit
 from pingcheng.page_cache import public_page
 from pingcheng.pagination import paginate
@@ -138,10 +140,28 @@ def unit_detail(request, code: str):
 
 @public_page("news")
 def tag_detail(request, tag: str):
-    tag = tag.strip()[:20]
-    if not tag:
+    """A tag's list, only when a live article carries exactly this tag.
+
+    Anything else is a 404, which the page cache does not keep: otherwise every invented tag URL (or a real
+    tag with spaces, separators or a suffix added) would be rendered, answered 200 and cached.
+    """
+    if not _may_be_a_tag(tag):
         raise Http404("标签不存在")
-    return _list(request, selectors.article_list_for_tag(tag), title=f"标签：{tag}", crumbs=_news_crumbs())
+    articles = selectors.article_list_for_tag(tag)
+    if not articles.exists():
+        raise Http404("标签不存在")
+    return _list(request, articles, title=f"标签：{tag}", crumbs=_news_crumbs())
+
+
+def _may_be_a_tag(tag: str) -> bool:
+    """What ``Article.tag_list`` can yield: stripped, no list separator, no control character (NUL, which
+    PostgreSQL refuses in a parameter, among them), no longer than the tags field."""
+    return (
+        bool(tag)
+        and tag == tag.strip()
+        and len(tag) <= Article._meta.get_field("tags").max_length
+        and not any(char in LIST_SEPARATORS or unicodedata.category(char) == "Cc" for char in tag)
+    )
 
 
 @public_page("news")
@@ -168,7 +188,8 @@ def correction_list(request):
 
 @public_page("news")
 def epaper_index(request):
-    latest = Edition.objects.order_by("-date").first()
+    """The newest edition readers can open (one with live articles), or a page saying there is none yet."""
+    latest = selectors.edition_list_public().first()
     if latest is None:
         return render(request, "articles/epaper_edition.html", {"edition": None, "nav": "epaper"})
     return redirect("epaper:edition", edition_date=latest.date.isoformat())
@@ -180,6 +201,10 @@ def epaper_edition(request, edition_date: str, page_number: int | None = None):
         day = date.fromisoformat(edition_date)
     except ValueError:
         raise Http404("日期无效") from None
+    if edition_date != day.isoformat():
+        # fromisoformat also reads 20250718 and 2025-W29-5: one URL per edition, not one cached page per spelling.
+        raise Http404("日期无效")
+    # An edition without live articles (imported, not yet published) is not public: 404, like a missing one.
     edition = selectors.edition_with_pages(day)
     if edition is None:
         raise Http404("当日没有出版")
@@ -193,5 +218,4 @@ def epaper_edition(request, edition_date: str, page_number: int | None = None):
     return render(request, "articles/epaper_edition.html", {
         "edition": edition, "pages": [current] if current else pages, "all_pages": pages, "current": current,
         "previous": previous, "following": following, "nav": "epaper",
-        "editions": Edition.objects.order_by("-date")[:30],
     })  # fmt: skip

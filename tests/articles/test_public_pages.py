@@ -202,3 +202,100 @@ def test_unknown_query_parameters_share_the_cached_page(client, seed):
     # Changed behind the cache's back: a second URL differing only in an unknown parameter is the cached page.
     Article.objects.filter(headline="立足实际构建创城新常态").update(headline="改过的标题")
     assert "立足实际构建创城新常态" in client.get("/news/?utm=2").text
+
+
+# --- e-paper: only editions readers can open -----------------------------------------------------------
+
+
+def _unpublished_edition(day: str, number: int):
+    """An edition with a page and only a draft on it, as an import leaves it until review."""
+    from datetime import date
+
+    from articles.placement import page_get_or_create
+
+    page = page_get_or_create(date=date.fromisoformat(day), number=number, page_number=1, page_name="要闻")
+    ArticleFactory(page=page, page_order=1, headline="尚未发布的见报稿")
+    return page.edition
+
+
+def test_epaper_index_skips_a_newer_edition_without_live_articles(client, seed):
+    _unpublished_edition("2025-07-19", 1269)
+    response = client.get("/epaper/")
+    assert response.status_code == 302 and response["Location"] == "/epaper/2025-07-18/"
+
+
+@pytest.mark.parametrize("path", ["/epaper/2025-07-19/", "/epaper/2025-07-19/1/"])
+def test_an_edition_without_live_articles_is_404(client, seed, path):
+    _unpublished_edition("2025-07-19", 1269)
+    assert client.get(path).status_code == 404
+    assert client.get("/epaper/2025-07-18/").status_code == 200
+
+
+def test_an_edition_page_does_not_link_to_an_edition_without_live_articles(client, seed):
+    _unpublished_edition("2025-07-19", 1269)
+    text = client.get("/epaper/2025-07-18/").text
+    assert "/epaper/2025-07-19/" not in text and "后一期" not in text
+
+
+def test_epaper_index_with_only_unpublished_editions_says_there_is_no_paper_yet(client, db):
+    _unpublished_edition("2025-07-19", 1269)
+    response = client.get("/epaper/")
+    assert response.status_code == 200 and "还没有出版的报纸" in response.text
+
+
+@pytest.mark.parametrize("path", ["/epaper/20250718/", "/epaper/2025-W29-5/", "/epaper/%002025-07-18/"])
+def test_an_edition_is_found_only_under_its_own_date(client, seed, path):
+    assert client.get(path).status_code in (400, 404)
+
+
+# --- tags: a page only for a tag that a live article carries ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "tag",
+    ["没有这个标签", "防", "防汛%20", "%20防汛", "防汛、网格员", "防汛" + "x" * 30, "\U0001f600", "%E2%80%AE防汛", "a.*",
+     "\\d", "%E3%80%80", "%00", "防汛%00"],
+)  # fmt: skip
+def test_a_tag_no_live_article_carries_is_404_and_not_cached(client, tag):
+    _live(tags="防汛、网格员")
+    assert client.get("/news/tags/防汛/").status_code == 200
+    for _attempt in range(2):
+        response = client.get(f"/news/tags/{tag}/")
+        assert response.status_code in (400, 404), tag
+        assert "public" not in response.get("Cache-Control", "")
+
+
+def test_a_tag_carried_only_by_a_draft_is_404(client):
+    ArticleFactory(tags="草稿专用标签")
+    assert client.get("/news/tags/草稿专用标签/").status_code == 404
+    _live(tags="草稿专用标签")
+    cache.clear()
+    assert client.get("/news/tags/草稿专用标签/").status_code == 200
+
+
+# --- corrections of withdrawn articles -------------------------------------------------------------------
+
+
+def test_a_withdrawn_articles_retraction_is_listed_where_the_withdrawal_notice_points(client, seed):
+    article = seed["疏堵结合整治游商小贩 营造整洁有序古城环境"]
+    chief = staff(Role.CHIEF_EDITOR, newsroom())
+    services.article_withdraw(article=article, by=chief, reason="数据有误")
+    services.article_correct(article=article, by=chief, kind=Correction.Kind.RETRACTION,
+                             text="本报7月18日刊发的稿件数据有误，现予撤回。")  # fmt: skip
+    notice = client.get(article.get_absolute_url())
+    assert notice.status_code == 410
+    assert "本报7月18日刊发的稿件数据有误，现予撤回。" in notice.text
+    listed_at = re.search(r'href="(/news/corrections/[^"]*)"', notice.text).group(1)
+    listing = client.get(listed_at).text
+    assert "撤回声明" in listing and "本报7月18日刊发的稿件数据有误，现予撤回。" in listing
+    assert article.headline in listing and "已撤稿" in listing
+    # The list names the withdrawn article without sending the reader round in a circle to the notice.
+    assert f'href="{article.get_absolute_url()}"' not in listing
+
+
+def test_the_corrections_list_still_links_live_articles(client, seed):
+    article = seed["守住钱袋子 护好幸福家"]
+    services.article_correct(article=article, by=staff(Role.CHIEF_EDITOR, newsroom()), kind=Correction.Kind.CORRECTION,
+                             text="“西京社区”应为“西京街社区”。")  # fmt: skip
+    listing = client.get("/news/corrections/").text
+    assert f'href="{article.get_absolute_url()}"' in listing and "已撤稿" not in listing
