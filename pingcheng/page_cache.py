@@ -11,6 +11,7 @@ fails open (see CACHES in settings): when it cannot be reached, every page is re
 """
 
 import functools
+import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -101,7 +102,9 @@ def public_page(product: str):
                 patch_cache_control(response, private=True, no_cache=True)
                 return response
             # The reader's display mode (长辈模式) changes the markup, so each mode is cached on its own.
-            key = f"page:{product}:{page_generation(product)}:{display_mode(request)}:{request.path}:{page_number(request)}"
+            # The path is hashed: any character a reader types stays out of the key (memcached refuses spaces).
+            path = hashlib.sha256(request.path.encode()).hexdigest()[:32]
+            key = f"page:{product}:{page_generation(product)}:{display_mode(request)}:{path}:{page_number(request)}"
             response = cache.get(key)
             if response is None:
                 response = view(request, *args, **kwargs)
