@@ -356,3 +356,6 @@ class CorrectionAdmin(RoleModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a published correction is part of the public record, like the article it corrects

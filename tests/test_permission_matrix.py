@@ -21,8 +21,7 @@ newsroom and a department, plus a staff user without any membership and an anony
 answer must be: anonymous → the login page; never a 5xx; 200 for what is allowed; 403, 404 or a redirect
 for what is not, and the same answer for a row that is not yours as for one that does not exist; on a
 changelist, the rows out of scope are absent and the rows in scope present; a change page offers "save"
-only to those who may change the row. One answer is tolerated until it is fixed (HISTORY_REVEALS_EXISTENCE,
-held by a strict xfail test).
+only to those who may change the row.
 
 About 200 requests per viewer; the world is built once per module and each viewer uses one client.
 """
@@ -233,7 +232,7 @@ POLICY: dict[str, Rule] = {
         view=REVIEWERS | ADMIN, probes=lambda w: [Probe("review decision", w.rows["decision"])]
     ),
     "articles.correction": Rule(
-        view=NEWSROOM | ADMIN, add=NOBODY, change=NOBODY, delete=ADMIN,
+        view=NEWSROOM | ADMIN, add=NOBODY, change=NOBODY, delete=NOBODY,
         probes=lambda w: [Probe("correction", w.rows["correction"])],
     ),
     "notices.notice": Rule(
@@ -618,8 +617,6 @@ class Matrix:
                 if self.viewer.user is None:
                     continue
                 if not allowed and not rule.may_view(self.viewer, probe):
-                    if view == "history" and not rule.may_view(self.viewer) and response.status_code == 403:
-                        continue  # HISTORY_REVEALS_EXISTENCE, below: tolerated until fixed
                     self.expect_same_as_missing("GET", url, missing_url, response)
                 if view == "change" and response.status_code == 200:
                     offers_save = 'name="_save"' in response.text
@@ -664,17 +661,8 @@ def quiet_refusals():
     logger.setLevel(level)
 
 
-HISTORY_REVEALS_EXISTENCE = (
-    "Django's ModelAdmin.history_view looks the row up before it checks permission: for a model the viewer may "
-    "not see at all, an existing id answers 403 and a missing one redirects to the index, so the answer tells "
-    "whether the row exists. The fix belongs in pingcheng/directory/admin_base.py (and Django's GroupAdmin)."
-)
-
-
-@pytest.mark.xfail(strict=True, reason=HISTORY_REVEALS_EXISTENCE)
 def test_the_history_of_a_row_of_a_model_you_may_not_see_looks_like_a_missing_row(world):
-    """The one answer the matrix tolerates; when it is fixed this test passes, and strict xfail fails it, so
-    that the tolerance in Matrix.admin is removed with it."""
+    """Django's history view looks the row up before it checks permission; ours refuses first."""
     client = Client(raise_request_exception=False)
     client.force_login(world.user(Role.STREET_STAFF), backend="django.contrib.auth.backends.ModelBackend")
     existing = client.get(reverse("admin:articles_section_history", args=[world.rows["section"].pk]))

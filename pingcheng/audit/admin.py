@@ -12,9 +12,10 @@ from django.contrib import admin
 
 from pingcheng.audit.models import PersonalDataExport
 from pingcheng.directory import access
+from pingcheng.directory.admin_base import HistoryRefusedFirstMixin
 
 
-class DistrictAdminReadOnly:
+class DistrictAdminReadOnly(HistoryRefusedFirstMixin):
     def _may_read(self, request) -> bool:
         user = request.user
         return user.is_active and user.is_staff and access.user_sees_everything(user)

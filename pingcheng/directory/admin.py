@@ -3,7 +3,9 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +13,7 @@ from pingcheng.accounts import login_unlock
 from pingcheng.directory import access
 from pingcheng.directory.admin_base import (
     DomainErrorMessageMixin,
+    HistoryRefusedFirstMixin,
     RoleAdminMixin,
     RoleModelAdmin,
     ScopedAdminMixin,
@@ -36,7 +39,8 @@ def _autocomplete_source(request) -> tuple[type, str] | None:
 
 @admin.register(Unit)
 class UnitAdmin(RoleModelAdmin):
-    """Every staff member may look the directory up; only district administrators change it."""
+    """Staff look up their own part of the directory (their units and below); district administrators see and
+    change all of it. Choosing a unit for a field declared "anywhere" searches the whole active directory."""
 
     view_roles = ALL_STAFF_ROLES
     list_display = ["indented_name", "kind", "code", "address", "public_phones", "is_active"]
@@ -87,6 +91,16 @@ class MembershipAdmin(ScopedModelAdmin):
     search_fields = ["user__username", "user__first_name", "user__last_name", "unit__name"]
     autocomplete_fields = ["user", "unit"]
     list_select_related = ["user", "unit"]
+
+
+# Roles are memberships, not Django groups: the group list is a superuser's (Django's model permissions),
+# with the history refusal every other admin has.
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(HistoryRefusedFirstMixin, DjangoGroupAdmin):
+    pass
 
 
 User = get_user_model()

@@ -13,6 +13,7 @@ needs to know another app's models or labels.
 """
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
@@ -34,7 +35,17 @@ def unit_choice_is_anywhere(model: type[models.Model], field_name: str) -> bool:
     return (model._meta.label_lower, field_name) in _PICK_ANY_UNIT
 
 
-class RoleAdminMixin:
+class HistoryRefusedFirstMixin:
+    """Django's history view looks the row up before it checks permission, so for a model this user may not
+    see at all an existing id would answer 403 and a missing one "does not exist": refuse both alike, first."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
+
+
+class RoleAdminMixin(HistoryRefusedFirstMixin):
     view_roles: frozenset[str] = frozenset()
     change_roles: frozenset[str] = frozenset()
 
@@ -58,7 +69,6 @@ class RoleAdminMixin:
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return self._may(request, self.change_roles)
-
 
 class DomainErrorMessageMixin:
     """A service's refusal becomes an error message on the same page, never a 500."""
