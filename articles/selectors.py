@@ -4,7 +4,7 @@ import re
 from datetime import date
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import TruncDate
 
 from articles.models import Article, ArticlePhoto, Correction, Credit, Edition
 from articles.services import article_live_q
@@ -47,13 +47,25 @@ def article_list_for_day(day: date) -> QuerySet[Article]:
 
 
 def archive_months() -> list[dict]:
-    return list(
+    """Each month with live news, newest first: ``{"month": date, "count": n, "days": [{"day": date, "count": n}]}``.
+
+    One query, grouped by day in Beijing time; the days of a month link to that day's list.
+    """
+    rows = (
         Article.objects.filter(article_live_q())
-        .annotate(month=TruncMonth("publish_at"))
-        .values("month")
+        .annotate(day=TruncDate("publish_at"))
+        .values("day")
         .annotate(count=Count("pk"))
-        .order_by("-month")
+        .order_by("-day")
     )
+    months: list[dict] = []
+    for row in rows:
+        month = row["day"].replace(day=1)
+        if not months or months[-1]["month"] != month:
+            months.append({"month": month, "count": 0, "days": []})
+        months[-1]["count"] += row["count"]
+        months[-1]["days"].append(row)
+    return months
 
 
 def article_detail_queryset() -> QuerySet[Article]:

@@ -176,7 +176,11 @@ def archive_day(request, year: int, month: int, day: int):
         when = date(year, month, day)
     except (ValueError, OverflowError):
         raise Http404("日期无效") from None
-    return _list(request, selectors.article_list_for_day(when), title=f"{when:%Y年%m月%d日}的新闻",
+    articles = selectors.article_list_for_day(when)
+    if not articles.exists():
+        # Every date of every year is a valid URL: an empty one is a 404, never a cached empty page.
+        raise Http404("当日没有新闻")
+    return _list(request, articles, title=f"{when:%Y年%m月%d日}的新闻",
                  crumbs=_news_crumbs(crumb("往期", "articles:archive")))  # fmt: skip
 
 

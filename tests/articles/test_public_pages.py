@@ -192,6 +192,15 @@ def test_tag_pages_match_whole_tags_and_tags_may_hold_a_slash(client, seed):
     assert "平城区网格员筑牢防汛" not in client.get("/news/tags/防/").text
 
 
+def test_the_archive_links_each_day_with_news_and_a_day_without_news_is_404(client, seed):
+    archive = client.get("/news/archive/")
+    assert 'href="/news/archive/2025/7/18/"' in archive.text
+    assert 'href="/news/archive/"' in client.get("/").text  # the footer leads there
+    assert client.get("/news/archive/2025/7/18/").status_code == 200
+    assert client.get("/news/archive/2025/7/17/").status_code == 404
+    assert client.get("/news/archive/1/1/1/").status_code == 404
+
+
 def test_absurd_archive_dates_are_404(client, seed):
     assert client.get("/news/archive/99999999999999999999/1/1/").status_code == 404
 
