@@ -289,6 +289,20 @@ def snippet(text: str, terms: Iterable[str], width: int = 80) -> str:
 # What a page, a log line or an export shows of a resident. Masking never raises: odd input is masked
 # as far as it can be, and never comes back more revealing than the rules below.
 
+# A resident's contacts inside free text, defined once for masking them (``pingcheng.notices.masking``) and for
+# finding them (``pingcheng.audit.privacy``, the suite's log check). Both run on every line Django logs about a
+# request, whatever a visitor put in its URL, so each pattern must cost time linear in the text: a match may only
+# begin where a run of local-part characters begins (the lookbehind), and every part is bounded (RFC 5321/1035:
+# a local part has at most 64 characters, a domain label 63). Unanchored and unbounded, a 40,000-character path
+# without "@" was tried from each of its characters to the end of the run: quadratic, about 2 s for one line.
+# A longer local part or label than the standard allows is not an address to these patterns.
+# ASCII classes on purpose: a class that took Hanzi would swallow the Chinese words around an address.
+_EMAIL_LOCAL = r"A-Za-z0-9._%+\-"
+_EMAIL_LABEL = r"[A-Za-z0-9\-]{1,63}"
+EMAIL_RE = re.compile(rf"(?<![{_EMAIL_LOCAL}])[{_EMAIL_LOCAL}]{{1,64}}@{_EMAIL_LABEL}(?:\.{_EMAIL_LABEL}){{1,8}}")
+# A mainland mobile number, with or without +86, not inside a longer run of digits (a timestamp, an id).
+MOBILE_RE = re.compile(r"(?<!\d)(?:\+?86[ \-]?)?1[3-9]\d{9}(?!\d)")
+
 
 def mask_phone(phone: str | None) -> str:
     """A phone number with its middle hidden: ``13812341234`` → ``138****1234``.

@@ -9,6 +9,8 @@ import pytest
 
 from pingcheng import chinese
 from pingcheng.chinese import (
+    EMAIL_RE,
+    MOBILE_RE,
     char_count,
     dictionary_refresh,
     highlight,
@@ -84,6 +86,31 @@ def test_mask_name_hides_a_one_character_name_entirely(name, masked):
 )
 def test_mask_email_hides_the_local_part_but_its_first_character(email, masked):
     assert mask_email(email) == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("收件人zhangsan@example.com退信", ["zhangsan@example.com"]),
+        ("mailto:a.b+tag@mail.example.cn?subject=x", ["a.b+tag@mail.example.cn"]),
+        ("电话13912345678，+86 139 暂缺", ["13912345678"]),
+    ],
+)
+def test_contacts_in_free_text_are_found_whole(text, found):
+    assert [match.group() for pattern in (EMAIL_RE, MOBILE_RE) for match in pattern.finditer(text)] == found
+
+
+def test_an_address_match_never_begins_inside_a_local_part():
+    # What keeps the pattern linear on a long run without "@": it is tried once, where the run begins.
+    assert EMAIL_RE.search("zhangsan@example.com", 1) is None
+    assert EMAIL_RE.search("zhangsan@example.com", 0).group() == "zhangsan@example.com"
+
+
+def test_a_local_part_or_label_longer_than_the_standard_allows_is_not_an_address():
+    assert EMAIL_RE.search("x" * 65 + "@example.com") is None
+    assert EMAIL_RE.search("x" * 64 + "@example.com") is not None
+    assert EMAIL_RE.search("x@" + "a" * 64 + ".com") is None
+    assert EMAIL_RE.search("x@" + "a" * 63 + ".com") is not None
 
 
 # --- Lists and counts -----------------------------------------------------------------------------------

@@ -54,6 +54,44 @@ def test_masked_contacts_ids_and_staff_are_not_personal_data(text):
     assert personal_data_in(text) == []
 
 
+# --- the cost of the rule ----------------------------------------------------------------------------------
+# The request-log filter masks every line Django logs about a refused request, so a long URL must not be a
+# cheap way to load the server. The old unanchored pattern took about 2 s for a 40,000-character path without
+# "@" (quadratic: some 50 s at 200,000 in each of the filter and the check); the lines below all take
+# milliseconds. Run in a subprocess so that a regression fails at the timeout instead of hanging the suite.
+
+COST_TIMEOUT_SECONDS = 30
+COST_SCRIPT = """
+import logging
+from pingcheng.audit.log_filters import ContactsMasked
+from pingcheng.audit.privacy import personal_data_in
+
+n = 200_000
+paths = ["a" * n, "a." * (n // 2), "a@" * (n // 2), "x@" + "a." * (n // 2), "1" * n, ("a" * 63 + "/") * (n // 64)]
+for path in paths:
+    record = logging.LogRecord("django.request", logging.WARNING, "", 0, "Not Found: %s", ("/" + path,), None)
+    ContactsMasked().filter(record)
+    personal_data_in(record.getMessage())
+tail = "/" + "a" * n + "/zhangsan@example.com/13912345678"
+record = logging.LogRecord("django.request", logging.WARNING, "", 0, "Not Found: %s", (tail,), None)
+ContactsMasked().filter(record)
+print(record.getMessage()[-29:], personal_data_in(tail)[-2:], personal_data_in(record.getMessage()))
+"""
+
+
+def test_a_200k_character_request_line_is_masked_and_checked_in_linear_time():
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    try:
+        run = subprocess.run([sys.executable, "-c", COST_SCRIPT], cwd=REPO, env=env, capture_output=True, text=True,
+                             timeout=COST_TIMEOUT_SECONDS)  # fmt: skip
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"masking and checking 200,000-character log lines took over {COST_TIMEOUT_SECONDS} s: "
+                    "the contact patterns backtrack quadratically")  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    # The contacts after the long run are still found and masked, and nothing is left to find.
+    assert run.stdout.strip() == "/z***@example.com/139****5678 ['zhangsan@example.com', '13912345678'] []"
+
+
 # --- the session-wide check fails the run ----------------------------------------------------------------
 
 

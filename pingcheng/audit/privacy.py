@@ -11,17 +11,18 @@ refuse or mask such text:
   data and tests give residents (inquirers, subscribers, campaign participants) names from this list, and
   the check looks for exactly these. Staff and contributors have other names and may be logged.
 
-Pure Python on purpose: the log check imports it before Django is set up.
+The contact patterns are the ones log lines are masked with (``pingcheng.chinese.EMAIL_RE`` and ``MOBILE_RE``),
+so the check finds exactly what masking would have hidden. No Django settings needed: the log check imports
+this before Django is set up.
 """
 
 import re
 
+from pingcheng.chinese import EMAIL_RE, MOBILE_RE
+
 # Demo residents. Products that store residents' names use these in their demo data and tests.
 RESIDENT_DEMO_NAMES: tuple[str, ...] = ("孙桂兰", "郭建平", "林秀英", "何淑珍", "胡德顺", "杨翠花")
 
-# ASCII classes on purpose: a class that took Hanzi would swallow the Chinese words around an address.
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
-_MOBILE = re.compile(r"(?<!\d)(?:\+?86[ \-]?)?1[3-9]\d{9}(?!\d)")
 _NAMES = re.compile("|".join(map(re.escape, RESIDENT_DEMO_NAMES)))
 
 
@@ -29,5 +30,5 @@ def personal_data_in(text: str) -> list[str]:
     """The pieces of ``text`` that identify a resident under the rule above, in order; empty if none."""
     if not text:
         return []
-    found = [(m.start(), m.group()) for pattern in (_MOBILE, _EMAIL, _NAMES) for m in pattern.finditer(text)]
+    found = [(m.start(), m.group()) for pattern in (MOBILE_RE, EMAIL_RE, _NAMES) for m in pattern.finditer(text)]
     return [piece for _start, piece in sorted(found)]

@@ -3,14 +3,7 @@
 Kept apart from ``models.py`` so that migrations can use it without importing the models.
 """
 
-import re
-
-from pingcheng.chinese import mask_email, mask_phone
-
-# ASCII on purpose: a class that took Hanzi would swallow the Chinese words around an address in a message.
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
-# A mainland mobile number, with or without +86, not inside a longer run of digits (a timestamp, an id).
-_MOBILE = re.compile(r"(?<!\d)(?:\+?86[ \-]?)?1[3-9]\d{9}(?!\d)")
+from pingcheng.chinese import EMAIL_RE, MOBILE_RE, mask_email, mask_phone
 
 
 def mask_address(address: str) -> str:
@@ -26,5 +19,5 @@ def mask_contacts(text: str, *, known: tuple[str, ...] = ()) -> str:
     for address in known:
         if address:
             text = text.replace(address, mask_address(address))
-    text = _EMAIL.sub(lambda match: mask_email(match.group()), text)
-    return _MOBILE.sub(lambda match: mask_phone(match.group()), text)
+    text = EMAIL_RE.sub(lambda match: mask_email(match.group()), text)
+    return MOBILE_RE.sub(lambda match: mask_phone(match.group()), text)
