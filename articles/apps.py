@@ -49,7 +49,7 @@ class ArticlesConfig(AppConfig):
         article_changed.connect(news_pages_retire, dispatch_uid="articles.cache.news_pages_retire")
 
 
-def _photo_changed(sender, *, photo, by, fields, **_kwargs) -> None:
+def _photo_changed(sender, *, photo, by, fields, previous, **_kwargs) -> None:
     from articles.services import articles_photo_changed
 
-    articles_photo_changed(photo=photo, by=by, fields=fields)
+    articles_photo_changed(photo=photo, by=by, previous=previous)

@@ -22,6 +22,14 @@ _UUID_IN_SRC = re.compile(r"/([0-9a-f]{32})\.\d+\.(?:jpg|webp)$")
 SIZES = "(min-width: 768px) 720px, 100vw"
 
 
+_RENDITION_SRC = re.compile(r'src="[^"]*?/([0-9a-f]{32})\.\d+\.(?:jpg|webp)"')
+
+
+def body_photo_uuids(html: str) -> set[str]:
+    """The uuids (hex) of our photos whose renditions a body shows."""
+    return set(_RENDITION_SRC.findall(html))
+
+
 def enrich_inline_figures(html: str) -> str:
     uuids = {match.group(1) for src in _FIGURE.finditer(html) if (match := _UUID_IN_SRC.search(src.group("src")))}
     if not uuids:

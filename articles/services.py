@@ -10,19 +10,21 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from articles import access
 from articles.errors import ArticleActionRefused, ArticleEditConflict
+from articles.figures import body_photo_uuids
 from articles.models import Article, ArticleEvent, ArticlePhoto, Correction, Credit, ReviewDecision, Revision
 from articles.search import article_index
 from articles.signals import article_changed
 from articles.workflow import ARTICLE_WORKFLOW, LEVEL_OF_STATE
 from pingcheng.directory.models import Unit
 from pingcheng.notices.services import notice_enqueue
+from pingcheng.photos.models import Photo
 from pingcheng.richtext import char_count, clean_article_html
 
 S = Article.Status
@@ -62,16 +64,23 @@ def _snapshot(article: Article) -> dict:
     edit. JSON-ready: ids to compare, names and captions to read.
     """
     credits = Credit.objects.filter(article_id=article.pk).select_related("contributor").order_by("order", "pk")
-    figures = ArticlePhoto.objects.filter(article_id=article.pk).select_related("photo").order_by("order", "pk")
+    figures = ArticlePhoto.objects.filter(article_id=article.pk).select_related("photo__credit").order_by("order", "pk")
     units = Unit.objects.filter(articles=article.pk).order_by("pk")
+    inline = Photo.objects.filter(uuid__in=body_photo_uuids(article.body or "")).select_related("credit").order_by("pk")
     return {
         **{field: getattr(article, field) for field in READER_FIELDS},
         "series": article.series.title if article.series_id else "",
         "tags": article.tag_list,
         "credits": [{"id": c.contributor_id, "role": c.role, "name": c.contributor.name} for c in credits],
-        "figures": [{"id": f.photo_id, "caption": f.photo.caption} for f in figures],
+        "figures": [_photo_words(f.photo) for f in figures],
+        "inline_photos": [_photo_words(photo) for photo in inline],
         "units": [{"id": unit.pk, "name": unit.name} for unit in units],
     }
+
+
+def _photo_words(photo: Photo) -> dict:
+    """What readers see of a photo besides its pixels: caption, alt text and the printed credit."""
+    return {"id": photo.pk, "caption": photo.caption, "alt": photo.alt_text, "credit": photo.credit_line}
 
 
 def article_prepare_body(article: Article) -> None:
@@ -281,21 +290,42 @@ def article_correct(*, article: Article, by, kind: str, text: str) -> Correction
     return correction
 
 
-def articles_photo_changed(*, photo, by, fields: list[str]) -> int:
-    """A photo's caption or credit changed: every live article showing it records it and tells the page cache.
+def articles_photo_changed(*, photo, by, previous: dict) -> int:
+    """A photo's caption, alt text or credit changed: the articles showing it treat it as an edit of their own.
 
-    Readers see the new words at once and their browsers re-fetch (``Last-Modified`` moves with the event);
-    the article shows an "updated" time, as for any reader-facing edit after publication.
+    Exactly as ``article_save`` would for an edit of the article: a published one keeps what readers saw as a
+    revision, shows an "updated" time and retires cached pages; an approved or scheduled one goes back to
+    终审, so no caption or credit reaches readers unreviewed. ``previous`` holds the changed fields' old
+    values. Runs in ``photo_update``'s transaction; returns how many articles it touched.
     """
-    now = timezone.now()
-    live = Article.objects.filter(article_live_q(now)).filter(Q(figures__photo=photo) | Q(body__contains=photo.uuid.hex))
-    ids = list(live.values_list("pk", flat=True).distinct())
+    before_photo = Photo(**{f.attname: getattr(photo, f.attname) for f in Photo._meta.concrete_fields})
+    for field, value in previous.items():
+        setattr(before_photo, field, value)
+    before_words, after_words = _photo_words(before_photo), _photo_words(photo)
+    if before_words == after_words:
+        return 0
+    using = Article.objects.filter(Q(figures__photo=photo) | Q(body__contains=photo.uuid.hex))
+    ids = list(using.filter(status__in=[S.APPROVED, *LIVE_STATUSES]).values_list("pk", flat=True).distinct())
     note = _("图片说明或署名修改：%(caption)s") % {"caption": photo.caption[:80]}
+    touched = 0
     for article_id in ids:
-        ArticleEvent.objects.create(article_id=article_id, action=ArticleEvent.Action.REVISED, note=note, by=by)
-        _announce_change(article_id)
-    Article.objects.filter(pk__in=ids, published_at__isnull=False).update(updated_at=now)
-    return len(ids)
+        article = Article.objects.select_for_update().get(pk=article_id)
+        if article.status in LIVE_STATUSES and article.published_at:
+            after = _snapshot(article)
+            before = {key: [before_words if isinstance(item, dict) and item.get("id") == photo.pk else item
+                            for item in value] if key in ("figures", "inline_photos") else value
+                      for key, value in after.items()}  # fmt: skip
+            Revision.objects.create(article=article, version=article.version, snapshot=before, note=note, by=by)
+            Article.objects.filter(pk=article.pk).update(updated_at=timezone.now(), version=F("version") + 1)
+            ArticleEvent.objects.create(article=article, action=ArticleEvent.Action.REVISED, note=note, by=by)
+            _announce_change(article.pk)
+        elif article.status in (S.APPROVED, S.SCHEDULED):
+            Article.objects.filter(pk=article.pk).update(status=S.FINAL_REVIEW, version=F("version") + 1)
+            ArticleEvent.objects.create(article=article, action=ArticleEvent.Action.REOPENED, note=note, by=by)
+        else:
+            continue
+        touched += 1
+    return touched
 
 
 def _announce_change(article_id: int) -> None:

@@ -123,7 +123,8 @@ def photo_update(*, photo: Photo, by, **changes) -> Photo:
     photo.full_clean(exclude=["master", "renditions", "width", "height"])
     photo.save(update_fields=[*changes] if changes else None)
     # Readers see captions and credits on published pages: the products showing it record and announce it.
-    photo_changed.send(sender=Photo, photo=photo, by=by, fields=sorted(changes))
+    previous = {field: getattr(current, field) for field in changes}
+    photo_changed.send(sender=Photo, photo=photo, by=by, fields=sorted(changes), previous=previous)
     return photo
 
 

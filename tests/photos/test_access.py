@@ -163,3 +163,31 @@ def test_a_corrected_caption_reaches_readers_at_once_and_moves_last_modified(cli
     assert ArticleEvent.objects.filter(article=article, action=ArticleEvent.Action.REVISED, by=desk["editor"]).exists()
     article.refresh_from_db()
     assert article.updated_at is not None
+
+
+def test_a_recaptioned_photo_sends_an_approved_article_back_to_final_review(desk):
+    from articles.models import ArticleEvent
+
+    article = ArticleFactory(status=Article.Status.APPROVED)
+    photo = a_photo(desk["reporter"], caption="网格员巡查河道")
+    ArticlePhoto.objects.create(article=article, photo=photo)
+    photo_update(photo=photo, by=desk["editor"], alt_text="两名网格员走在河堤上")
+    article.refresh_from_db()
+    assert article.status == Article.Status.FINAL_REVIEW
+    assert ArticleEvent.objects.filter(article=article, action=ArticleEvent.Action.REOPENED).exists()
+
+
+def test_a_recaptioned_photo_on_a_published_article_keeps_the_old_words_as_a_revision(desk):
+    from articles.models import Revision
+
+    article = ArticleFactory(status=Article.Status.PUBLISHED, publish_at=timezone.now(), published_at=timezone.now())
+    photo = a_photo(desk["reporter"], caption="网格员巡查河道")
+    Article.objects.filter(pk=article.pk).update(
+        body=f'<figure class="image"><img src="/media/photos/2026/11/{photo.uuid.hex}.960.jpg"></figure>'
+    )
+    version = Article.objects.get(pk=article.pk).version
+    photo_update(photo=photo, by=desk["editor"], caption="平城区网格员巡查御河河道")
+    revision = Revision.objects.get(article=article)
+    assert revision.version == version
+    assert revision.snapshot["inline_photos"][0]["caption"] == "网格员巡查河道"
+    assert Article.objects.get(pk=article.pk).version == version + 1
