@@ -10,6 +10,7 @@ from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
@@ -29,7 +30,7 @@ from tests.factories import ArticleFactory, UnitFactory, UserFactory, district, 
 pytestmark = pytest.mark.django_db
 
 User = get_user_model()
-CHANGELIST = "/admin/auditlog/logentry/"
+CHANGELIST = "/admin/audit/auditentry/"  # auditlog's LogEntry rows, through the Chinese-named proxy
 EXPORTS = "/admin/audit/personaldataexport/"
 
 
@@ -246,6 +247,64 @@ def test_the_district_admin_reads_the_audit_log(client, district_admin):
     assert detail.status_code == 200
 
 
+# django-auditlog and django-axes speak English only ("Audit log", "Log entries", "Axes › Access attempts").
+LIBRARY_ENGLISH = ["Audit log", "Auditlog", "Log entries", "log entries", "Log entry", "Axes", "Access attempt",
+                   "access attempt"]  # fmt: skip
+
+
+def test_the_admin_index_names_the_audit_trail_and_the_lockouts_in_chinese(client, district_admin):
+    client.force_login(district_admin)
+
+    index = client.get("/admin/").text
+
+    assert "操作记录" in index and "登录锁定" in index and "个人信息导出记录" in index
+    assert [word for word in LIBRARY_ENGLISH if word in index] == []
+
+
+def test_the_audit_trail_list_and_entry_read_in_chinese(client, district_admin):
+    unit = UnitFactory(code="xinwang", name="新旺街道", kind=Unit.Kind.STREET, parent=district())
+    unit.address = "新旺路1号"
+    unit_save(unit=unit)
+    article = ArticleFactory(headline="新旺街道开展防汛演练")
+    article.units.add(unit)
+    client.force_login(district_admin)
+
+    listing = client.get(CHANGELIST).text
+    change = client.get(f"{CHANGELIST}{entries_for(unit).get().pk}/change/").text
+    links = client.get(f"{CHANGELIST}{entries_for(article).get().pk}/change/").text
+
+    for label in ["时间", "对象", "操作", "改动", "操作人", "对象类型", "1 项：地址", "系统"]:
+        assert label in listing
+    assert "修改：新旺街道" in change and "<th>字段</th><th>原值</th><th>新值</th>" in change
+    assert "<td>新旺路1号</td>" in change
+    assert "<th>关联</th><th>操作</th><th>对象</th>" in links and "<td>添加</td>" in links
+    english = ["Created", "Resource", "Changes", "Correlation ID", "system", " change: ", "<th>Field</th>",
+               "<th>From</th>", "<th>To</th>", "Updated ", "<th>Relationship</th>", *LIBRARY_ENGLISH]  # fmt: skip
+    assert [word for word in english if word in listing + change + links] == []
+
+
+def test_the_audit_trail_filters_by_action_object_type_and_search_and_ignores_unknown_values(client, district_admin):
+    unit = UnitFactory(code="xinwang", name="新旺街道", kind=Unit.Kind.STREET, parent=district())
+    unit.address = "新旺路1号"
+    unit_save(unit=unit)
+    section = Section.objects.create(name="基层", slug="jiceng")
+    unit_type = ContentType.objects.get_for_model(Unit)
+    client.force_login(district_admin)
+
+    def listed(query: str) -> set[int]:
+        response = client.get(f"{CHANGELIST}?{query}")
+        assert response.status_code == 200
+        return {entry.pk for entry in response.context["cl"].result_list}
+
+    updates = set(LogEntry.objects.filter(action=LogEntry.Action.UPDATE).values_list("pk", flat=True))
+    everything = set(LogEntry.objects.values_list("pk", flat=True))
+    assert listed(f"action={LogEntry.Action.UPDATE}") == updates and updates
+    units = set(LogEntry.objects.filter(content_type=unit_type).values_list("pk", flat=True))
+    assert listed(f"resource_type={unit_type.pk}") == units
+    assert listed("q=基层") == {entries_for(section, LogEntry.Action.CREATE).get().pk}
+    assert listed("action=9") == listed("action=x") == listed("resource_type=x") == everything
+
+
 @pytest.mark.parametrize("role", [Role.REPORTER, Role.CHIEF_EDITOR, Role.SUPERVISOR, Role.STREET_STAFF])
 def test_other_staff_cannot_see_the_audit_log(client, role):
     unit = UnitFactory(code="xinwang", name="新旺街道", kind=Unit.Kind.STREET, parent=district())
@@ -255,7 +314,8 @@ def test_other_staff_cannot_see_the_audit_log(client, role):
     assert client.get(CHANGELIST).status_code == 403
     assert client.get(f"{CHANGELIST}{entry.pk}/change/").status_code == 403
     assert client.get(EXPORTS).status_code == 403
-    assert CHANGELIST not in client.get("/admin/").text
+    index = client.get("/admin/").text
+    assert CHANGELIST not in index and "操作记录" not in index and "登录锁定" not in index
 
 
 def test_nobody_can_change_or_delete_an_entry_through_the_admin(client, superuser):

@@ -26,6 +26,7 @@ LOGIN_URL = "/admin/login/"
 PASSWORD = "pw-for-tests-1"  # tests.factories.UserFactory's
 LOCKED_TEXT = "登录失败次数过多"
 OFFICE, ELSEWHERE = "10.20.30.40", "172.16.5.9"
+LOCKOUTS = "/admin/audit/loginlock/"  # django-axes' AccessAttempt rows, through the Chinese-named proxy
 
 
 def attempt(client, username: str, password: str, *, address: str = OFFICE, **extra):
@@ -155,10 +156,10 @@ def test_district_admin_unlocks_an_address_in_the_lockout_list(client, editor):
         fail(client, name, 1, address=OFFICE)
     client.force_login(staff(Role.DISTRICT_ADMIN))
 
-    listing = client.get("/admin/axes/accessattempt/")
+    listing = client.get(LOCKOUTS)
     assert listing.status_code == 200 and OFFICE in listing.text and "登录锁定" in listing.text
     rows = list(AccessAttempt.objects.filter(ip_address=OFFICE).values_list("pk", flat=True))
-    response = client.post("/admin/axes/accessattempt/", {"action": "unlock", "_selected_action": rows}, follow=True)
+    response = client.post(LOCKOUTS, {"action": "unlock", "_selected_action": rows}, follow=True)
 
     assert "已解除所选账号和地址的登录锁定" in response.text
     assert not AccessAttempt.objects.filter(ip_address=OFFICE).exists()
@@ -166,12 +167,28 @@ def test_district_admin_unlocks_an_address_in_the_lockout_list(client, editor):
     assert logged_in(attempt(client, "bianji", PASSWORD, address=OFFICE))
 
 
+def test_the_lockout_list_and_record_read_in_chinese(client, editor):
+    fail(client, "bianji", 5)
+    client.force_login(staff(Role.DISTRICT_ADMIN))
+
+    listing = client.get(LOCKOUTS).text
+    record = client.get(f"{LOCKOUTS}{AccessAttempt.objects.get(username='bianji').pk}/change/").text
+
+    for label in ["账号", "IP 地址", "失败次数", "最近失败时间", "已锁定", "审计", "登录锁定"]:
+        assert label in listing
+    assert "bianji · 10.20.30.40" in record and "浏览器标识" in record and "登录页路径" in record
+    # django-axes' own names, field labels and string form.
+    english = ["Axes", "Access attempt", "access attempt", "Username", "IP Address", "Failed Logins", "Attempt Time",
+               "User Agent", "Attempted Access"]  # fmt: skip
+    assert [word for word in english if word in listing + record] == []
+
+
 @pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.CHIEF_EDITOR, Role.STREET_STAFF])
 def test_other_staff_neither_see_nor_lift_lockouts(client, editor, role):
     fail(client, "bianji", 5)
     client.force_login(staff(role))
 
-    assert client.get("/admin/axes/accessattempt/").status_code == 403
+    assert client.get(LOCKOUTS).status_code == 403
     assert client.post("/admin/auth/user/", {"action": "unlock_login", "_selected_action": [editor.pk]}).status_code == 403
     with pytest.raises(DomainError) as refusal:
         login_unlock(by=staff(role), usernames=["bianji"])

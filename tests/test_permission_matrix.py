@@ -181,8 +181,8 @@ POLICY: dict[str, Rule] = {
     ),
     # The audit trail: read by district administrators only, and nobody edits it (pingcheng/audit/admin.py).
     "audit.personaldataexport": Rule(view=ADMIN, probes=lambda w: [Probe("export record", w.rows["export"])]),
-    "auditlog.logentry": Rule(view=ADMIN, probes=lambda w: [Probe("audit log entry", w.rows["log_entry"])]),
-    "axes.accessattempt": Rule(
+    "audit.auditentry": Rule(view=ADMIN, probes=lambda w: [Probe("audit log entry", w.rows["log_entry"])]),
+    "audit.loginlock": Rule(
         view=ADMIN, delete=ADMIN,  # deleting the row is the unlock
         probes=lambda w: [Probe("failed login", w.rows["login_attempt"])],
     ),

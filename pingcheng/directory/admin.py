@@ -1,4 +1,3 @@
-from axes.models import AccessAttempt
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
@@ -7,9 +6,11 @@ from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import FieldDoesNotExist
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from pingcheng.accounts import login_unlock
+from pingcheng.audit.models import LoginLock
 from pingcheng.directory import access
 from pingcheng.directory.admin_base import (
     DomainErrorMessageMixin,
@@ -157,24 +158,57 @@ class UserAdmin(RoleAdminMixin, DomainErrorMessageMixin, DjangoUserAdmin):
             self.message_user(request, _("所选账号没有登录失败记录，无需解除。"), messages.INFO)
 
 
-@admin.register(AccessAttempt)
+class LastFailureFilter(admin.DateFieldListFilter):
+    """axes' date filter, titled in Chinese (the field's own name is English)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = _("最近失败时间")
+
+
+@admin.register(LoginLock)
 class LoginLockAdmin(DomainErrorMessageMixin, RoleAdminMixin, admin.ModelAdmin):
     """Failed logins counted within the cool-off: which accounts and addresses are locked, and the way to lift it.
 
     District administrators (and superusers) only; rows are never edited, and removing them is the unlock.
+    Shown through the ``LoginLock`` proxy (登录锁定) with every column labelled here: django-axes speaks English.
     """
 
-    list_display = ["username", "ip_address", "failures_since_start", "attempt_time", "is_locked"]
-    list_filter = ["attempt_time"]
+    list_display = ["account", "address", "failures", "last_failure", "is_locked"]
+    list_filter = [("attempt_time", LastFailureFilter)]
     search_fields = ["username", "ip_address"]
     ordering = ["-attempt_time"]
-    fields = ["username", "ip_address", "user_agent", "failures_since_start", "attempt_time", "path_info"]
+    fields = ["account", "address", "browser", "failures", "last_failure", "login_path"]
     readonly_fields = fields
     actions = ["unlock"]
     list_per_page = 50
 
+    @admin.display(description=_("账号"), ordering="username")
+    def account(self, obj: LoginLock) -> str | None:
+        return obj.username
+
+    @admin.display(description=_("IP 地址"), ordering="ip_address")
+    def address(self, obj: LoginLock) -> str | None:
+        return obj.ip_address
+
+    @admin.display(description=_("浏览器标识"))
+    def browser(self, obj: LoginLock) -> str:
+        return obj.user_agent
+
+    @admin.display(description=_("失败次数"), ordering="failures_since_start")
+    def failures(self, obj: LoginLock) -> int:
+        return obj.failures_since_start
+
+    @admin.display(description=_("最近失败时间"), ordering="attempt_time")
+    def last_failure(self, obj: LoginLock) -> str:
+        return formats.localize(timezone.localtime(obj.attempt_time))
+
+    @admin.display(description=_("登录页路径"))
+    def login_path(self, obj: LoginLock) -> str:
+        return obj.path_info
+
     @admin.display(description=_("已锁定"), boolean=True)
-    def is_locked(self, obj: AccessAttempt) -> bool:
+    def is_locked(self, obj: LoginLock) -> bool:
         return obj.failures_since_start >= settings.AXES_FAILURE_LIMIT
 
     def changelist_view(self, request, extra_context=None):
