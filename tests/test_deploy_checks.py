@@ -59,8 +59,29 @@ def test_check_deploy_warns_about_the_default_console_channels(tmp_path):
 
     output = result.stdout + result.stderr
     assert result.returncode != 0
-    assert "notices.W002" in output and "console.EmailBackend" in output and "邮件通知不会真正发出" in output
+    assert "notices.W002" in output and "MaskedLogEmailBackend" in output and "邮件通知不会真正发出" in output
     assert "notices.W003" in output and "ConsoleSmsBackend" in output and "短信通知不会真正发出" in output
+
+
+def test_without_a_mail_server_production_logs_only_masked_recipients(tmp_path):
+    """The console backend would print a resident's address and the whole text into the server's log."""
+    script = (
+        "import django, logging; django.setup(); from django.conf import settings; from django.core.mail import send_mail; "
+        "logging.basicConfig(level=logging.INFO); print(settings.EMAIL_BACKEND); "
+        "send_mail('您的诉求已答复', '张三您好，您反映的问题已处理。', None, ['zhang.san@example.com'])"
+    )
+    environment = {
+        **{k: v for k, v in os.environ.items() if k not in OUR_VARIABLES},
+        "DJANGO_SETTINGS_MODULE": "pingcheng.settings", "SECRET_KEY": PRODUCTION_KEY, "ALLOWED_HOSTS": "news.example.cn",
+        "VAR_DIR": str(tmp_path / "var"), "PYTHONPATH": str(REPO),
+    }  # fmt: skip
+    result = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=environment, capture_output=True, text=True,
+                            timeout=60)  # fmt: skip
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "pingcheng.notices.mail.MaskedLogEmailBackend" in output
+    assert "z***@example.com" in output
+    assert "zhang.san@example.com" not in output and "张三" not in output
 
 
 def test_check_deploy_warns_about_in_memory_and_file_backends(tmp_path):

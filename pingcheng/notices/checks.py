@@ -61,6 +61,7 @@ DEVELOPMENT_EMAIL_BACKENDS = {
     "django.core.mail.backends.locmem.EmailBackend",
     "django.core.mail.backends.filebased.EmailBackend",
     "django.core.mail.backends.dummy.EmailBackend",
+    "pingcheng.notices.mail.MaskedLogEmailBackend",
 }
 DEVELOPMENT_SMS_BACKENDS = {
     "pingcheng.notices.sms.SmsBackend",
