@@ -10,7 +10,7 @@ import logging
 
 from django.core.mail.backends.base import BaseEmailBackend
 
-from pingcheng.notices.masking import mask_address
+from pingcheng.notices.masking import mask_addresses
 
 logger = logging.getLogger(__name__)
 
@@ -19,6 +19,6 @@ class MaskedLogEmailBackend(BaseEmailBackend):
     def send_messages(self, email_messages) -> int:
         for message in email_messages:
             logger.info("E-mail not sent (no mail server configured) to %s, Message-ID %s",
-                        ", ".join(mask_address(address) for address in message.recipients()),
+                        mask_addresses(message.recipients()),
                         message.extra_headers.get("Message-ID", "—"))  # fmt: skip
         return len(email_messages)

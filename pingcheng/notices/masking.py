@@ -21,3 +21,8 @@ def mask_contacts(text: str, *, known: tuple[str, ...] = ()) -> str:
             text = text.replace(address, mask_address(address))
     text = EMAIL_RE.sub(lambda match: mask_email(match.group()), text)
     return MOBILE_RE.sub(lambda match: mask_phone(match.group()), text)
+
+
+def mask_addresses(addresses) -> str:
+    """Several addresses masked, for one log line: ``z***@example.com, 138****1234``."""
+    return ", ".join(mask_address(address) for address in addresses)
