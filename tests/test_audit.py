@@ -355,3 +355,41 @@ def test_the_export_record_outlives_the_account():
     personal_data_export_logged(user=clerk, what="订阅者名单", count=3)
     clerk.delete()
     assert PersonalDataExport.objects.get().username == "clerk"
+
+
+def test_granting_groups_and_permissions_is_recorded():
+    from auditlog.models import LogEntry
+    from django.contrib.auth.models import Group, Permission
+
+    from pingcheng.directory.models import Role
+    from tests.factories import staff
+
+    assert auditlog.contains(Group) and auditlog.contains(get_user_model())
+    reporter = staff(Role.REPORTER, username="granted")
+    group = Group.objects.create(name="审稿组")
+    permission = Permission.objects.filter(content_type__app_label="articles").first()
+    group.permissions.add(permission)
+    reporter.groups.add(group)
+    reporter.user_permissions.add(permission)
+    user_entries = LogEntry.objects.get_for_object(reporter)
+    assert any("groups" in (entry.changes or {}) for entry in user_entries)
+    assert any("user_permissions" in (entry.changes or {}) for entry in user_entries)
+    assert any("permissions" in (entry.changes or {}) for entry in LogEntry.objects.get_for_object(group))
+
+
+def test_an_account_named_in_the_trail_is_deactivated_not_deleted(client):
+    from auditlog.context import set_actor
+    from auditlog.models import LogEntry
+
+    from pingcheng.directory.models import Role, Unit
+    from tests.factories import UnitFactory, district, staff
+
+    actor = staff(Role.DISTRICT_ADMIN, username="throwaway")
+    with set_actor(actor):
+        UnitFactory(code="xinwang-audit", name="新旺街道", kind=Unit.Kind.STREET, parent=district())
+    assert LogEntry.objects.filter(actor=actor).exists()
+    client.force_login(staff(Role.DISTRICT_ADMIN, username="other-admin"))
+    response = client.post(reverse("admin:auth_user_delete", args=[actor.pk]), {"post": "yes"})
+    assert response.status_code == 403
+    assert get_user_model().objects.filter(pk=actor.pk).exists()
+    assert LogEntry.objects.filter(actor=actor).exists()

@@ -142,11 +142,18 @@ class UserAdmin(RoleAdminMixin, DomainErrorMessageMixin, DjangoUserAdmin):
         return super().has_change_permission(request, obj) and not self._superuser_account_of_another_kind(request, obj)
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return super().has_delete_permission(request, obj) and not self._superuser_account_of_another_kind(request, obj)
+        return (
+            super().has_delete_permission(request, obj)
+            and not self._superuser_account_of_another_kind(request, obj)
+            and not (obj is not None and _has_audit_trail(obj))
+        )
 
     def delete_queryset(self, request, queryset):
         if not request.user.is_superuser and queryset.filter(is_superuser=True).exists():
             raise DomainError(_("超级用户的账号只能由超级用户删除。"), code="superuser_protected")
+        if any(_has_audit_trail(user) for user in queryset):
+            raise DomainError(_("有操作记录的账号不能删除，请改为停用（取消“有效”），以免记录失去操作人。"),
+                              code="user_has_audit_trail")  # fmt: skip
         super().delete_queryset(request, queryset)
 
     @admin.action(description=_("解除登录锁定"))
@@ -237,3 +244,11 @@ class LoginLockAdmin(DomainErrorMessageMixin, RoleAdminMixin, admin.ModelAdmin):
         login_unlock(by=request.user, usernames=[name for name, _address in rows],
                      ip_addresses=[address for _name, address in rows])  # fmt: skip
         self.message_user(request, _("已解除所选账号和地址的登录锁定。"), messages.SUCCESS)
+
+
+def _has_audit_trail(user) -> bool:
+    """Whether the audit log names this account as the one who made a change: such an account is deactivated,
+    never deleted, or the trail would lose its actor (and a throwaway account could cover its tracks)."""
+    from auditlog.models import LogEntry
+
+    return LogEntry.objects.filter(actor_id=user.pk).exists()
