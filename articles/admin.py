@@ -44,6 +44,10 @@ class ContributorAdmin(RoleModelAdmin):
     autocomplete_fields = ["unit", "user"]
     list_select_related = ["unit", "user"]
 
+    def save_model(self, request, obj, form, change):
+        # A byline name is printed on articles: renaming someone is an edit of those articles.
+        services.article_names_save(obj=obj, by=request.user)
+
 
 @admin.register(Section)
 class SectionAdmin(RoleModelAdmin):
@@ -59,6 +63,10 @@ class SeriesAdmin(RoleModelAdmin):
     change_roles = REVIEWERS
     list_display = ["title", "slug"]
     search_fields = ["title"]
+
+    def save_model(self, request, obj, form, change):
+        # The series title is printed above each part: renaming it is an edit of those articles.
+        services.article_names_save(obj=obj, by=request.user)
 
 
 class PageInline(RoleAdminMixin, admin.TabularInline):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from articles import access
 from articles.errors import ArticleActionRefused, ArticleEditConflict
 from articles.figures import body_photo_uuids
-from articles.models import Article, ArticleEvent, ArticlePhoto, Correction, Credit, ReviewDecision, Revision
+from articles.models import Article, ArticleEvent, ArticlePhoto, Correction, Credit, ReviewDecision, Revision, Series
 from articles.search import article_index
 from articles.signals import article_changed
 from articles.workflow import ARTICLE_WORKFLOW, LEVEL_OF_STATE
@@ -305,17 +305,53 @@ def articles_photo_changed(*, photo, by, previous: dict) -> int:
     if before_words == after_words:
         return 0
     using = Article.objects.filter(Q(figures__photo=photo) | Q(body__contains=photo.uuid.hex))
-    ids = list(using.filter(status__in=[S.APPROVED, *LIVE_STATUSES]).values_list("pk", flat=True).distinct())
     note = _("图片说明或署名修改：%(caption)s") % {"caption": photo.caption[:80]}
+
+    def before(after: dict) -> dict:
+        return {key: [before_words if isinstance(item, dict) and item.get("id") == photo.pk else item
+                      for item in value] if key in ("figures", "inline_photos") else value
+                for key, value in after.items()}  # fmt: skip
+
+    return _articles_changed_from_outside(using, by=by, note=note, before=lambda article: before(_snapshot(article)))
+
+
+@transaction.atomic
+def article_names_save(*, obj, by) -> int:
+    """Save a contributor or a series whose name articles print (the byline, the series heading).
+
+    A renamed contributor or series is an edit of every article that prints it, judged like ``article_save``:
+    approved and scheduled ones go back to 终审, published ones keep the old words as a revision. Returns how
+    many articles it touched.
+    """
+    model = type(obj)
+    using = Article.objects.none()
+    if obj.pk is not None:
+        using = Article.objects.filter(**({"series": obj} if model is Series else {"credits__contributor": obj}))
+    befores = {article.pk: _snapshot(article) for article in using.filter(status__in=[S.APPROVED, *LIVE_STATUSES])}
+    obj.full_clean()
+    obj.save()
+    if not befores:
+        return 0
+    note = _("%(what)s更名为：%(name)s") % {"what": model._meta.verbose_name, "name": str(obj)}
+    return _articles_changed_from_outside(using, by=by, note=note, before=lambda article: befores[article.pk])
+
+
+def _articles_changed_from_outside(using, *, by, note: str, before: Callable[[Article], dict]) -> int:
+    """Something articles show changed outside the article (a photo's words, a byline name, a series title).
+
+    For each affected article, locked: if what readers see differs from ``before(article)``, a published one
+    keeps that as a revision, shows an "updated" time and retires cached pages, and an approved or scheduled
+    one goes back to 终审 — exactly as ``article_save`` judges an edit of the article itself.
+    """
+    ids = list(using.filter(status__in=[S.APPROVED, *LIVE_STATUSES]).values_list("pk", flat=True).distinct())
     touched = 0
     for article_id in ids:
         article = Article.objects.select_for_update().get(pk=article_id)
+        was = before(article)
+        if was == _snapshot(article):
+            continue
         if article.status in LIVE_STATUSES and article.published_at:
-            after = _snapshot(article)
-            before = {key: [before_words if isinstance(item, dict) and item.get("id") == photo.pk else item
-                            for item in value] if key in ("figures", "inline_photos") else value
-                      for key, value in after.items()}  # fmt: skip
-            Revision.objects.create(article=article, version=article.version, snapshot=before, note=note, by=by)
+            Revision.objects.create(article=article, version=article.version, snapshot=was, note=note, by=by)
             Article.objects.filter(pk=article.pk).update(updated_at=timezone.now(), version=F("version") + 1)
             ArticleEvent.objects.create(article=article, action=ArticleEvent.Action.REVISED, note=note, by=by)
             _announce_change(article.pk)

@@ -258,3 +258,31 @@ def test_the_save_service_leaves_an_approved_article_approved_when_the_related_w
                           write_related=lambda: None)  # fmt: skip
     article.refresh_from_db()
     assert article.status == S.APPROVED and article.version == 2
+
+
+def test_renaming_a_credited_contributor_sends_an_approved_article_back_to_final_review(client, desk):
+    article = _approved(desk)
+    contributor = article.credits.get().contributor  # 宋芳
+    client.force_login(desk["chief"])
+    response = client.post(reverse("admin:directory_contributor_change", args=[contributor.pk]),
+                           {"name": "宋芳芳", "kind": "staff", "bio": "", "is_active": "on"})  # fmt: skip
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.status == Article.Status.FINAL_REVIEW
+    assert ArticleEvent.objects.filter(article=article, action=ArticleEvent.Action.REOPENED).exists()
+
+
+def test_renaming_a_series_keeps_the_old_heading_of_a_published_part_as_a_revision(desk):
+    from articles.models import Series
+
+    series = Series.objects.create(title="继往开来担使命", slug="jiwang")
+    now = timezone.now()
+    article = ArticleFactory(series=series, series_part=5, status=Article.Status.PUBLISHED, publish_at=now,
+                             published_at=now)  # fmt: skip
+    untouched = ArticleFactory(headline="别的稿件", status=Article.Status.PUBLISHED, publish_at=now, published_at=now)
+    series.title = "继往开来担使命 砥砺奋进新征程"
+    assert services.article_names_save(obj=series, by=desk["chief"]) == 1
+    revision = Revision.objects.get(article=article)
+    assert revision.snapshot["series"] == "继往开来担使命"
+    assert not Revision.objects.filter(article=untouched).exists()
+    assert services.article_names_save(obj=series, by=desk["chief"]) == 0  # saving again changes nothing
