@@ -2,7 +2,7 @@
 
 import json
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.cache import cache
@@ -244,6 +244,18 @@ def test_an_edition_page_does_not_link_to_an_edition_without_live_articles(clien
     _unpublished_edition("2025-07-19", 1269)
     text = client.get("/epaper/2025-07-18/").text
     assert "/epaper/2025-07-19/" not in text and "后一期" not in text
+
+
+def test_a_page_of_a_public_edition_with_only_unpublished_articles_is_neither_listed_nor_opened(client, seed):
+    from articles.placement import page_get_or_create
+
+    page = page_get_or_create(date=date(2025, 7, 18), number=1268, page_number=3, page_name="专题")
+    ArticleFactory(page=page, page_order=1, headline="尚未发布的第三版稿件")
+    assert client.get("/epaper/2025-07-18/3/").status_code == 404
+    edition = client.get("/epaper/2025-07-18/")
+    assert edition.status_code == 200
+    assert "/epaper/2025-07-18/3/" not in edition.text and "第3版" not in edition.text
+    assert client.get("/epaper/2025-07-18/2/").status_code == 200
 
 
 def test_epaper_index_with_only_unpublished_editions_says_there_is_no_paper_yet(client, db):
