@@ -8,7 +8,6 @@ class ArticlesConfig(AppConfig):
 
     def ready(self) -> None:
         from articles import (
-            demo,
             notice_kinds,  # noqa: F401 — registers the newsroom's notice kinds
         )
         from articles.cache import NEWS, news_last_modified, news_pages_retire
@@ -35,7 +34,7 @@ class ArticlesConfig(AppConfig):
         from pingcheng.photos.access import photo_scope_register, photo_usage_register
         from pingcheng.photos.signals import photo_changed
 
-        demo_loader_register("articles", demo.load, link_accounts=demo.link_demo_accounts)
+        demo_loader_register("articles", "articles.demo.load", link_accounts="articles.demo.link_demo_accounts")
         audit_register(Article, m2m=["units"])
         audit_register(Credit, ArticlePhoto, Correction, Edition, Page, Section, Series)
         audit_exempt(ReviewDecision, ArticleEvent, Revision, reason="the article's own history, written once")

@@ -12,8 +12,13 @@ from articles.models import Article, ArticlePhoto
 from pingcheng.photos.access import PhotoUsage
 
 
+def articles_showing_photo(photo):
+    """Articles that show ``photo``: as a figure, or inline in the body (its uuid is in the rendition URL)."""
+    return Article.objects.filter(Q(figures__photo=photo) | Q(body__contains=photo.uuid.hex))
+
+
 def article_photo_usages(*, photo, user) -> list[PhotoUsage]:
-    articles = Article.objects.filter(Q(figures__photo=photo) | Q(body__contains=photo.uuid.hex)).distinct()
+    articles = articles_showing_photo(photo).distinct()
     reviewer = access.user_is_reviewer(user)
     return [
         PhotoUsage(label=_("稿件《%(headline)s》") % {"headline": article.headline},

@@ -19,6 +19,7 @@ from articles import access
 from articles.errors import ArticleActionRefused, ArticleEditConflict
 from articles.figures import body_photo_uuids
 from articles.models import Article, ArticleEvent, ArticlePhoto, Correction, Credit, ReviewDecision, Revision, Series
+from articles.photo_usage import articles_showing_photo
 from articles.search import article_index
 from articles.signals import article_changed
 from articles.workflow import ARTICLE_WORKFLOW, LEVEL_OF_STATE
@@ -304,7 +305,7 @@ def articles_photo_changed(*, photo, by, previous: dict) -> int:
     before_words, after_words = _photo_words(before_photo), _photo_words(photo)
     if before_words == after_words:
         return 0
-    using = Article.objects.filter(Q(figures__photo=photo) | Q(body__contains=photo.uuid.hex))
+    using = articles_showing_photo(photo)
     note = _("图片说明或署名修改：%(caption)s") % {"caption": photo.caption[:80]}
 
     def before(after: dict) -> dict:

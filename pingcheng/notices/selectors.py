@@ -1,7 +1,6 @@
 """Reads of the in-site inbox. The role dashboard shows ``inbox_unread_count`` and ``inbox_list``."""
 
 import logging
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -9,12 +8,12 @@ from django.db.models import QuerySet
 from django.template import TemplateDoesNotExist
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from pingcheng.errors import DomainError
 from pingcheng.notices import channels
 from pingcheng.notices.kinds import kind_get
 from pingcheng.notices.models import Notice
+from pingcheng.safe_paths import local_path
 
 logger = logging.getLogger(__name__)
 
@@ -75,18 +74,4 @@ def _message(notice: Notice) -> InboxMessage:
         subject, body = label, ""
     return InboxMessage(id=notice.pk, kind=notice.kind, kind_label=label, subject=subject, body=body,
                         created_at=notice.created_at, sent_at=notice.sent_at, read_at=notice.read_at,
-                        link=_local_link(notice.context.get("link")))  # fmt: skip
-
-
-def _local_link(value) -> str:
-    """A path on this site only: a context is data, and the inbox must never send staff elsewhere.
-
-    Browsers drop tabs and newlines anywhere in a URL and read a backslash as a slash, so ``"/\\t/evil.example"``
-    leads off the site: a link with any whitespace, control or invisible format character is refused whole
-    rather than cleaned.
-    """
-    if not isinstance(value, str) or not value.startswith("/") or value.startswith("//") or "\\" in value:
-        return ""
-    if any(char.isspace() or unicodedata.category(char).startswith("C") for char in value):
-        return ""
-    return value if url_has_allowed_host_and_scheme(value, allowed_hosts=None) else ""
+                        link=local_path(notice.context.get("link")))  # fmt: skip
