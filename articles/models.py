@@ -145,6 +145,13 @@ class Article(models.Model):
     # Space-separated search tokens (jieba words and CJK bigrams) kept by articles.search; indexed as a
     # tsvector('simple') on PostgreSQL.
     search_text = models.TextField(_("检索词"), blank=True, editable=False)
+    # What the public page prints, rendered when the article or something it shows is saved
+    # (articles.rendering), so a page view only reads it: the sanitized body with its inline figures, the
+    # printed byline, and the schema.org data with site-relative URLs.
+    body_html = models.TextField(_("正文（发布版）"), blank=True, editable=False)
+    byline = models.CharField(_("电头与署名"), max_length=300, blank=True, editable=False)
+    json_ld = models.JSONField(_("结构化数据"), default=dict, blank=True, editable=False)
+    rendered_at = models.DateTimeField(_("发布版生成时间"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("稿件")
@@ -153,7 +160,15 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["status", "-publish_at"], name="article_status_publish_idx"),
             models.Index(fields=["page", "page_order"], name="article_page_order_idx"),
-        ]
+            # Public lists walk these newest first and stop after a page: the condition is the status half of
+            # articles.services.article_live_q (the time half is a range on publish_at and a filter).
+            models.Index(fields=["-publish_at", "-id"], condition=models.Q(status__in=["scheduled", "published"]),
+                         name="article_live_recent_idx"),
+            models.Index(fields=["section", "-publish_at", "-id"],
+                         condition=models.Q(status__in=["scheduled", "published"]), name="article_live_section_idx"),
+            models.Index(fields=["unpublish_at"], condition=models.Q(unpublish_at__isnull=False),
+                         name="article_unpublish_idx"),
+        ]  # fmt: skip
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(series__isnull=True) | models.Q(series_part__isnull=False),
@@ -210,6 +225,37 @@ class Article(models.Model):
     @property
     def tag_list(self) -> list[str]:
         return split_list(self.tags)
+
+
+class ArticleTag(models.Model):
+    """One tag of an article, kept from ``Article.tags`` by articles.rendering, so a tag's page is an index lookup."""
+
+    article = models.ForeignKey(Article, verbose_name=_("稿件"), on_delete=models.CASCADE, related_name="tag_rows")
+    name = models.CharField(_("标签"), max_length=200)
+
+    class Meta:
+        verbose_name = _("稿件标签")
+        verbose_name_plural = _("稿件标签")
+        constraints = [models.UniqueConstraint(fields=["name", "article"], name="article_tag_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ArchiveDay(models.Model):
+    """How many live articles a day has, kept by articles.rendering when articles go live or come down,
+    so the archive index is a read of a few hundred rows, not a count over every article."""
+
+    day = models.DateField(_("日期"), primary_key=True)
+    count = models.PositiveIntegerField(_("稿件数"))
+
+    class Meta:
+        verbose_name = _("往期日历")
+        verbose_name_plural = _("往期日历")
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d}: {self.count}"
 
 
 class Credit(models.Model):

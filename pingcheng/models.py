@@ -90,3 +90,18 @@ class WorkingDayDeadline(models.Model):
 
     class Meta:
         abstract = True
+
+
+class PublicChange(models.Model):
+    """When what the public sees of a product last changed; written by ``pingcheng.page_cache`` when the
+    product announces a change, read for ``Last-Modified`` instead of aggregating the product's tables."""
+
+    product = models.CharField(_("产品"), max_length=40, primary_key=True)
+    changed_at = models.DateTimeField(_("最后变化时间"))
+
+    class Meta:
+        verbose_name = _("公开内容变化时间")
+        verbose_name_plural = _("公开内容变化时间")
+
+    def __str__(self) -> str:
+        return f"{self.product}: {self.changed_at:%Y-%m-%d %H:%M:%S}"
