@@ -13,9 +13,11 @@ class ArticlesConfig(AppConfig):
         from articles.cache import NEWS, news_last_modified, news_pages_retire
         from articles.dashboard import author_panel, review_queue_panel, schedule_panel
         from articles.models import (
+            ArchiveDay,
             Article,
             ArticleEvent,
             ArticlePhoto,
+            ArticleTag,
             Correction,
             Credit,
             Edition,
@@ -26,6 +28,7 @@ class ArticlesConfig(AppConfig):
             Series,
         )
         from articles.photo_usage import article_photo_scope, article_photo_usages
+        from articles.rendering import article_archive_day_refresh, rendering_receivers_connect
         from articles.signals import article_changed
         from pingcheng.audit.registry import audit_exempt, audit_register
         from pingcheng.dashboard import dashboard_panel_register
@@ -38,6 +41,7 @@ class ArticlesConfig(AppConfig):
         audit_register(Article, m2m=["units"])
         audit_register(Credit, ArticlePhoto, Correction, Edition, Page, Section, Series)
         audit_exempt(ReviewDecision, ArticleEvent, Revision, reason="the article's own history, written once")
+        audit_exempt(ArticleTag, ArchiveDay, reason="derived from articles by articles.rendering")
         dashboard_panel_register("articles.review_queue", review_queue_panel)
         dashboard_panel_register("articles.author", author_panel)
         dashboard_panel_register("articles.schedule", schedule_panel)
@@ -45,6 +49,9 @@ class ArticlesConfig(AppConfig):
         photo_usage_register(article_photo_usages)
         photo_scope_register(article_photo_scope)
         page_product_register(NEWS, last_modified=news_last_modified)
+        rendering_receivers_connect()
+        # The archive's day count first, so the pages re-rendered after the announcement count the change.
+        article_changed.connect(article_archive_day_refresh, dispatch_uid="articles.rendering.archive_day")
         article_changed.connect(news_pages_retire, dispatch_uid="articles.cache.news_pages_retire")
 
 

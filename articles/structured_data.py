@@ -14,52 +14,39 @@ _AUTHOR_ROLES = {Credit.Role.REPORTER, Credit.Role.INTERN, Credit.Role.SPECIAL, 
 _ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
-def _person(request, credit: Credit) -> dict:
-    person = {"@type": "Person", "name": credit.contributor.name,
-              "url": request.build_absolute_uri(credit.contributor.get_absolute_url())}  # fmt: skip
+def _person(credit: Credit) -> dict:
+    person = {"@type": "Person", "name": credit.contributor.name, "url": credit.contributor.get_absolute_url()}
     if credit.contributor.unit_id:
         person["affiliation"] = {"@type": "Organization", "name": credit.contributor.unit.name}
     return person
 
 
-def article_json_ld(request, article: Article) -> dict:
+def article_json_ld_stored(article: Article) -> dict:
+    """The part of the article's NewsArticle data that only its own saves change: stored by
+    ``articles.rendering`` with site-relative URLs. Dates, section, series and print placement change
+    through other rows and are added per request by ``article_json_ld``."""
     credits = byline_credits(article)
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
-        "mainEntityOfPage": request.build_absolute_uri(article.get_absolute_url()),
         "headline": article.headline[:110],
         "inLanguage": "zh-CN",
-        "datePublished": article.publish_at.isoformat() if article.publish_at else None,
-        "dateModified": (article.updated_at or article.publish_at).isoformat() if article.publish_at else None,
-        "author": [_person(request, c) for c in credits if c.role in _AUTHOR_ROLES],
-        "contributor": [_person(request, c) for c in credits if c.role not in _AUTHOR_ROLES],
-        "publisher": {"@type": "Organization", "name": str(settings.SITE_NAME),
-                      "parentOrganization": {"@type": "Organization", "name": "平城区融媒体中心"}},  # fmt: skip
+        "author": [_person(c) for c in credits if c.role in _AUTHOR_ROLES],
+        "contributor": [_person(c) for c in credits if c.role not in _AUTHOR_ROLES],
         "wordCount": article.char_count,
     }
     if article.kicker or article.subtitle:
         data["alternativeHeadline"] = " ".join(filter(None, [article.kicker, article.subtitle]))
     if article.lead:
         data["description"] = article.lead
-    if article.section_id:
-        data["articleSection"] = article.section.name
     if article.tag_list:
         data["keywords"] = article.tag_list
-    if article.series_id:
-        data["isPartOf"] = {"@type": "CreativeWorkSeries", "name": article.series.title,
-                            "url": request.build_absolute_uri(article.series.get_absolute_url())}  # fmt: skip
-        data["position"] = article.series_part
-    if article.page_id:
-        data["printEdition"] = f"第{article.page.edition.number}期"
-        data["printPage"] = str(article.page.number)
-        data["printSection"] = article.page.name
     images = []
     for figure in article.figures.all():
         photo = figure.photo
         url = photo_rendition_url(photo, width=1600)
         if url:
-            image = {"@type": "ImageObject", "url": request.build_absolute_uri(url), "caption": photo.caption,
+            image = {"@type": "ImageObject", "url": url, "caption": photo.caption,
                      "width": photo.width, "height": photo.height}  # fmt: skip
             if photo.credit_id:
                 image["creditText"] = photo.credit_line
@@ -67,6 +54,42 @@ def article_json_ld(request, article: Article) -> dict:
             images.append(image)
     if images:
         data["image"] = images
+    return data
+
+
+def article_json_ld(request, article: Article) -> dict:
+    """The stored data with this site's origin on its URLs, plus the dates and the filing."""
+    stored = article.json_ld
+    absolute = request.build_absolute_uri
+    data = {
+        "@context": stored.get("@context"),
+        "@type": stored.get("@type"),
+        "mainEntityOfPage": absolute(article.get_absolute_url()),
+        "headline": stored.get("headline"),
+        "inLanguage": stored.get("inLanguage"),
+        "datePublished": article.publish_at.isoformat() if article.publish_at else None,
+        "dateModified": (article.updated_at or article.publish_at).isoformat() if article.publish_at else None,
+        "author": [{**person, "url": absolute(person["url"])} for person in stored.get("author", [])],
+        "contributor": [{**person, "url": absolute(person["url"])} for person in stored.get("contributor", [])],
+        "publisher": {"@type": "Organization", "name": str(settings.SITE_NAME),
+                      "parentOrganization": {"@type": "Organization", "name": "平城区融媒体中心"}},  # fmt: skip
+        "wordCount": stored.get("wordCount"),
+    }
+    for key in ("alternativeHeadline", "description"):
+        data[key] = stored.get(key)
+    if article.section_id:
+        data["articleSection"] = article.section.name
+    data["keywords"] = stored.get("keywords")
+    if article.series_id:
+        data["isPartOf"] = {"@type": "CreativeWorkSeries", "name": article.series.title,
+                            "url": absolute(article.series.get_absolute_url())}  # fmt: skip
+        data["position"] = article.series_part
+    if article.page_id:
+        data["printEdition"] = f"第{article.page.edition.number}期"
+        data["printPage"] = str(article.page.number)
+        data["printSection"] = article.page.name
+    if stored.get("image"):
+        data["image"] = [{**image, "url": absolute(image["url"])} for image in stored["image"]]
     return {key: value for key, value in data.items() if value not in (None, [], "")}
 
 

@@ -9,9 +9,10 @@ class PingchengConfig(AppConfig):
     verbose_name = _("平城区平台")
 
     def ready(self) -> None:
-        from pingcheng.audit.registry import audit_register
+        from pingcheng.audit.registry import audit_exempt, audit_register
         from pingcheng.celery import ensure_filesystem_broker_folders
-        from pingcheng.models import WorkdayOverride, WorkdayYear
+        from pingcheng.models import PublicChange, WorkdayOverride, WorkdayYear
 
         ensure_filesystem_broker_folders()
         audit_register(WorkdayOverride, WorkdayYear)
+        audit_exempt(PublicChange, reason="a timestamp the page cache keeps, no one edits it")

@@ -7,5 +7,10 @@ register = template.Library()
 
 @register.simple_tag
 def article_byline(article) -> str:
-    """``{% article_byline article as printed %}`` — the byline as the paper prints it."""
+    """``{% article_byline article as printed %}`` — the byline as the paper prints it.
+
+    The one stored by ``articles.rendering`` when there is one, so a list of cards needs no credits.
+    """
+    if article.rendered_at is not None:
+        return article.byline
     return bylines.article_byline(article)

@@ -1,0 +1,168 @@
+"""What an article's public page prints, rendered when the article or something it shows is saved.
+
+A page view reads ``Article.body_html`` (the sanitized body with its inline figures' captions, credits and
+``srcset``), ``Article.byline`` (``本报讯（记者 宋芳 通讯员 马向英）``) and ``Article.json_ld`` (schema.org data
+with site-relative URLs; ``articles.structured_data`` adds the request's origin, the dates and the filing)
+instead of building them per request. The tag rows (``ArticleTag``) and the archive's day counts
+(``ArchiveDay``) are kept here too, so a tag's page and the archive index are index reads.
+
+Freshness: the receivers below re-render every article a save can change — the article itself, its
+credits and figures, a contributor's name or unit, a photo's caption or credit, a unit's name — inside the
+saving transaction, so the page a reader gets after the commit is already right. ``rendered_at`` is empty
+for an article never rendered (rows from before migration 0005): the views render those on first sight.
+"""
+
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+
+from django.db import transaction
+from django.db.models import Prefetch
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+
+from articles.bylines import article_byline
+from articles.figures import enrich_inline_figures
+from articles.models import ArchiveDay, Article, ArticlePhoto, ArticleTag, Credit
+from articles.structured_data import article_json_ld_stored
+from pingcheng.chinese import split_list
+from pingcheng.richtext import clean_article_html
+
+RENDERED_FIELDS = ("body_html", "byline", "json_ld", "rendered_at")
+# The article's own columns the rendered fields are made of; a save that touches none of them (a workflow
+# step moving the status) renders nothing.
+RENDER_INPUTS = frozenset({
+    "kicker", "headline", "subtitle", "lead", "body", "tags", "dateline", "char_count",
+})  # fmt: skip
+
+
+def _render_queryset():
+    return Article.objects.prefetch_related(
+        Prefetch("credits", queryset=Credit.objects.select_related("contributor__unit")),
+        Prefetch("figures", queryset=ArticlePhoto.objects.select_related("photo__credit")),
+    )
+
+
+def article_render(article: Article) -> None:
+    """Set the rendered fields on ``article`` (credits and figures prefetched or queried); the caller saves."""
+    article.body_html = enrich_inline_figures(clean_article_html(article.body or ""))
+    article.byline = article_byline(article)
+    article.json_ld = article_json_ld_stored(article)
+    article.rendered_at = timezone.now()
+
+
+def articles_render_store(article_ids: Iterable[int], *, batch_size: int = 200) -> int:
+    """Render and store the public fields and the tag rows of these articles; returns how many were stored."""
+    ids = sorted(set(article_ids))
+    stored = 0
+    for start in range(0, len(ids), batch_size):
+        batch = list(_render_queryset().filter(pk__in=ids[start : start + batch_size]))
+        for article in batch:
+            article_render(article)
+        with transaction.atomic():
+            Article.objects.bulk_update(batch, RENDERED_FIELDS)
+            _tags_store(batch)
+        stored += len(batch)
+    return stored
+
+
+def _tags_store(articles: list[Article]) -> None:
+    ArticleTag.objects.filter(article__in=articles).delete()
+    rows = [ArticleTag(article=a, name=name) for a in articles for name in dict.fromkeys(split_list(a.tags))]
+    ArticleTag.objects.bulk_create(rows)
+
+
+def articles_render_missing(articles: Iterable[Article]) -> list[int]:
+    """Render the given articles that were never rendered (from before migration 0005); their ids."""
+    missing = [article.pk for article in articles if article.rendered_at is None]
+    if missing:
+        articles_render_store(missing)
+    return missing
+
+
+# --- The archive's day counts ---------------------------------------------------------------------------
+
+
+def archive_days_refresh(days: Iterable[date]) -> None:
+    """Recount the live articles of each day (Beijing time) and store it; a day left without any is removed."""
+    from articles.services import article_live_q
+
+    for day in set(days):
+        start = timezone.make_aware(datetime.combine(day, time.min))
+        count = Article.objects.filter(article_live_q(), publish_at__gte=start,
+                                       publish_at__lt=start + timedelta(days=1)).count()  # fmt: skip
+        if count:
+            ArchiveDay.objects.update_or_create(day=day, defaults={"count": count})
+        else:
+            ArchiveDay.objects.filter(day=day).delete()
+
+
+def archive_days_rebuild() -> None:
+    """Recount every day at once (after a bulk load, or to repair); one grouped query."""
+    from django.db.models import Count
+    from django.db.models.functions import TruncDate
+
+    from articles.services import article_live_q
+
+    rows = Article.objects.filter(article_live_q()).annotate(day=TruncDate("publish_at")).values("day")
+    counts = rows.annotate(n=Count("pk")).values_list("day", "n")
+    with transaction.atomic():
+        ArchiveDay.objects.all().delete()
+        ArchiveDay.objects.bulk_create([ArchiveDay(day=day, count=n) for day, n in counts], batch_size=1000)
+
+
+def article_archive_day_refresh(*, article_id: int, **_kwargs) -> None:
+    """Receiver for ``article_changed``: the article went live, came down or was revised on its day."""
+    publish_at = Article.objects.filter(pk=article_id).values_list("publish_at", flat=True).first()
+    if publish_at is not None:
+        archive_days_refresh([timezone.localdate(publish_at)])
+
+
+# --- Receivers: re-render what a save changes ------------------------------------------------------------
+
+
+def _article_saved(sender, instance: Article, update_fields=None, raw=False, **_kwargs) -> None:
+    if raw or (update_fields is not None and not RENDER_INPUTS & set(update_fields)):
+        return
+    articles_render_store([instance.pk])
+
+
+def _article_part_changed(sender, instance, raw=False, origin=None, **_kwargs) -> None:
+    # Deleting the article deletes its credits and figures first: re-rendering it then would write tag rows
+    # for an article about to go.
+    deleting_article = isinstance(origin, Article) or getattr(origin, "model", None) is Article
+    if not raw and not deleting_article:
+        articles_render_store([instance.article_id])
+
+
+def _contributor_saved(sender, instance, raw=False, **_kwargs) -> None:
+    if not raw:
+        articles_render_store(Credit.objects.filter(contributor=instance).values_list("article_id", flat=True))
+
+
+def _photo_saved(sender, instance, raw=False, **_kwargs) -> None:
+    if raw or instance.pk is None:
+        return
+    from articles.photo_usage import articles_showing_photo
+
+    articles_render_store(articles_showing_photo(instance).values_list("pk", flat=True).distinct())
+
+
+def _unit_saved(sender, instance, raw=False, **_kwargs) -> None:
+    # A credited contributor's unit is printed as their affiliation in the structured data.
+    if not raw:
+        credited = Credit.objects.filter(contributor__unit=instance)
+        articles_render_store(credited.values_list("article_id", flat=True))
+
+
+def rendering_receivers_connect() -> None:
+    """Called from ``ArticlesConfig.ready()``."""
+    from pingcheng.directory.models import Contributor, Unit
+    from pingcheng.photos.models import Photo
+
+    post_save.connect(_article_saved, sender=Article, dispatch_uid="articles.rendering.article")
+    for model in (Credit, ArticlePhoto):
+        post_save.connect(_article_part_changed, sender=model, dispatch_uid=f"articles.rendering.{model.__name__}")
+        post_delete.connect(_article_part_changed, sender=model, dispatch_uid=f"articles.rendering.{model.__name__}-")
+    post_save.connect(_contributor_saved, sender=Contributor, dispatch_uid="articles.rendering.contributor")
+    post_save.connect(_photo_saved, sender=Photo, dispatch_uid="articles.rendering.photo")
+    post_save.connect(_unit_saved, sender=Unit, dispatch_uid="articles.rendering.unit")
