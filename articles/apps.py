@@ -10,7 +10,7 @@ class ArticlesConfig(AppConfig):
         from articles import (
             notice_kinds,  # noqa: F401 — registers the newsroom's notice kinds
         )
-        from articles.cache import NEWS, news_last_modified, news_pages_retire
+        from articles.cache import NEWS, news_last_modified, news_pages_changed
         from articles.dashboard import author_panel, review_queue_panel, schedule_panel
         from articles.models import (
             ArchiveDay,
@@ -52,7 +52,7 @@ class ArticlesConfig(AppConfig):
         rendering_receivers_connect()
         # The archive's day count first, so the pages re-rendered after the announcement count the change.
         article_changed.connect(article_archive_day_refresh, dispatch_uid="articles.rendering.archive_day")
-        article_changed.connect(news_pages_retire, dispatch_uid="articles.cache.news_pages_retire")
+        article_changed.connect(news_pages_changed, dispatch_uid="articles.cache.news_pages_changed")
 
 
 def _photo_changed(sender, *, photo, by, fields, previous, **_kwargs) -> None:

@@ -1,32 +1,41 @@
 """The newsroom's side of the platform page cache (``pingcheng.page_cache``): the "news" product.
 
 ``ArticlesConfig.ready()`` registers the product with ``news_last_modified`` and connects
-``news_pages_retire`` to ``article_changed``, so a publication, revision, correction or take-down retires
-the cached news pages and no other product's.
+``news_pages_changed`` to ``article_changed``, so a publication, revision, correction or take-down marks the
+cached news pages stale and no other product's.
 """
 
 from datetime import datetime
 
-from django.db.models import Max
+from django.utils import timezone
 
-from pingcheng.page_cache import page_generation_bump
+from pingcheng.page_cache import page_product_changed
 
 NEWS = "news"
 
 
 def news_last_modified() -> datetime | None:
-    """When what the public sees last changed: the newest publication, revision, correction or take-down.
+    """What changed with the clock: the newest live article's publication minute (a scheduled one goes live
+    without an announced change) or a take-down time that passed before the sweep announced it.
 
-    Scheduled articles go live at their minute without an event, so their publish time counts too.
+    Announced changes (publication, revision, correction, withdrawal) are recorded by the page cache itself.
+    Both reads walk an index from its newest end and stop at the first row.
     """
-    from articles.models import Article, ArticleEvent
-    from articles.services import PUBLIC_EVENTS, article_live_q
+    from articles.models import Article
+    from articles.services import LIVE_STATUSES, article_live_q
 
-    went_live = Article.objects.filter(article_live_q()).aggregate(at=Max("publish_at"))["at"]
-    changed = ArticleEvent.objects.filter(action__in=PUBLIC_EVENTS).aggregate(at=Max("at"))["at"]
-    return max(filter(None, [went_live, changed]), default=None)
+    now = timezone.now()
+    went_live = (
+        Article.objects.filter(article_live_q(now)).order_by("-publish_at", "-id")
+        .values_list("publish_at", flat=True).first()
+    )  # fmt: skip
+    came_down = (
+        Article.objects.filter(status__in=LIVE_STATUSES, unpublish_at__lte=now).order_by("-unpublish_at")
+        .values_list("unpublish_at", flat=True).first()
+    )  # fmt: skip
+    return max(filter(None, [went_live, came_down]), default=None)
 
 
-def news_pages_retire(**_kwargs) -> None:
-    """Receiver for ``article_changed``: every cached news page is stale from now on."""
-    page_generation_bump(NEWS)
+def news_pages_changed(**_kwargs) -> None:
+    """Receiver for ``article_changed``: what readers see of the news changed."""
+    page_product_changed(NEWS)

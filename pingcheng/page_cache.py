@@ -1,13 +1,23 @@
-"""Caching of anonymous public pages, with one generation counter per product.
+"""Caching of anonymous public pages: served whole from the cache, refreshed by one request at a time.
 
-A product ("news", "campaigns", …) registers itself once, with a callable that says when what the public
-sees of it last changed (``page_product_register``, from its ``AppConfig.ready()``), decorates its public
-views with ``@public_page("news")`` and calls ``page_generation_bump("news")`` when something public
-changed. Page keys include the product's generation, so a bump retires every cached page of that product at
-once without tracking which page showed what, and leaves the other products' pages alone.
+A product ("news", "campaigns", …) registers itself once (``page_product_register``, from its
+``AppConfig.ready()``), decorates its public views with ``@public_page("news")`` and calls
+``page_product_changed("news")`` after the commit of anything the public sees. That records when the product
+last changed (``PublicChange``, read for ``Last-Modified`` instead of aggregating the product's tables) and
+marks every cached page of the product stale — stale, not gone:
 
-Pages carry ``Cache-Control`` and ``Last-Modified``; ConditionalGetMiddleware answers the 304s. The cache
-fails open (see CACHES in settings): when it cannot be reached, every page is rendered from the database.
+* ``PageCacheMiddleware`` (near the top of the middleware stack) answers an anonymous GET from the stored
+  response while it is fresh: rendered in the product's current generation and less than ``PAGE_FRESH``
+  seconds ago. Nothing below it runs — no session, no view, no database.
+* A stale or missing page is rendered by the request that takes its render lock; that reader waits for the
+  render and gets the fresh page. Readers arriving while it renders get the stale copy (stale-while-
+  revalidate), so a publication at a busy moment costs one render per page, not one per reader. Only a page
+  never stored has no copy to give, and every reader renders it.
+
+So after a change the next request for a page gets it fresh, and a page of one product never goes stale
+because another product changed. Stored responses are the finished ones (security, CSP and ``Vary``
+headers included); one that sets a cookie is never stored. The cache fails open (see CACHES): when it cannot
+be reached every page is rendered from the database. ``PAGE_CACHE=off`` turns the cache off (benchmarks).
 """
 
 import functools
@@ -17,8 +27,11 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
+from django.middleware.http import ConditionalGetMiddleware
+from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 
@@ -27,14 +40,20 @@ from pingcheng.pagination import page_number
 
 logger = logging.getLogger(__name__)
 
-PAGE_TTL = 60  # seconds: a scheduled item goes live at its minute even if no change was announced
+PAGE_FRESH = 60  # seconds: a scheduled item goes live at its minute even when no change was announced
+PAGE_KEEP = 3600  # seconds a stale page may still be given to readers while its successor renders
+RENDER_LOCK = 30  # seconds: a render that died keeps no one waiting longer than this
 BROWSER_MAX_AGE = 60
 
 _last_modified: dict[str, Callable[[], datetime | None]] = {}
 
 
-def page_product_register(product: str, *, last_modified: Callable[[], datetime | None]) -> None:
-    """Declare a product whose public pages are cached; ``last_modified()`` reads the product's own data."""
+def page_product_register(product: str, *, last_modified: Callable[[], datetime | None] = lambda: None) -> None:
+    """Declare a product whose public pages are cached.
+
+    ``last_modified()`` says what changed with the clock rather than by an announced change (an article whose
+    publication minute came); it must be answered by an index, as it runs at every render.
+    """
     _last_modified[product] = last_modified
 
 
@@ -50,7 +69,7 @@ def _generation_key(product: str) -> str:
 
 def _fresh_generation() -> int:
     # Milliseconds since the epoch: a generation started after a cache flush or eviction never meets the
-    # keys of an earlier one that may still be stored.
+    # entries of an earlier one that may still be stored.
     return int(time.time() * 1000)
 
 
@@ -64,63 +83,113 @@ def page_generation(product: str) -> int:
     return generation
 
 
-def page_generation_bump(product: str) -> None:
-    """Retire every cached page of ``product``; other products' pages stay cached.
+def page_product_changed(product: str) -> None:
+    """What the public sees of ``product`` changed: record when, and mark its cached pages stale.
 
     Called after the commit of the change it announces. A cache that cannot be told must not turn that
-    committed work into an error: the failure is logged, and pages expire within PAGE_TTL anyway.
+    committed work into an error: the failure is logged, and pages are stale after PAGE_FRESH anyway.
     """
-    key = _generation_key(_registered(product))
+    from pingcheng.models import PublicChange
+
+    _registered(product)
+    PublicChange.objects.update_or_create(product=product, defaults={"changed_at": timezone.now()})
+    key = _generation_key(product)
     try:
         try:
-            cache.incr(key)  # atomic on Redis: two bumps at once both count
-        except ValueError:  # never started, or evicted: any fresh generation retires the old pages
+            cache.incr(key)  # atomic on Redis: two changes at once both count
+        except ValueError:  # never started, or evicted: any fresh generation makes the old pages stale
             cache.set(key, _fresh_generation(), None)
     except Exception:  # see the docstring: the change itself has been committed
-        logger.warning("Could not retire the cached %s pages; they expire within %ss", product, PAGE_TTL,
+        logger.warning("Could not mark the cached %s pages stale; they refresh within %ss", product, PAGE_FRESH,
                        exc_info=True)  # fmt: skip
 
 
+def product_last_modified(product: str) -> datetime | None:
+    """When the public side of ``product`` last changed: the recorded change or the clock's, the later."""
+    from pingcheng.models import PublicChange
+
+    recorded = PublicChange.objects.filter(product=product).values_list("changed_at", flat=True).first()
+    return max(filter(None, [recorded, _last_modified[_registered(product)]()]), default=None)
+
+
 def public_page(product: str):
-    """Serve anonymous GETs of a ``product`` page from the cache for up to PAGE_TTL seconds.
+    """Mark a view's anonymous GETs as ``product`` pages that ``PageCacheMiddleware`` may store.
 
     Only the ``page`` query parameter and the reader's display mode (``pingcheng.display_mode``) vary the
-    key: other parameters (utm_…, typos) and other cookies must not mint new cache entries. Logged-in users
-    get a fresh, private page. ``Last-Modified`` is read from the product's data when the page is rendered
-    (not from the cache, which is per process in the embedded default), so a 304 never hides a change made by
-    another process. Responses that set cookies are never stored. Pages answer ``Vary: Cookie``: a browser
-    must not show the page it cached in one display mode after the reader switched to the other.
+    key: other parameters (utm_…, typos) and other cookies must not mint new entries. Logged-in users get a
+    fresh, private page. ``Last-Modified`` is read from the product's data when the page is rendered; pages
+    answer ``Vary: Cookie``, so a browser does not show the page it cached in one display mode after the
+    reader switched to the other.
     """
 
     def decorator(view):
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
-            last_modified = _last_modified[_registered(product)]
-            anonymous = request.method in ("GET", "HEAD") and not request.user.is_authenticated
-            if not anonymous:
-                response = view(request, *args, **kwargs)
+            _registered(product)
+            response = view(request, *args, **kwargs)
+            if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
                 patch_cache_control(response, private=True, no_cache=True)
                 return response
-            # The reader's display mode (长辈模式) changes the markup, so each mode is cached on its own.
-            # The path is hashed: any character a reader types stays out of the key (memcached refuses spaces).
-            path = hashlib.sha256(request.path.encode()).hexdigest()[:32]
-            key = f"page:{product}:{page_generation(product)}:{display_mode(request)}:{path}:{page_number(request)}"
-            response = cache.get(key)
-            if response is None:
-                response = view(request, *args, **kwargs)
-                if hasattr(response, "render") and callable(response.render):
-                    response = response.render()
-                if response.status_code == 200:
-                    changed_at = last_modified()
-                    if changed_at is not None:
-                        response["Last-Modified"] = http_date(changed_at.timestamp())
-                    if not response.cookies:
-                        cache.set(key, response, PAGE_TTL)
             if response.status_code == 200:
+                changed_at = product_last_modified(product)
+                if changed_at is not None:
+                    response["Last-Modified"] = http_date(changed_at.timestamp())
                 patch_cache_control(response, public=True, max_age=BROWSER_MAX_AGE)
                 patch_vary_headers(response, ("Cookie",))
+                response.page_cache_product = product
             return response
 
         return wrapper
 
     return decorator
+
+
+def _page_key(request) -> str:
+    # The path is hashed: any character a reader types stays out of the key (memcached refuses spaces).
+    path = hashlib.sha256(request.path.encode()).hexdigest()[:32]
+    return f"page:{display_mode(request)}:{path}:{page_number(request)}"
+
+
+class PageCacheMiddleware:
+    """Answer anonymous GETs of public pages from the cache; see the module docstring.
+
+    Sits below WhiteNoise and above the session middleware. A request carrying a session cookie may belong
+    to a logged-in user and goes through the whole stack.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.conditional = ConditionalGetMiddleware(get_response)
+
+    def __call__(self, request):
+        if (
+            not settings.PAGE_CACHE_ENABLED
+            or request.method not in ("GET", "HEAD")
+            or settings.SESSION_COOKIE_NAME in request.COOKIES
+        ):
+            return self.get_response(request)
+        key = _page_key(request)
+        stored = cache.get_many([key, *map(_generation_key, _last_modified)])
+        entry = stored.get(key)
+        if entry is not None:
+            product, generation, rendered_at, response = entry
+            if generation == stored.get(_generation_key(product)) and time.time() - rendered_at < PAGE_FRESH:
+                return self.conditional.process_response(request, response)
+        # Only a stale page is worth a lock: a path never stored (most of them not public pages at all)
+        # costs no more than the lookup above.
+        lock = f"{key}:render" if entry is not None else None
+        if lock is not None and not cache.add(lock, 1, RENDER_LOCK):
+            # Someone is rendering its successor: this reader gets the stale copy.
+            return self.conditional.process_response(request, entry[3])
+        try:
+            # The generations as they were before rendering: a change committed meanwhile leaves this page stale.
+            generations = {product: stored.get(_generation_key(product)) or page_generation(product)
+                           for product in _last_modified}  # fmt: skip
+            response = self.get_response(request)
+            product = getattr(response, "page_cache_product", None)
+            if product is not None and response.status_code == 200 and not response.cookies and not response.streaming:
+                cache.set(key, (product, generations[product], time.time(), response), PAGE_KEEP)
+            return response
+        finally:
+            if lock is not None:
+                cache.delete(lock)

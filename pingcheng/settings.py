@@ -64,6 +64,8 @@ MIDDLEWARE = [
     # NUL, non-UTF-8 and too many fields get a 400 before anything below reads or stores the request.
     "pingcheng.request_guard.RequestGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous public pages straight from the cache, before sessions, CSRF and the view (pingcheng/page_cache.py).
+    "pingcheng.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -126,6 +128,8 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pingcheng"}}
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+# Whole public pages in the cache (pingcheng/page_cache.py); off only to measure the uncached pages.
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", True)
 # The rate limiter counts in the cache; when the cache is down it lets requests through rather than
 # refusing everyone (the permission checks still apply).
 RATELIMIT_FAIL_OPEN = True

@@ -1,5 +1,5 @@
-"""The platform page cache: one generation per product, Last-Modified per product, and a bump that never
-turns committed work into an error.
+"""The platform page cache: one generation per product, Last-Modified per product, stale-while-revalidate,
+and an announced change that never turns committed work into an error.
 
 A stand-in "campaigns" product (a view of its own, registered here) sits beside the real news pages, as the
 campaigns product will once it ships.
@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from pingcheng import page_cache
-from pingcheng.page_cache import page_generation_bump, page_product_register, public_page
+from pingcheng.page_cache import page_product_changed, page_product_register, public_page
 from tests.factories import ArticleFactory, newsroom, staff
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.test_page_cache")]
@@ -40,6 +40,14 @@ def campaign_with_cookie(request):
     return response
 
 
+@public_page("campaigns")
+def campaign_changing_while_rendered(request):
+    campaign_renders.append(request.path)
+    if len(campaign_renders) == 1:
+        page_product_changed("campaigns")
+    return HttpResponse("渲染期间内容变了")
+
+
 @public_page("nwes")
 def misspelt_product(request):
     return HttpResponse("不应出现")
@@ -48,6 +56,7 @@ def misspelt_product(request):
 urlpatterns = [
     path("campaigns/", campaign_list),
     path("campaigns/cookie/", campaign_with_cookie),
+    path("campaigns/changing/", campaign_changing_while_rendered),
     path("typo/", misspelt_product),
     path("", include("pingcheng.urls")),
 ]
@@ -74,27 +83,27 @@ def _retitle_behind_the_cache(article):
 def test_bumping_campaigns_leaves_a_cached_news_page_cached(client, live_article):
     assert "原来的标题" in client.get("/news/").text
     _retitle_behind_the_cache(live_article)
-    page_generation_bump("campaigns")
+    page_product_changed("campaigns")
     assert "原来的标题" in client.get("/news/").text
 
 
 def test_bumping_news_retires_a_cached_news_page(client, live_article):
     assert "原来的标题" in client.get("/news/").text
     _retitle_behind_the_cache(live_article)
-    page_generation_bump("news")
+    page_product_changed("news")
     assert "改过的标题" in client.get("/news/").text
 
 
 def test_bumping_news_leaves_a_cached_campaign_page_cached(client):
     first = client.get("/campaigns/").text
-    page_generation_bump("news")
+    page_product_changed("news")
     assert client.get("/campaigns/").text == first
     assert campaign_renders == ["/campaigns/"]
 
 
 def test_bumping_campaigns_retires_a_cached_campaign_page(client):
     first = client.get("/campaigns/").text
-    page_generation_bump("campaigns")
+    page_product_changed("campaigns")
     assert client.get("/campaigns/").text != first
     assert len(campaign_renders) == 2
 
@@ -145,7 +154,7 @@ def test_only_the_page_parameter_makes_a_new_cache_entry(client):
 
 def test_an_unregistered_product_is_refused_at_once():
     with pytest.raises(ImproperlyConfigured, match="nwes"):
-        page_generation_bump("nwes")
+        page_product_changed("nwes")
 
 
 def test_a_page_of_an_unregistered_product_is_refused(client):
@@ -155,8 +164,8 @@ def test_a_page_of_an_unregistered_product_is_refused(client):
 
 def test_a_registered_product_may_be_bumped_before_any_page_was_cached():
     page_product_register("campaigns", last_modified=lambda: None)
-    page_generation_bump("campaigns")
-    page_generation_bump("campaigns")
+    page_product_changed("campaigns")
+    page_product_changed("campaigns")
 
 
 def test_a_bump_the_cache_cannot_take_is_logged_not_raised(caplog):
@@ -165,5 +174,67 @@ def test_a_bump_the_cache_cannot_take_is_logged_not_raised(caplog):
     raising_cache = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                                  "LOCATION": "redis://127.0.0.1:1/0", "OPTIONS": {"socket_connect_timeout": 0.2}}}  # fmt: skip
     with override_settings(CACHES=raising_cache), caplog.at_level(logging.WARNING, logger="pingcheng.page_cache"):
-        page_generation_bump("news")
-    assert "Could not retire the cached news pages" in caplog.text
+        page_product_changed("news")
+    assert "Could not mark the cached news pages stale" in caplog.text
+
+
+# --- stale-while-revalidate ------------------------------------------------------------------------------
+
+
+def test_a_fresh_page_is_served_without_touching_the_database(client, live_article, django_assert_num_queries):
+    first = client.get("/news/")
+    with django_assert_num_queries(0):
+        again = client.get("/news/")
+    assert again.content == first.content
+    # The stored response is the finished one: the headers the outer middleware add are on it too.
+    assert "default-src 'self'" in again["Content-Security-Policy"]
+    assert again["X-Frame-Options"] == first["X-Frame-Options"]
+
+
+def test_while_one_reader_renders_a_changed_page_the_others_get_the_stale_copy(client, live_article):
+    client.get("/news/")
+    _retitle_behind_the_cache(live_article)
+    page_product_changed("news")
+    # Another reader's request holds the render lock of this page right now.
+    lock = f"{page_cache._page_key(_request('/news/'))}:render"
+    assert page_cache.cache.add(lock, 1, 30)
+    assert "原来的标题" in client.get("/news/").text
+    page_cache.cache.delete(lock)
+    assert "改过的标题" in client.get("/news/").text
+
+
+def test_a_page_older_than_its_freshness_is_rendered_again(client, live_article, monkeypatch):
+    client.get("/news/")
+    _retitle_behind_the_cache(live_article)
+    assert "原来的标题" in client.get("/news/").text
+    later = page_cache.time.time() + page_cache.PAGE_FRESH + 1
+    monkeypatch.setattr(page_cache.time, "time", lambda: later)
+    assert "改过的标题" in client.get("/news/").text
+
+
+def test_a_change_committed_while_a_page_renders_leaves_that_page_stale(client):
+    client.get("/campaigns/changing/")  # announces a change while it renders, after it read its data
+    client.get("/campaigns/changing/")
+    assert campaign_renders == ["/campaigns/changing/", "/campaigns/changing/"]
+
+
+def test_with_the_page_cache_off_every_request_renders(client, settings):
+    settings.PAGE_CACHE_ENABLED = False
+    client.get("/campaigns/")
+    client.get("/campaigns/")
+    assert len(campaign_renders) == 2
+
+
+def test_a_change_is_recorded_for_last_modified(client, live_article):
+    before = client.get("/news/")["Last-Modified"]
+    page_product_changed("news")
+    from pingcheng.models import PublicChange
+
+    assert PublicChange.objects.get(product="news").changed_at > live_article.publish_at
+    assert client.get("/news/")["Last-Modified"] != before
+
+
+def _request(path):
+    from django.test import RequestFactory
+
+    return RequestFactory().get(path)
