@@ -24,3 +24,8 @@ def article_byline(article: Article) -> str:
         return dateline if dateline == "本报讯" else ""
     printed = [PrintedCredit(role=c.role, name=c.contributor.name, order=index) for index, c in enumerate(credits)]
     return format_byline(Byline(dateline=dateline, credits=printed))
+
+
+def printed_byline(article: Article) -> str:
+    """The byline stored when the article was last rendered (``articles.rendering``), else built now."""
+    return article.byline if article.rendered_at is not None else article_byline(article)

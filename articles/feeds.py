@@ -17,7 +17,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from articles import selectors
-from articles.bylines import article_byline
+from articles.bylines import printed_byline
 from articles.models import Article, Section
 from pingcheng.directory.models import Unit
 from pingcheng.photos.renditions import photo_rendition_size
@@ -59,8 +59,8 @@ class LatestArticlesFeed(Feed):
         return selectors.article_list_live_with_photos()
 
     def items(self, obj) -> list[Article]:
-        # The body is needed for summaries of articles without a lead; the search tokens never are.
-        return list(self.articles(obj).defer("search_text")[:FEED_LENGTH])
+        # The body is needed for summaries of articles without a lead; the other long columns never are.
+        return list(self.articles(obj).defer(None).defer("search_text", "body_html", "json_ld")[:FEED_LENGTH])
 
     def item_description(self, item: Article) -> str:
         """Kicker or series heading, subtitle and summary as escaped paragraphs: readers treat it as HTML."""
@@ -73,7 +73,7 @@ class LatestArticlesFeed(Feed):
         return format_html_join("", "<p>{}</p>", ((part,) for part in parts if part))
 
     def item_author_name(self, item: Article) -> str | None:
-        return article_byline(item) or None
+        return printed_byline(item) or None
 
     def item_pubdate(self, item: Article):
         # In Beijing time, so that a reader looking at the raw feed sees the date the paper printed.

@@ -33,6 +33,8 @@ RENDERED_FIELDS = ("body_html", "byline", "json_ld", "rendered_at")
 RENDER_INPUTS = frozenset({
     "kicker", "headline", "subtitle", "lead", "body", "tags", "dateline", "char_count",
 })  # fmt: skip
+# The columns that decide whether and on which day the article is live (articles.services.article_live_q).
+LIVENESS_INPUTS = frozenset({"status", "publish_at", "unpublish_at"})
 
 
 def _render_queryset():
@@ -121,9 +123,13 @@ def article_archive_day_refresh(*, article_id: int, **_kwargs) -> None:
 
 
 def _article_saved(sender, instance: Article, update_fields=None, raw=False, **_kwargs) -> None:
-    if raw or (update_fields is not None and not RENDER_INPUTS & set(update_fields)):
+    if raw:
         return
-    articles_render_store([instance.pk])
+    fields = None if update_fields is None else set(update_fields)
+    if fields is None or RENDER_INPUTS & fields:
+        articles_render_store([instance.pk])
+    if instance.publish_at is not None and (fields is None or LIVENESS_INPUTS & fields):
+        archive_days_refresh([timezone.localdate(instance.publish_at)])
 
 
 def _article_part_changed(sender, instance, raw=False, origin=None, **_kwargs) -> None:

@@ -1,14 +1,19 @@
 """The newsroom's reads for public pages: what is live, with the joins each page needs declared here."""
 
-import re
 from datetime import date
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from articles.models import Article, ArticlePhoto, Correction, Credit, Edition
+from articles.models import ArchiveDay, Article, ArticlePhoto, ArticleTag, Correction, Credit, Edition
 from articles.services import article_live_q
 from pingcheng.directory.models import Unit
+
+# What a list card never shows: the long text columns (a card prints the stored byline and the lead).
+LIST_DEFERRED = ("body", "search_text", "body_html", "json_ld")
+
+
+def _card(queryset: QuerySet[Article]) -> QuerySet[Article]:
+    return queryset.select_related("section", "series").defer(*LIST_DEFERRED)
 
 
 def _with_byline(queryset: QuerySet[Article]) -> QuerySet[Article]:
@@ -22,8 +27,9 @@ def _figures() -> Prefetch:
 
 
 def article_list_live() -> QuerySet[Article]:
-    """Articles the public may see now, newest first, with section, series and credits loaded."""
-    return _with_byline(Article.objects.filter(article_live_q())).order_by("-publish_at", "-pk")
+    """Articles the public may see now, newest first, as list cards: section and series loaded, the long
+    text left out. Newest first walks the partial index ``article_live_recent_idx`` and stops after a page."""
+    return _card(Article.objects.filter(article_live_q())).order_by("-publish_at", "-pk")
 
 
 def article_list_live_with_photos() -> QuerySet[Article]:
@@ -32,14 +38,20 @@ def article_list_live_with_photos() -> QuerySet[Article]:
 
 def article_list_for_unit(unit: Unit) -> QuerySet[Article]:
     """News about a unit or anything below it (a street's page shows its communities' news)."""
-    ids = Article.objects.filter(units__path__startswith=unit.path).values("pk")
-    return article_list_live().filter(pk__in=ids)
+    about = Article.units.through.objects.filter(article_id=OuterRef("pk"), unit__path__startswith=unit.path)
+    return article_list_live().filter(Exists(about))
 
 
 def article_list_for_tag(tag: str) -> QuerySet[Article]:
-    """Articles carrying exactly this tag (防 does not match 防汛); tags are separated by 、 or commas."""
-    pattern = rf"(^|[、,，])\s*{re.escape(tag)}\s*($|[、,，])"
-    return article_list_live().filter(tags__regex=pattern)
+    """Articles carrying exactly this tag (防 does not match 防汛): the tag rows articles.rendering keeps."""
+    return article_list_live().filter(pk__in=ArticleTag.objects.filter(name=tag).values("article_id"))
+
+
+def article_list_by_contributor(contributor) -> QuerySet[Article]:
+    """Everything the person wrote or photographed: credited on the article, or credited on one of its photos."""
+    credited = Credit.objects.filter(article_id=OuterRef("pk"), contributor=contributor)
+    photographed = ArticlePhoto.objects.filter(article_id=OuterRef("pk"), photo__credit=contributor)
+    return article_list_live().filter(Exists(credited) | Exists(photographed))
 
 
 def article_list_for_day(day: date) -> QuerySet[Article]:
@@ -49,15 +61,9 @@ def article_list_for_day(day: date) -> QuerySet[Article]:
 def archive_months() -> list[dict]:
     """Each month with live news, newest first: ``{"month": date, "count": n, "days": [{"day": date, "count": n}]}``.
 
-    One query, grouped by day in Beijing time; the days of a month link to that day's list.
+    Read from the day counts articles.rendering keeps (Beijing time); the days of a month link to that day's list.
     """
-    rows = (
-        Article.objects.filter(article_live_q())
-        .annotate(day=TruncDate("publish_at"))
-        .values("day")
-        .annotate(count=Count("pk"))
-        .order_by("-day")
-    )
+    rows = ArchiveDay.objects.order_by("-day").values("day", "count")
     months: list[dict] = []
     for row in rows:
         month = row["day"].replace(day=1)
@@ -101,12 +107,15 @@ def article_related(article: Article, *, limit: int = 5) -> list[Article]:
     unit_ids = [unit.pk for unit in article.units.all()]
     queryset = Article.objects.filter(article_live_q()).exclude(pk=article.pk)
     if unit_ids:
-        queryset = queryset.filter(units__in=unit_ids)
+        # EXISTS rather than a join: no DISTINCT over every article of a busy street, and the newest-first
+        # walk of the live index stops at the fifth match.
+        about = Article.units.through.objects.filter(article_id=OuterRef("pk"), unit_id__in=unit_ids)
+        queryset = queryset.filter(Exists(about))
     elif article.section_id:
         queryset = queryset.filter(section_id=article.section_id)
     else:
         return []
-    return list(queryset.distinct().only("pk", "headline", "publish_at").order_by("-publish_at")[:limit])
+    return list(queryset.only("pk", "headline", "publish_at").order_by("-publish_at", "-pk")[:limit])
 
 
 def correction_list_public() -> QuerySet[Correction]:
@@ -119,7 +128,8 @@ def correction_list_public() -> QuerySet[Correction]:
     return (
         Correction.objects.filter(article__in=Article.objects.filter(shown))
         .select_related("article")
-        .order_by("-published_at")
+        .defer(*(f"article__{field}" for field in LIST_DEFERRED))
+        .order_by("-published_at", "-pk")
     )
 
 
@@ -138,7 +148,7 @@ def edition_with_pages(edition_date: date) -> Edition | None:
     return (
         edition_list_public()
         .filter(date=edition_date)
-        .prefetch_related(Prefetch("pages__articles", queryset=_with_byline(live)))
+        .prefetch_related(Prefetch("pages__articles", queryset=_card(live)))
         .first()
     )
 

@@ -2,13 +2,13 @@ import unicodedata
 from datetime import date
 
 from django.contrib.admin.views.decorators import staff_member_required
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 
 from articles import access, selectors
 from articles.models import Article, Section, Series
+from articles.rendering import articles_render_missing
 from articles.structured_data import article_json_ld, json_ld_script
 from pingcheng.breadcrumbs import crumb
 from pingcheng.chinese import LIST_SEPARATORS
@@ -25,6 +25,7 @@ def _news_crumbs(*more):
 
 def _list(request, queryset, *, title: str, crumbs=(), **context):
     page = paginate(request, queryset)
+    articles_render_missing(page.object_list)
     # The trail ends with this page, shown as text (includes/breadcrumbs.html marks the last crumb current).
     crumbs = [*crumbs, crumb(title)] if crumbs else []
     return render(request, "articles/article_list.html",
@@ -35,6 +36,7 @@ def _list(request, queryset, *, title: str, crumbs=(), **context):
 def front_page(request):
     """Lead story, latest news, news by section and by street, from one pool of recent articles."""
     pool = list(selectors.article_list_live_with_photos().prefetch_related("units")[:FRONT_POOL])
+    articles_render_missing(pool)
     lead = _lead_story(pool)
     rest = [a for a in pool if a is not lead]
     sections: dict[Section, list[Article]] = {}
@@ -69,6 +71,8 @@ def article_detail(request, pk: int):
     article = selectors.article_detail_queryset().filter(pk=pk).first()
     if article is None:
         raise Http404("稿件不存在")
+    if articles_render_missing([article]):
+        article = selectors.article_detail_queryset().get(pk=pk)
     if not article.is_live:
         if article.status == Article.Status.WITHDRAWN and article.published_at:
             return render(request, "articles/article_withdrawn.html", {"article": article}, status=410)
@@ -97,6 +101,7 @@ def _detail_context(request, article: Article, **extra) -> dict:
 def article_preview(request, pk: int):
     """Any article the staff member may see, exactly as the public page would show it, marked as a preview."""
     article = access.article_access_for_user(user=request.user, pk=pk)
+    articles_render_missing([article])
     article = selectors.article_detail_queryset().get(pk=article.pk)
     response = render(request, "articles/article_detail.html", _detail_context(request, article, preview=True))
     response["X-Robots-Tag"] = "noindex"
@@ -125,10 +130,8 @@ def series_detail(request, slug: str):
 @public_page("news")
 def contributor_detail(request, pk: int):
     contributor = get_object_or_404(Contributor.objects.select_related("unit"), pk=pk)
-    # Everything the person wrote or photographed.
-    ids = Article.objects.filter(Q(credits__contributor=contributor) | Q(figures__photo__credit=contributor)).values("pk")
-    return _list(request, selectors.article_list_live().filter(pk__in=ids), title=contributor.name, contributor=contributor,
-                 crumbs=_news_crumbs())  # fmt: skip
+    return _list(request, selectors.article_list_by_contributor(contributor), title=contributor.name,
+                 contributor=contributor, crumbs=_news_crumbs())  # fmt: skip
 
 
 @public_page("news")

@@ -14,9 +14,13 @@ from collections.abc import Iterable
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
 
 PAGE_SIZE = 20
+# Lists page back this far and no further: counting a whole table of 100,000 rows on every view costs more
+# than any reader gains from page 4,000. Older items are reached by date (the archive) or by search.
+MAX_PAGES = 250
 # The page links around the current one and at each end: 1 … 4 5 [6] 7 8 … 20.
 ON_EACH_SIDE = 2
 ON_ENDS = 1
@@ -34,17 +38,43 @@ def page_number(request: HttpRequest) -> int:
     return int(value) if _PAGE_NUMBER.fullmatch(value) else 1
 
 
+class CappedPaginator(Paginator):
+    """A paginator that counts at most ``max_pages`` pages of rows: ``count`` is exact up to that many,
+    and ``capped`` says there are more than it shows. The count reads at most one row past the cap."""
+
+    def __init__(self, object_list, per_page, *, max_pages: int = MAX_PAGES, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.max_pages = max_pages
+
+    @cached_property
+    def _capped_count(self) -> int:
+        limit = self.max_pages * self.per_page
+        if isinstance(self.object_list, QuerySet):
+            return self.object_list.values("pk")[: limit + 1].count()
+        return min(len(self.object_list), limit + 1)
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._capped_count, self.max_pages * self.per_page)
+
+    @cached_property
+    def capped(self) -> bool:
+        return self._capped_count > self.max_pages * self.per_page
+
+
 def paginate(
-    request: HttpRequest, object_list: QuerySet | list, *, per_page: int = PAGE_SIZE, keep: Iterable[str] = ()
+    request: HttpRequest, object_list: QuerySet | list, *, per_page: int = PAGE_SIZE, keep: Iterable[str] = (),
+    max_pages: int = MAX_PAGES,
 ) -> Page:
     """The page of ``object_list`` that ``?page=`` asks for, with ``elided``: the page numbers to link to.
 
     ``elided`` is a list (not Django's generator), so a template may show the links above and below a list.
     ``querystring`` holds the parameters named in ``keep`` (a search's ``q`` and filters) for the page
     links; any other parameter is dropped, so a cached page never hands one reader's parameters to the next.
-    A queryset must be ordered, or pages may overlap.
+    A queryset must be ordered, or pages may overlap. Only ``max_pages`` pages are counted and shown
+    (``page.paginator.capped`` says there are more), so no view counts a whole table.
     """
-    page = Paginator(object_list, per_page).get_page(page_number(request))
+    page = CappedPaginator(object_list, per_page, max_pages=max_pages).get_page(page_number(request))
     page.elided = list(page.paginator.get_elided_page_range(page.number, on_each_side=ON_EACH_SIDE, on_ends=ON_ENDS))
     page.querystring = urlencode([(name, value) for name in keep for value in request.GET.getlist(name) if value])
     return page

@@ -11,6 +11,4 @@ def article_byline(article) -> str:
 
     The one stored by ``articles.rendering`` when there is one, so a list of cards needs no credits.
     """
-    if article.rendered_at is not None:
-        return article.byline
-    return bylines.article_byline(article)
+    return bylines.printed_byline(article)
