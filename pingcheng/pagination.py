@@ -42,9 +42,9 @@ class CappedPaginator(Paginator):
     """A paginator that counts at most ``max_pages`` pages of rows: ``count`` is exact up to that many,
     and ``capped`` says there are more than it shows. The count reads at most one row past the cap."""
 
-    def __init__(self, object_list, per_page, *, max_pages: int = MAX_PAGES, **kwargs):
+    def __init__(self, object_list, per_page, *, max_pages: int | None = None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
-        self.max_pages = max_pages
+        self.max_pages = max_pages or MAX_PAGES
 
     @cached_property
     def _capped_count(self) -> int:
@@ -64,15 +64,15 @@ class CappedPaginator(Paginator):
 
 def paginate(
     request: HttpRequest, object_list: QuerySet | list, *, per_page: int = PAGE_SIZE, keep: Iterable[str] = (),
-    max_pages: int = MAX_PAGES,
+    max_pages: int | None = None,
 ) -> Page:
     """The page of ``object_list`` that ``?page=`` asks for, with ``elided``: the page numbers to link to.
 
     ``elided`` is a list (not Django's generator), so a template may show the links above and below a list.
     ``querystring`` holds the parameters named in ``keep`` (a search's ``q`` and filters) for the page
     links; any other parameter is dropped, so a cached page never hands one reader's parameters to the next.
-    A queryset must be ordered, or pages may overlap. Only ``max_pages`` pages are counted and shown
-    (``page.paginator.capped`` says there are more), so no view counts a whole table.
+    A queryset must be ordered, or pages may overlap. Only ``max_pages`` pages (``MAX_PAGES`` unless given)
+    are counted and shown (``page.paginator.capped`` says there are more), so no view counts a whole table.
     """
     page = CappedPaginator(object_list, per_page, max_pages=max_pages).get_page(page_number(request))
     page.elided = list(page.paginator.get_elided_page_range(page.number, on_each_side=ON_EACH_SIDE, on_ends=ON_ENDS))
