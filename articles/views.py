@@ -17,6 +17,7 @@ from pingcheng.page_cache import public_page
 from pingcheng.pagination import paginate
 
 FRONT_POOL = 60
+ARCHIVE_YEARS = (1949, 2199)
 
 
 def _news_crumbs(*more):
@@ -179,6 +180,10 @@ def archive_day(request, year: int, month: int, day: int):
         when = date(year, month, day)
     except (ValueError, OverflowError):
         raise Http404("日期无效") from None
+    if not ARCHIVE_YEARS[0] <= when.year <= ARCHIVE_YEARS[1]:
+        # No news before the paper went online or in a far future; and date.min/max have no neighbouring
+        # day to bound a range with.
+        raise Http404("当日没有新闻")
     articles = selectors.article_list_for_day(when)
     if not articles.exists():
         # Every date of every year is a valid URL: an empty one is a 404, never a cached empty page.
