@@ -151,6 +151,9 @@ class Article(models.Model):
     body_html = models.TextField(_("正文（发布版）"), blank=True, editable=False)
     byline = models.CharField(_("电头与署名"), max_length=300, blank=True, editable=False)
     json_ld = models.JSONField(_("结构化数据"), default=dict, blank=True, editable=False)
+    # The article as a card in a list: kicker or series heading, headline link, date and byline
+    # (templates/articles/includes/article_card_head.html); lists join these instead of rendering each card.
+    card_html = models.TextField(_("列表卡片"), blank=True, editable=False)
     rendered_at = models.DateTimeField(_("发布版生成时间"), null=True, blank=True, editable=False)
 
     class Meta:
