@@ -807,12 +807,21 @@ def _run_batch(batch: _Batch) -> dict[str, int]:
     return counts
 
 
-def _run_batches(batches: list[_Batch], *, workers: int, log) -> dict[str, int]:
+def _render_batch(ids: list[int]) -> dict[str, int]:
+    from django.db import transaction
+
+    with transaction.atomic():
+        _render_store()(ids, batch_size=RENDER_BATCH)
+    return {"articles": len(ids)}
+
+
+def _run_batches(batches: list, *, workers: int, log, task=_run_batch) -> dict[str, int]:
+    """``task`` for every batch, in this process inside one transaction, or in ``workers`` forked processes."""
     from django.db import connections, transaction
 
     totals: dict[str, int] = {}
     started = time.perf_counter()
-    total_articles = sum(len(b.ids) for b in batches)
+    total_articles = sum(len(b.ids) if isinstance(b, _Batch) else len(b) for b in batches)
 
     def add(counts: dict[str, int]) -> None:
         before = totals.get("articles", 0)
@@ -827,14 +836,14 @@ def _run_batches(batches: list[_Batch], *, workers: int, log) -> dict[str, int]:
     if workers <= 1:
         with transaction.atomic():
             for batch in batches:
-                add(_run_batch(batch))
+                add(task(batch))
         return totals
     import multiprocessing
 
     # Closed before the fork: each worker opens its own connection instead of sharing the parent's socket.
     connections.close_all()
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        for counts in pool.imap_unordered(_run_batch, batches):
+        for counts in pool.imap_unordered(task, batches):
             add(counts)
     return totals
 
@@ -990,6 +999,43 @@ def corpus_build(*, articles: int, fresh: bool = False, seed: int = 0, batch_siz
     return stats
 
 
+def corpus_render(*, workers: int | None = None, batch_size: int = 1000, log=print) -> CorpusStats:
+    """Render the stored fields of every article again (after ``articles.rendering`` changed what it stores),
+    through ``articles_render_store``; on PostgreSQL in parallel, with the article table's plain indexes dropped
+    meanwhile as for a load. Leaves the tables analysed."""
+    from django.db import connection
+
+    from articles.models import Article
+
+    started = time.perf_counter()
+    if _render_store() is None:
+        raise CorpusRefused("articles.rendering.articles_render_store is missing: nothing renders stored fields")
+    indexes_restore()
+    ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
+    if workers is None:
+        workers = min(2, os.cpu_count() or 1) if len(ids) >= 5000 else 1
+    parallel = workers > 1 and connection.vendor == "postgresql"
+    stats = CorpusStats()
+    try:
+        if parallel:
+            _indexes_drop(Article)
+        batches = [ids[start : start + batch_size] for start in range(0, len(ids), batch_size)]
+        stats.articles = _run_batches(batches, workers=workers if parallel else 1, log=log, task=_render_batch).get(
+            "articles", 0
+        )
+        stats.phases["render"] = round(time.perf_counter() - started, 1)
+    finally:
+        if parallel:
+            indexes_restore()
+    stats.phases["indexes"] = round(time.perf_counter() - started - stats.phases.get("render", 0), 1)
+    _archive_days_rebuild()
+    _announce()
+    analyse()
+    stats.seconds = round(time.perf_counter() - started, 1)
+    stats.phases["analyse"] = round(stats.seconds - sum(stats.phases.values()), 1)
+    return stats
+
+
 def corpus_report(stats: CorpusStats) -> str:
     rate = stats.articles / stats.seconds if stats.seconds else 0
     return (
@@ -1039,6 +1085,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--batch-size", type=int, default=1000)
     parser.add_argument("--workers", type=int, help="processes loading at once (PostgreSQL; default 2 from 5000 on)")
+    parser.add_argument("--render", action="store_true",
+                        help="only render every article's stored fields again (after articles.rendering changed)")
     args = parser.parse_args(argv)
 
     bench_environment()
@@ -1056,6 +1104,10 @@ def main(argv: list[str] | None = None) -> int:
     call_command("migrate", verbosity=0)
     print(f"database {config['NAME']} ({connection.vendor}) migrated in {time.perf_counter() - started:.1f} s")
     try:
+        if args.render:
+            stats = corpus_render(workers=args.workers, batch_size=args.batch_size)
+            print(f"rendered {stats.articles} articles in {stats.seconds} s; phases (s): {stats.phases}")
+            return 0
         stats = corpus_build(articles=args.articles, fresh=args.fresh, seed=args.seed, batch_size=args.batch_size,
                              workers=args.workers)
     except CorpusRefused as refusal:
