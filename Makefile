@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
 export PORT
 
-.PHONY: run test venv lint bench clean
+.PHONY: run test venv lint bench bench-smoke bench-site clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,19 @@ lint: venv
 
 bench: venv
 	$(PY) -m bench
+
+## make bench-smoke: the site bench end to end on a throwaway database at 300 articles, 1 s a cell (CI runs it)
+bench-smoke: venv
+	$(PY) -m bench.smoke
+
+## make bench-site: build (or keep) a BENCH_ARTICLES corpus in DATABASE_URL's bench database, then measure the
+## site beside bare Django and nginx (BENCH_DURATION seconds a cell; BENCH_CORPUS_ARGS=--fresh rebuilds)
+BENCH_ARTICLES ?= 100000
+BENCH_DURATION ?= 10
+BENCH_CORPUS_ARGS ?=
+bench-site: venv
+	$(PY) -m bench.corpus --articles $(BENCH_ARTICLES) $(BENCH_CORPUS_ARGS)
+	$(PY) -m bench.site --duration $(BENCH_DURATION)
 
 clean:
 	rm -rf var media staticfiles .pytest_cache
