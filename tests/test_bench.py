@@ -16,7 +16,15 @@ from django.test import Client
 
 from articles.models import Article, ArticlePhoto, Credit, Edition
 from articles.search import article_index, article_search
-from bench.corpus import COMMON_WORDS, MARKER_NOTE, RARE_WORD, CorpusRefused, corpus_build, corpus_census
+from bench.corpus import (
+    COMMON_WORDS,
+    MARKER_NOTE,
+    RARE_WORD,
+    CorpusRefused,
+    corpus_build,
+    corpus_census,
+    corpus_render,
+)
 from pingcheng.richtext import clean_article_html, plain_text
 
 pytestmark = pytest.mark.django_db
@@ -167,6 +175,16 @@ def test_articles_it_did_not_make_are_refused_unless_fresh():
     assert corpus_census() == (50, 0)
     assert not Article.objects.filter(headline="编辑部自己的稿件").exists()
     assert Article.objects.count() == 50 + 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_render_stores_the_derived_fields_of_every_article_again():
+    pytest.importorskip("articles.rendering")
+    corpus_build(articles=30, fresh=True, seed=9, workers=1, log=silent)
+    Article.objects.update(byline="", body_html="")
+    stats = corpus_render(workers=1, log=silent)
+    assert stats.articles == Article.objects.count()
+    assert not Article.objects.filter(status="published", body_html="").exists()
 
 
 @pytest.mark.django_db(transaction=True)
