@@ -1,15 +1,17 @@
 """What an article's public page prints, rendered when the article or something it shows is saved.
 
 A page view reads ``Article.body_html`` (the sanitized body with its inline figures' captions, credits and
-``srcset``), ``Article.byline`` (``本报讯（记者 宋芳 通讯员 马向英）``) and ``Article.json_ld`` (schema.org data
-with site-relative URLs; ``articles.structured_data`` adds the request's origin, the dates and the filing)
-instead of building them per request. The tag rows (``ArticleTag``) and the archive's day counts
+``srcset``), ``Article.byline`` (``本报讯（记者 宋芳 通讯员 马向英）``), ``Article.card_html`` (the article's
+list card, which lists join) and ``Article.json_ld`` (schema.org data with site-relative URLs;
+``articles.structured_data`` adds the request's origin, the dates and the filing) instead of building them
+per request. The tag rows (``ArticleTag``) and the archive's day counts
 (``ArchiveDay``) are kept here too, so a tag's page and the archive index are index reads.
 
 Freshness: the receivers below re-render every article a save can change — the article itself, its
-credits and figures, a contributor's name or unit, a photo's caption or credit, a unit's name — inside the
-saving transaction, so the page a reader gets after the commit is already right. ``rendered_at`` is empty
+credits and figures, a contributor's name or unit, a photo's caption or credit, a unit's or a series' name —
+inside the saving transaction, so the page a reader gets after the commit is already right. ``rendered_at`` is empty
 for an article never rendered (rows from before migration 0005): the views render those on first sight.
+Articles rendered before migration 0006 have no card yet: ``article_cards`` renders it on the fly.
 """
 
 from collections.abc import Iterable
@@ -18,27 +20,29 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.db.models import Prefetch
 from django.db.models.signals import post_delete, post_save
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from articles.bylines import article_byline
 from articles.figures import enrich_inline_figures
-from articles.models import ArchiveDay, Article, ArticlePhoto, ArticleTag, Credit
+from articles.models import ArchiveDay, Article, ArticlePhoto, ArticleTag, Credit, Series
 from articles.structured_data import article_json_ld_stored
 from pingcheng.chinese import split_list
 from pingcheng.richtext import clean_article_html
 
-RENDERED_FIELDS = ("body_html", "byline", "json_ld", "rendered_at")
+RENDERED_FIELDS = ("body_html", "byline", "json_ld", "card_html", "rendered_at")
 # The article's own columns the rendered fields are made of; a save that touches none of them (a workflow
 # step moving the status) renders nothing.
 RENDER_INPUTS = frozenset({
-    "kicker", "headline", "subtitle", "lead", "body", "tags", "dateline", "char_count",
+    "kicker", "headline", "subtitle", "lead", "body", "tags", "dateline", "char_count", "publish_at", "series",
+    "series_part",
 })  # fmt: skip
 # The columns that decide whether and on which day the article is live (articles.services.article_live_q).
 LIVENESS_INPUTS = frozenset({"status", "publish_at", "unpublish_at"})
 
 
 def _render_queryset():
-    return Article.objects.prefetch_related(
+    return Article.objects.select_related("series").prefetch_related(
         Prefetch("credits", queryset=Credit.objects.select_related("contributor__unit")),
         Prefetch("figures", queryset=ArticlePhoto.objects.select_related("photo__credit")),
     )
@@ -49,7 +53,8 @@ def article_render(article: Article) -> None:
     article.body_html = enrich_inline_figures(clean_article_html(article.body or ""))
     article.byline = article_byline(article)
     article.json_ld = article_json_ld_stored(article)
-    article.rendered_at = timezone.now()
+    article.rendered_at = timezone.now()  # before the card, which prints the byline set above
+    article.card_html = render_to_string("articles/includes/article_card_head.html", {"article": article}).strip()
 
 
 def articles_render_store(article_ids: Iterable[int], *, batch_size: int = 200) -> int:
@@ -153,6 +158,12 @@ def _photo_saved(sender, instance, raw=False, **_kwargs) -> None:
     articles_render_store(articles_showing_photo(instance).values_list("pk", flat=True).distinct())
 
 
+def _series_saved(sender, instance, raw=False, **_kwargs) -> None:
+    # The series heading (``继往开来担使命 砥砺奋进新征程（五）``) is on its articles' cards.
+    if not raw:
+        articles_render_store(Article.objects.filter(series=instance).values_list("pk", flat=True))
+
+
 def _unit_saved(sender, instance, raw=False, **_kwargs) -> None:
     # A credited contributor's unit is printed as their affiliation in the structured data.
     if not raw:
@@ -172,3 +183,4 @@ def rendering_receivers_connect() -> None:
     post_save.connect(_contributor_saved, sender=Contributor, dispatch_uid="articles.rendering.contributor")
     post_save.connect(_photo_saved, sender=Photo, dispatch_uid="articles.rendering.photo")
     post_save.connect(_unit_saved, sender=Unit, dispatch_uid="articles.rendering.unit")
+    post_save.connect(_series_saved, sender=Series, dispatch_uid="articles.rendering.series")

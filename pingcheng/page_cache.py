@@ -44,6 +44,7 @@ PAGE_FRESH = 60  # seconds: a scheduled item goes live at its minute even when n
 PAGE_KEEP = 3600  # seconds a stale page may still be given to readers while its successor renders
 RENDER_LOCK = 30  # seconds: a render that died keeps no one waiting longer than this
 BROWSER_MAX_AGE = 60
+LAST_MODIFIED_MEMO = 5  # seconds
 
 _last_modified: dict[str, Callable[[], datetime | None]] = {}
 
@@ -105,11 +106,21 @@ def page_product_changed(product: str) -> None:
 
 
 def product_last_modified(product: str) -> datetime | None:
-    """When the public side of ``product`` last changed: the recorded change or the clock's, the later."""
+    """When the public side of ``product`` last changed: the recorded change or the clock's, the later.
+
+    Kept in the cache for LAST_MODIFIED_MEMO seconds under the product's generation, so a burst of renders
+    reads it once and an announced change is seen at once; a clock-driven change shows within the memo time.
+    """
     from pingcheng.models import PublicChange
 
+    key = f"page-last-modified:{product}:{page_generation(product)}"
+    memo = cache.get(key)
+    if memo is not None:
+        return memo or None
     recorded = PublicChange.objects.filter(product=product).values_list("changed_at", flat=True).first()
-    return max(filter(None, [recorded, _last_modified[_registered(product)]()]), default=None)
+    changed_at = max(filter(None, [recorded, _last_modified[_registered(product)]()]), default=None)
+    cache.set(key, changed_at or "", LAST_MODIFIED_MEMO)
+    return changed_at
 
 
 def public_page(product: str):
