@@ -518,7 +518,7 @@ def run(*, duration: float, connections: int, threads: int, only: set[str] | Non
         for page in pages:
             status, body = fetch(warm, page.path)
             if status != 200:
-                raise BenchFailed(f"{page.path} answered {status} on {warm.label}")
+                raise BenchFailed(f"{page.path} answered {status} on {warm.label}:\n{_tail(warm.log)}")
             (pages_dir / f"{page.key}.html").write_bytes(body)
 
         bare = Server("bare", "bare Django", free_port(), log=workdir / "bare.log")
