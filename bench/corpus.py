@@ -692,7 +692,7 @@ class _Builder:
             dateline=rng.choices(("xun", "jizhe", "none"), weights=(85, 10, 5))[0],
             responsible_editor=rng.choice(EDITORS), page_id=slot.page_id, page_order=slot.page_order,
             char_count=self._char_count(paragraphs), status=slot.status, review_round=0 if slot.status == "draft" else 1,
-            created_at=slot.created_at, edited_at=slot.publish_at or slot.created_at,
+            created_at=slot.created_at, edited_at=slot.publish_at if live_once else slot.created_at,
             publish_at=slot.publish_at, published_at=slot.publish_at if live_once else None,
         )  # fmt: skip
         figures = []

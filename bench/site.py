@@ -318,6 +318,17 @@ def pick_pages() -> tuple[list[Page], dict]:
     return pages, corpus
 
 
+def _require_migrated(connection) -> None:
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        raise BenchFailed(
+            "the bench database lacks migrations of this tree: run `python -m bench.corpus --render` (it migrates, "
+            "then stores every article's derived fields again)"
+        )
+
+
 def pages_changed() -> None:
     """Mark every cached news page stale, so the next request renders it for the server asking (each server
     renders its own absolute URLs, and they share one cache)."""
@@ -454,6 +465,7 @@ def run(*, duration: float, connections: int, threads: int, only: set[str] | Non
     from django.conf import settings
     from django.db import connection
 
+    _require_migrated(connection)
     pages, corpus = pick_pages()
     if only:
         pages = [page for page in pages if page.key in only]
