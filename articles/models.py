@@ -146,9 +146,10 @@ class Article(models.Model):
     # tsvector('simple') on PostgreSQL.
     search_text = models.TextField(_("检索词"), blank=True, editable=False)
     # What the public page prints, rendered when the article or something it shows is saved
-    # (articles.rendering), so a page view only reads it: the sanitized body with its inline figures, the
-    # printed byline, and the schema.org data with site-relative URLs.
-    body_html = models.TextField(_("正文（发布版）"), blank=True, editable=False)
+    # (articles.rendering), so a page view only reads it: the page's main part (corrections, photos, byline,
+    # the sanitized body with its inline figures, credits, units), the printed byline, and the schema.org
+    # data with site-relative URLs.
+    main_html = models.TextField(_("正文（发布版）"), blank=True, editable=False)
     byline = models.CharField(_("电头与署名"), max_length=300, blank=True, editable=False)
     json_ld = models.JSONField(_("结构化数据"), default=dict, blank=True, editable=False)
     # The article as a card in a list: kicker or series heading, headline link, date and byline

@@ -1,17 +1,19 @@
 """What an article's public page prints, rendered when the article or something it shows is saved.
 
-A page view reads ``Article.body_html`` (the sanitized body with its inline figures' captions, credits and
-``srcset``), ``Article.byline`` (``本报讯（记者 宋芳 通讯员 马向英）``), ``Article.card_html`` (the article's
+A page view reads ``Article.main_html`` (corrections, photos, the sanitized body with its inline figures'
+captions, credits and ``srcset``, the credits and units lines: templates/articles/includes/article_main.html),
+``Article.byline`` (``本报讯（记者 宋芳 通讯员 马向英）``), ``Article.card_html`` (the article's
 list card, which lists join) and ``Article.json_ld`` (schema.org data with site-relative URLs;
 ``articles.structured_data`` adds the request's origin, the dates and the filing) instead of building them
 per request. The tag rows (``ArticleTag``) and the archive's day counts
 (``ArchiveDay``) are kept here too, so a tag's page and the archive index are index reads.
 
 Freshness: the receivers below re-render every article a save can change — the article itself, its
-credits and figures, a contributor's name or unit, a photo's caption or credit, a unit's or a series' name —
+credits, figures, corrections and units, a contributor's name or unit, a photo's caption or credit, a unit's
+or a series' name —
 inside the saving transaction, so the page a reader gets after the commit is already right. ``rendered_at`` is empty
-for an article never rendered (rows from before migration 0005): the views render those on first sight.
-Articles rendered before migration 0006 have no card yet: ``article_cards`` renders it on the fly.
+for an article never rendered (rows from before migration 0005, or rendered before 0007): the views render
+those on first sight.
 """
 
 from collections.abc import Iterable
@@ -19,18 +21,19 @@ from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import Prefetch
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from articles.bylines import article_byline
 from articles.figures import enrich_inline_figures
-from articles.models import ArchiveDay, Article, ArticlePhoto, ArticleTag, Credit, Series
+from articles.models import ArchiveDay, Article, ArticlePhoto, ArticleTag, Correction, Credit, Series
 from articles.structured_data import article_json_ld_stored
 from pingcheng.chinese import split_list
 from pingcheng.richtext import clean_article_html
 
-RENDERED_FIELDS = ("body_html", "byline", "json_ld", "card_html", "rendered_at")
+RENDERED_FIELDS = ("main_html", "byline", "json_ld", "card_html", "rendered_at")
 # The article's own columns the rendered fields are made of; a save that touches none of them (a workflow
 # step moving the status) renders nothing.
 RENDER_INPUTS = frozenset({
@@ -45,15 +48,20 @@ def _render_queryset():
     return Article.objects.select_related("series").prefetch_related(
         Prefetch("credits", queryset=Credit.objects.select_related("contributor__unit")),
         Prefetch("figures", queryset=ArticlePhoto.objects.select_related("photo__credit")),
+        Prefetch("corrections", queryset=Correction.objects.order_by("published_at", "pk")),
+        "units",
     )
 
 
 def article_render(article: Article) -> None:
-    """Set the rendered fields on ``article`` (credits and figures prefetched or queried); the caller saves."""
-    article.body_html = enrich_inline_figures(clean_article_html(article.body or ""))
+    """Set the rendered fields on ``article`` (credits, figures, corrections and units prefetched or queried);
+    the caller saves."""
+    # Safe: the cleaner outputs only its allow-list, and the figure enrichment escapes what it adds.
+    body = mark_safe(enrich_inline_figures(clean_article_html(article.body or "")))
     article.byline = article_byline(article)
     article.json_ld = article_json_ld_stored(article)
-    article.rendered_at = timezone.now()  # before the card, which prints the byline set above
+    article.rendered_at = timezone.now()  # before the templates, which print the byline set above
+    article.main_html = render_to_string("articles/includes/article_main.html", {"article": article, "body": body})
     article.card_html = render_to_string("articles/includes/article_card_head.html", {"article": article}).strip()
 
 
@@ -165,10 +173,21 @@ def _series_saved(sender, instance, raw=False, **_kwargs) -> None:
 
 
 def _unit_saved(sender, instance, raw=False, **_kwargs) -> None:
-    # A credited contributor's unit is printed as their affiliation in the structured data.
+    # The articles about the unit link to it by name and code; a credited contributor's unit is printed as
+    # their affiliation in the structured data.
     if not raw:
-        credited = Credit.objects.filter(contributor__unit=instance)
-        articles_render_store(credited.values_list("article_id", flat=True))
+        credited = Credit.objects.filter(contributor__unit=instance).values_list("article_id", flat=True)
+        about = Article.units.through.objects.filter(unit=instance).values_list("article_id", flat=True)
+        articles_render_store([*credited, *about])
+
+
+def _units_changed(sender, instance, action, reverse, pk_set, **_kwargs) -> None:
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if not reverse:
+        articles_render_store([instance.pk])
+    elif pk_set:
+        articles_render_store(pk_set)
 
 
 def rendering_receivers_connect() -> None:
@@ -177,10 +196,11 @@ def rendering_receivers_connect() -> None:
     from pingcheng.photos.models import Photo
 
     post_save.connect(_article_saved, sender=Article, dispatch_uid="articles.rendering.article")
-    for model in (Credit, ArticlePhoto):
+    for model in (Credit, ArticlePhoto, Correction):
         post_save.connect(_article_part_changed, sender=model, dispatch_uid=f"articles.rendering.{model.__name__}")
         post_delete.connect(_article_part_changed, sender=model, dispatch_uid=f"articles.rendering.{model.__name__}-")
     post_save.connect(_contributor_saved, sender=Contributor, dispatch_uid="articles.rendering.contributor")
     post_save.connect(_photo_saved, sender=Photo, dispatch_uid="articles.rendering.photo")
     post_save.connect(_unit_saved, sender=Unit, dispatch_uid="articles.rendering.unit")
     post_save.connect(_series_saved, sender=Series, dispatch_uid="articles.rendering.series")
+    m2m_changed.connect(_units_changed, sender=Article.units.through, dispatch_uid="articles.rendering.units")

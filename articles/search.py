@@ -43,10 +43,22 @@ import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from time import monotonic
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, TextField, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat, Length, Replace
 from django.utils import timezone
@@ -57,6 +69,15 @@ from pingcheng.directory.models import Unit
 from pingcheng.richtext import plain_text
 
 MAX_QUERY_LENGTH = 100
+# A search ranks and pages through the newest this many matches (the page says when more matched).
+MAX_RESULTS = 200
+# A search reads the newest 2,000 live articles first, then the next 14,000, then the rest (see "Bounded work");
+# where they meet is read again every WINDOW_BOUNDS_TTL seconds.
+WINDOWS = (2_000, 16_000)
+WINDOW_BOUNDS_TTL = 300
+# What a results page prints of an article (templates/articles/search.html) and cuts its snippet from.
+SHOWN_FIELDS = ("kicker", "headline", "series", "series_part", "section", "publish_at", "dateline", "byline",
+                "rendered_at", "lead", "body")  # fmt: skip
 # Separates the word tokens from the bigrams in Article.search_text; never part of a token.
 SEPARATOR = "|"
 
@@ -109,11 +130,37 @@ def query_terms(q: str) -> list[QueryTerm]:
     """The query's words, each once, in order; the query is cut to ``MAX_QUERY_LENGTH`` characters first."""
     text = (q or "")[:MAX_QUERY_LENGTH]
     terms: dict[str, QueryTerm] = {}
-    for word in chinese.words(text):
+    for word in _glued_words(text):
         if word not in terms:
             chain = tuple(chinese.hanzi_bigrams(word)) if len(word) > 2 and chinese.HANZI_RUN_RE.fullmatch(word) else ()
             terms[word] = QueryTerm(word, chain)
     return list(terms.values())
+
+
+def _glued_words(text: str) -> list[str]:
+    """jieba's words of ``text``, with each single Hanzi it cut off inside a run of Hanzi glued to the words it
+    touches: 勠力同心 (cut 勠 / 力 / 同心) is searched as typed, not as 勠, 力 and 同心 anywhere in an article."""
+    normalised = chinese.normalise(text)
+    groups: list[list] = []  # [text, end in the normalised text, length of its last piece]
+    cursor = 0
+    for word in chinese.words(text):
+        start = normalised.find(word, cursor)
+        if start < 0:  # not found as cut (cannot happen for Hanzi): never glued
+            groups.append([word, -1, len(word)])
+            continue
+        cursor = start + len(word)
+        previous = groups[-1] if groups else None
+        if (
+            previous is not None
+            and previous[1] == start
+            and (len(word) == 1 or previous[2] == 1)
+            and chinese.HANZI_RUN_RE.fullmatch(previous[0] + word)
+        ):
+            previous[0] += word
+            previous[1:] = [cursor, len(word)]
+        else:
+            groups.append([word, cursor, len(word)])
+    return [group[0] for group in groups]
 
 
 def query_words(q: str) -> list[str]:
@@ -127,6 +174,14 @@ def query_tokens(q: str) -> list[str]:
     return list(tokens)
 
 
+@dataclass(frozen=True)
+class SearchResults:
+    """What a results page needs: the ranked ids and whether more articles matched than were ranked."""
+
+    ids: list[int]
+    more: bool
+
+
 def article_search(
     *,
     q: str,
@@ -135,23 +190,66 @@ def article_search(
     date_from: date | None = None,
     date_to: date | None = None,
     match_all: bool = True,
+    limit: int = MAX_RESULTS,
 ) -> QuerySet[Article]:
-    """Live articles matching ``q``, best first, with section, series and credits loaded.
+    """The newest ``limit`` live articles matching ``q``, best first, each with ``search_rank``.
 
     ``section`` is a section slug; ``unit`` keeps articles about that unit or any unit below it; the dates are
     local calendar days, both included. ``match_all=False`` needs any one query word instead of all of them,
     ignoring one-character words when there are longer ones (alone, 区 or 1 would match nearly everything).
-    An empty query, or one of stop words only, matches nothing. Each article carries ``search_rank``.
+    An empty query, or one of stop words only, matches nothing. The rows carry every column but the search
+    tokens; a results page fetches only its own rows (``article_search_page``).
     """
-    # articles.services imports this module (article_index), and selectors import services.
-    from articles.selectors import article_list_live
-
     terms = query_terms(q)
     if not match_all:
         terms = [term for term in terms if len(term.word) > 1] or terms
     if not terms:
         return Article.objects.none()
-    articles = article_list_live()
+    postgresql = connection.vendor == "postgresql"
+    matches = _live_filtered(section=section, unit=unit, date_from=date_from, date_to=date_to)
+    matches = _match_postgresql(matches, terms, match_all) if postgresql else _match_fallback(matches, terms, match_all)
+    ranked = Article.objects.filter(pk__in=RawSQL(*_newest(matches, limit)))
+    if not postgresql:
+        ranked = ranked.alias(_search_padded=_padded())
+    text_rank = _rank_postgresql(terms) if postgresql else _rank_fallback(terms)
+    return (
+        ranked.defer("search_text")
+        .annotate(search_headline=_headline_hits(terms), search_rank=text_rank)
+        .order_by("-search_headline", "-search_rank", "-publish_at", "-pk")
+    )
+
+
+def article_search_results(**criteria) -> SearchResults:
+    """``article_search(**criteria)`` as ranked ids, in one query: at most ``MAX_RESULTS``, ``more`` when more
+    matched (the count is then "``MAX_RESULTS``+", and the ids are the best of the newest ``MAX_RESULTS``)."""
+    ids = list(article_search(**criteria, limit=MAX_RESULTS + 1).values_list("pk", flat=True))
+    return SearchResults(ids=ids[:MAX_RESULTS], more=len(ids) > MAX_RESULTS)
+
+
+def article_search_page(ids: list[int]) -> list[Article]:
+    """The articles a results page shows, in the order of ``ids``, in one query (two when a byline has to be
+    built from credits): what the page prints and the lead and body its snippets are cut from."""
+    shown = (
+        Article.objects.filter(pk__in=ids)
+        .select_related("section", "series")
+        .only(*SHOWN_FIELDS, "section__name", "series__title")
+    )
+    by_pk = {article.pk: article for article in shown}
+    articles = [by_pk[pk] for pk in ids if pk in by_pk]
+    # The byline is stored when an article is rendered (articles.rendering); one saved before that builds it.
+    unrendered = [article for article in articles if article.rendered_at is None]
+    if unrendered:
+        prefetch_related_objects(unrendered, "credits__contributor")
+    return articles
+
+
+def _live_filtered(
+    *, section: str | None, unit: Unit | None, date_from: date | None, date_to: date | None
+) -> QuerySet[Article]:
+    # articles.services imports this module (article_index).
+    from articles.services import article_live_q
+
+    articles = Article.objects.filter(article_live_q())
     if section:
         articles = articles.filter(section__slug=section)
     if unit is not None:
@@ -161,15 +259,64 @@ def article_search(
         articles = articles.filter(publish_at__gte=_day_start(date_from))
     if date_to is not None and date_to < date.max:
         articles = articles.filter(publish_at__lt=_day_start(date_to + timedelta(days=1)))
-    if connection.vendor == "postgresql":
-        articles = _match_postgresql(articles, terms, match_all=match_all)
-    else:
-        articles = _match_fallback(articles, terms, match_all=match_all)
-    return articles.order_by("-search_rank", "-publish_at", "-pk")
+    return articles
 
 
 def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
+
+
+# --- Bounded work ---------------------------------------------------------------------------------------
+
+
+def _newest(matches: QuerySet[Article], limit: int) -> tuple[str, list]:
+    """SQL for the pks of the newest ``limit`` of ``matches``, reading the windows newest first.
+
+    Each window is a separate statement inside one ``UNION ALL``, newest first, each ordered by publish
+    time and limited: the database reads them in order and stops as soon as it has ``limit`` rows, and the
+    planner chooses for each window from its own statistics (walk the live index and test each row, or
+    intersect the GIN index with the window's rows).
+    """
+    parts, params = [], []
+    upper = None
+    for lower in [*_window_bounds(), None]:
+        window = matches
+        if upper is not None:
+            window = window.filter(publish_at__lt=upper)
+        if lower is not None:
+            window = window.filter(publish_at__gte=lower)
+        sql, window_params = window.order_by("-publish_at", "-pk").values("pk")[:limit].query.sql_with_params()
+        parts.append(f"SELECT * FROM ({sql}) AS window_{len(parts)}")
+        params += window_params
+        upper = lower
+    return f"SELECT * FROM ({' UNION ALL '.join(parts)}) AS newest LIMIT {int(limit)}", params
+
+
+_bounds_cache: tuple[float, str, list[datetime]] | None = None
+
+
+def _window_bounds() -> list[datetime]:
+    """Where the windows meet: the publish times of the ``WINDOWS``-th newest live articles (fewer bounds
+    when there are fewer articles). They steer the work, never the result, so a process reads them from the
+    live index at most every ``WINDOW_BOUNDS_TTL`` seconds."""
+    global _bounds_cache
+    from articles.services import article_live_q
+
+    cached, now, database = _bounds_cache, monotonic(), connection.settings_dict["NAME"]
+    if cached is not None and cached[1] == database and now - cached[0] < WINDOW_BOUNDS_TTL:
+        return cached[2]
+    live = Article.objects.filter(article_live_q()).order_by("-publish_at", "-pk").values_list("publish_at", flat=True)
+    bounds = []
+    for size in WINDOWS:
+        found = list(live[size - 1 : size])
+        if not found:
+            break
+        bounds.append(found[0])
+    _bounds_cache = (now, database, bounds)
+    return bounds
+
+
+# --- Matching and ranking -------------------------------------------------------------------------------
 
 
 def search_vector() -> RawSQL:
@@ -197,15 +344,20 @@ def _rank_tsquery(terms: list[QueryTerm]) -> str:
     return " | ".join(options)
 
 
-def _match_postgresql(articles: QuerySet[Article], terms: list[QueryTerm], *, match_all: bool) -> QuerySet[Article]:
+def _match_postgresql(articles: QuerySet[Article], terms: list[QueryTerm], match_all: bool) -> QuerySet[Article]:
     joiner = " & " if match_all else " | "
     match = SearchQuery(joiner.join(map(_term_tsquery, terms)), config="simple", search_type="raw")
-    rank_query = SearchQuery(_rank_tsquery(terms), config="simple", search_type="raw")
-    return (
-        articles.alias(search_document=search_vector())
-        .filter(search_document=match)
-        .annotate(search_rank=SearchRank(search_vector(), rank_query))
-    )
+    return articles.alias(search_document=search_vector()).filter(search_document=match)
+
+
+def _rank_postgresql(terms: list[QueryTerm]) -> SearchRank:
+    return SearchRank(search_vector(), SearchQuery(_rank_tsquery(terms), config="simple", search_type="raw"))
+
+
+def _headline_hits(terms: list[QueryTerm]):
+    """How many of the query words the headline contains: a headline match ranks above any body match."""
+    hits = [Case(When(headline__icontains=term.word, then=Value(1)), default=Value(0)) for term in terms]
+    return functools.reduce(operator.add, hits, Value(0, output_field=IntegerField()))
 
 
 def _term_q(term: QueryTerm) -> Q:
@@ -218,19 +370,25 @@ def _term_q(term: QueryTerm) -> Q:
     return condition
 
 
-def _match_fallback(articles: QuerySet[Article], terms: list[QueryTerm], *, match_all: bool) -> QuerySet[Article]:
+def _padded():
+    return Concat(Value(" "), "search_text", Value(" "), output_field=TextField())
+
+
+def _match_fallback(articles: QuerySet[Article], terms: list[QueryTerm], match_all: bool) -> QuerySet[Article]:
     conditions = [_term_q(term) for term in terms]
+    return articles.alias(_search_padded=_padded()).filter(
+        functools.reduce(operator.and_ if match_all else operator.or_, conditions)
+    )
+
+
+def _rank_fallback(terms: list[QueryTerm]):
     scores = []
-    for term, condition in zip(terms, conditions, strict=True):
+    for term in terms:
         scores.append(Case(When(Q(_search_padded__contains=f" {term.word} "), then=Value(2)), default=Value(0)))
-        scores.append(Case(When(condition, then=Value(1)), default=Value(0)))
+        scores.append(Case(When(_term_q(term), then=Value(1)), default=Value(0)))
         occurrences = Length("search_text") - Length(Replace("search_text", Value(term.word), Value("")))
         scores.append(occurrences / Value(len(term.word)))
-    return (
-        articles.alias(_search_padded=Concat(Value(" "), "search_text", Value(" "), output_field=TextField()))
-        .filter(functools.reduce(operator.and_ if match_all else operator.or_, conditions))
-        .annotate(search_rank=functools.reduce(operator.add, scores, Value(0, output_field=IntegerField())))
-    )
+    return functools.reduce(operator.add, scores, Value(0, output_field=IntegerField()))
 
 
 # --- Showing results ------------------------------------------------------------------------------------

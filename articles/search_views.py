@@ -8,7 +8,14 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_safe
 
 from articles.models import Article
-from articles.search import MAX_QUERY_LENGTH, article_search, article_snippet_source, query_words
+from articles.search import (
+    MAX_QUERY_LENGTH,
+    MAX_RESULTS,
+    article_search_page,
+    article_search_results,
+    article_snippet_source,
+    query_words,
+)
 from articles.search_forms import ArticleSearchForm
 from pingcheng.chinese import highlight, snippet
 from pingcheng.pagination import paginate
@@ -61,12 +68,15 @@ def _results(request, form: ArticleSearchForm) -> dict:
         "date_from": data["date_from"],
         "date_to": data["date_to"],
     }
-    page = paginate(request, article_search(q=q, **filters), keep=SEARCH_PARAMETERS)
+    results = article_search_results(q=q, **filters)
     partial = False
-    if page.paginator.count == 0 and len(words) > 1 and any(len(word) > 1 for word in words):
+    if not results.ids and len(words) > 1 and any(len(word) > 1 for word in words):
         # Nothing has every word: show what has some of them, and say so.
-        page = paginate(request, article_search(q=q, match_all=False, **filters), keep=SEARCH_PARAMETERS)
-        partial = page.paginator.count > 0
+        results = article_search_results(q=q, match_all=False, **filters)
+        partial = bool(results.ids)
+    # The ranked ids are few (at most MAX_RESULTS): the page is cut from them, then only its rows are read.
+    page = paginate(request, results.ids, keep=SEARCH_PARAMETERS)
+    page.object_list = article_search_page(list(page.object_list))
     hits = [
         SearchHit(
             article=article,
@@ -80,6 +90,8 @@ def _results(request, form: ArticleSearchForm) -> dict:
         "q": q,
         "searched": True,
         "partial": partial,
+        "more": results.more,
+        "max_results": MAX_RESULTS,
         "hits": hits,
         "page_obj": page,
         "page_range": page.elided,

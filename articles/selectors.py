@@ -10,17 +10,11 @@ from articles.services import article_live_q
 from pingcheng.directory.models import Unit
 
 # What a list card never shows: the long text columns (a card prints the stored byline and the lead).
-LIST_DEFERRED = ("body", "search_text", "body_html", "json_ld")
+LIST_DEFERRED = ("body", "search_text", "main_html", "json_ld")
 
 
 def _card(queryset: QuerySet[Article]) -> QuerySet[Article]:
     return queryset.select_related("section", "series").defer(*LIST_DEFERRED)
-
-
-def _with_byline(queryset: QuerySet[Article]) -> QuerySet[Article]:
-    return queryset.select_related("section", "series").prefetch_related(
-        Prefetch("credits", queryset=Credit.objects.select_related("contributor__unit"))
-    )
 
 
 def _figures() -> Prefetch:
@@ -87,16 +81,8 @@ def archive_months() -> list[dict]:
 
 
 def article_detail_queryset() -> QuerySet[Article]:
-    """Everything the article page shows in a fixed number of queries."""
-    return (
-        _with_byline(Article.objects.all())
-        .select_related("page__edition")
-        .prefetch_related(
-            _figures(),
-            Prefetch("corrections", queryset=Correction.objects.order_by("published_at")),
-            "units",
-        )
-    )
+    """The article page's row: its main part is stored (``Article.main_html``), its filing joined here."""
+    return Article.objects.select_related("section", "series", "page__edition").defer("search_text", "card_html")
 
 
 def article_series_neighbours(article: Article) -> tuple[Article | None, Article | None]:
@@ -116,7 +102,7 @@ def article_series_neighbours(article: Article) -> tuple[Article | None, Article
 
 def article_related(article: Article, *, limit: int = 5) -> list[Article]:
     """Live articles about the same units (or, failing that, the same section), newest first."""
-    unit_ids = [unit.pk for unit in article.units.all()]
+    unit_ids = list(Article.units.through.objects.filter(article_id=article.pk).values_list("unit_id", flat=True))
     queryset = Article.objects.filter(article_live_q()).exclude(pk=article.pk)
     if unit_ids:
         # EXISTS rather than a join: no DISTINCT over every article of a busy street, and the newest-first

@@ -44,9 +44,11 @@ def front_page(request):
     for article in rest:
         if article.section_id and len(sections.setdefault(article.section, [])) < 4:
             sections[article.section].append(article)
+    # Each article's unit paths read once: a related manager's .all() is a new queryset on every call.
+    unit_paths = {article.pk: [unit.path for unit in article.units.all()] for article in pool}
     by_street = []
     for street in selectors.front_page_units():
-        about = [a for a in pool if any(u.path.startswith(street.path) for u in a.units.all())][:3]
+        about = [a for a in pool if any(path.startswith(street.path) for path in unit_paths[a.pk])][:3]
         if about:
             by_street.append((street, about))
     return render(request, "articles/front_page.html", {

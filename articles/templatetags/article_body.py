@@ -16,13 +16,15 @@ def article_html(value: str | None) -> SafeString:
     return mark_safe(enrich_inline_figures(clean_article_html(value or "")))
 
 
-@register.filter
-def rendered_html(article) -> SafeString:
-    """``{{ article|rendered_html }}``: the body ``articles.rendering`` cleaned and stored when it was saved.
+@register.simple_tag
+def article_main(article) -> SafeString:
+    """``{% article_main article %}``: the page's main part ``articles.rendering`` stored when it was saved.
 
-    Safe because only ``article_render`` writes ``body_html``, from ``clean_article_html``'s output; an
-    article never rendered is cleaned here, as ``article_html`` does.
+    Safe because only ``article_render`` writes ``main_html``, from an autoescaping template and the cleaner's
+    output; an article never rendered is rendered here the same way (its related rows queried as needed).
     """
-    if article.rendered_at is None:
-        return article_html(article.body)
-    return mark_safe(article.body_html)
+    if article.rendered_at is None or not article.main_html:
+        from articles.rendering import article_render
+
+        article_render(article)
+    return mark_safe(article.main_html)
