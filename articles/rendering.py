@@ -154,8 +154,16 @@ def _article_part_changed(sender, instance, raw=False, origin=None, **_kwargs) -
 
 
 def _contributor_saved(sender, instance, raw=False, **_kwargs) -> None:
-    if not raw:
-        articles_render_store(Credit.objects.filter(contributor=instance).values_list("article_id", flat=True))
+    # Their name is in the bylines they are credited in and under the photos they took (``曹飞摄``).
+    if raw:
+        return
+    from articles.photo_usage import articles_showing_photo
+    from pingcheng.photos.models import Photo
+
+    ids = set(Credit.objects.filter(contributor=instance).values_list("article_id", flat=True))
+    for photo in Photo.objects.filter(credit=instance):
+        ids.update(articles_showing_photo(photo).values_list("pk", flat=True))
+    articles_render_store(ids)
 
 
 def _photo_saved(sender, instance, raw=False, **_kwargs) -> None:
