@@ -17,23 +17,50 @@ Tokens
 
 Queries
     The query (at most ``MAX_QUERY_LENGTH`` characters; the rest is ignored) is cut into words the same way,
-    in jieba's precise mode. An article matches when it has every query word (``match_all``; the view falls
-    back to any word when nothing has them all), where a word is found
+    in jieba's precise mode, except that a single Hanzi jieba cut off inside a run of Hanzi is glued back to
+    the words it touches (勠力同心 is cut 勠 / 力 / 同心 and is searched as 勠力同心: as three words, 勠 and 力
+    anywhere in an article would do, and each would read the GIN entries of every token starting with it).
+    An article matches when it has every query word (``match_all``; the view falls back to any word when
+    nothing has them all), where a word is found
 
     * as a word token, or
     * as the chain of its bigrams at consecutive positions (``'网格' <-> '格员'``) — that is, the word as an
       exact substring of one run of Hanzi, whatever jieba did with that sentence; or
-    * for a single Hanzi, as the first character of a token (``'堤':*``).
+    * for a single Hanzi standing alone in the query, as the first character of a token (``'堤':*``).
 
-Ranking
-    ``ts_rank`` of the article against the OR of every query token (words and their bigrams): each matched
-    token adds its weight — A (1.0) for a word, D (0.1) for a bigram — with diminishing returns for repeats.
-    An article that has the query as real words, often and in the headline (indexed three times), comes
-    first; one that only has the bigrams comes after. Ties: newest first.
+Bounded work: the newest ``MAX_RESULTS`` matches
+    A search ranks and pages through the newest ``MAX_RESULTS`` live matches, and says when there were more
+    (the page prints "200 篇以上" and how to narrow the search); it never counts or ranks every match. At
+    100,000 articles a common word matches two thirds of them, and each test of an article against the query
+    reads its 8 KB vector out of TOAST: ranking every match and counting them took more than a second.
 
-SQLite (the embedded default) is a degraded fallback with the same match rules: ``LIKE`` over the token
-list (a word as a whole token, a bigram chain as a substring of the bigram list), no index, so every search
-reads every live article; the rank is whole-word matches plus how often each word occurs in the token list.
+    The matches are read in windows of the live articles by publish time, newest first: the newest 2,000,
+    the next 14,000, then the rest (``WINDOWS``; where they meet is read from the live index, the partial
+    index ``article_live_recent_idx``, once every ``WINDOW_BOUNDS_TTL`` seconds per process). Each window is
+    its own ``SELECT … ORDER BY publish_at DESC LIMIT`` inside one ``UNION ALL`` under the same limit, so the
+    database reads the windows in order and stops once it has enough, and the planner picks a plan per
+    window from the statistics: for a common word it walks the live index newest first and tests each article
+    until it has ``MAX_RESULTS``; for a rarer word it intersects the GIN index with the window's stretch of
+    the live index and reads only those rows; a rare word ends up reading the GIN index over all windows.
+    Either way a search reads at most a few hundred article rows, and sorts only ids and publish times.
+
+    The ranked ids come back in one query (``article_search_results``); the page reads its 20 rows by key
+    afterwards (``article_search_page``), so nothing wide is ever sorted. A results page is the same handful
+    of queries whatever matches: form choices, the search, the page's rows.
+
+Ranking (over the at most ``MAX_RESULTS`` + 1 candidates only)
+    1. how many query words the headline contains — a headline match comes first;
+    2. ``ts_rank`` of the article against the OR of every query token (words and their bigrams): each matched
+       token adds its weight — A (1.0) for a word, D (0.1) for a bigram — with diminishing returns for
+       repeats, so an article that has the query as real words, often, comes before one that only has the
+       bigrams;
+    3. newest first.
+
+SQLite (the embedded default) is a degraded fallback with the same match rules and the same windows: ``LIKE``
+over the token list (a word as a whole token, a bigram chain as a substring of the bigram list), which no
+index can answer, so a search tests articles newest first until it has ``MAX_RESULTS`` and reads every live
+article only for a rare word; the rank is whole-word matches plus how often each word occurs in the token
+list, after the headline.
 """
 
 from __future__ import annotations
@@ -220,19 +247,25 @@ def article_search(
 
 
 def article_search_results(**criteria) -> SearchResults:
-    """``article_search(**criteria)`` as ranked ids, in one query: at most ``MAX_RESULTS``, ``more`` when more
-    matched (the count is then "``MAX_RESULTS``+", and the ids are the best of the newest ``MAX_RESULTS``)."""
-    ids = list(article_search(**criteria, limit=MAX_RESULTS + 1).values_list("pk", flat=True))
-    return SearchResults(ids=ids[:MAX_RESULTS], more=len(ids) > MAX_RESULTS)
+    """``article_search(**criteria)`` as ranked ids, in one query: the newest ``MAX_RESULTS`` matches, best
+    first, and ``more`` when there were more (the page then says "``MAX_RESULTS`` 篇以上")."""
+    rows = list(article_search(**criteria, limit=MAX_RESULTS + 1).values_list("pk", "publish_at"))
+    more = len(rows) > MAX_RESULTS
+    if more:  # the one past the limit was read only to know that there are more
+        rows.remove(min(rows, key=lambda row: (row[1], row[0])))
+    return SearchResults(ids=[pk for pk, _ in rows], more=more)
 
 
 def article_search_page(ids: list[int]) -> list[Article]:
     """The articles a results page shows, in the order of ``ids``, in one query (two when a byline has to be
     built from credits): what the page prints and the lead and body its snippets are cut from."""
+    if not ids:
+        return []
     shown = (
         Article.objects.filter(pk__in=ids)
         .select_related("section", "series")
         .only(*SHOWN_FIELDS, "section__name", "series__title")
+        .order_by()
     )
     by_pk = {article.pk: article for article in shown}
     articles = [by_pk[pk] for pk in ids if pk in by_pk]
@@ -272,24 +305,32 @@ def _day_start(day: date) -> datetime:
 def _newest(matches: QuerySet[Article], limit: int) -> tuple[str, list]:
     """SQL for the pks of the newest ``limit`` of ``matches``, reading the windows newest first.
 
-    Each window is a separate statement inside one ``UNION ALL``, newest first, each ordered by publish
-    time and limited: the database reads them in order and stops as soon as it has ``limit`` rows, and the
-    planner chooses for each window from its own statistics (walk the live index and test each row, or
-    intersect the GIN index with the window's rows).
+    Each window is its own ``SELECT`` of the matches (the database flattens the wrapping), ordered by publish
+    time and limited, and the windows are joined by ``UNION ALL`` under the same limit: the database reads them
+    in order and stops as soon as it has ``limit`` rows. The planner chooses for each window from its own
+    statistics: walk the live index newest first and test each row, or intersect the GIN index with the
+    window's part of the live index.
     """
-    parts, params = [], []
-    upper = None
-    for lower in [*_window_bounds(), None]:
-        window = matches
+    # Compiled once; the windows only wrap it (compiling a queryset costs more than running a rare search).
+    sql, params = matches.order_by().values("pk", "publish_at").query.sql_with_params()
+    adapt = connection.ops.adapt_datetimefield_value
+    bounds = _window_bounds()
+    windows, window_params = [], []
+    for upper, lower in zip([None, *bounds], [*bounds, None], strict=True):
+        conditions, bound_params = [], []
         if upper is not None:
-            window = window.filter(publish_at__lt=upper)
+            conditions.append("matches.publish_at < %s")
+            bound_params.append(adapt(upper))
         if lower is not None:
-            window = window.filter(publish_at__gte=lower)
-        sql, window_params = window.order_by("-publish_at", "-pk").values("pk")[:limit].query.sql_with_params()
-        parts.append(f"SELECT * FROM ({sql}) AS window_{len(parts)}")
-        params += window_params
-        upper = lower
-    return f"SELECT * FROM ({' UNION ALL '.join(parts)}) AS newest LIMIT {int(limit)}", params
+            conditions.append("matches.publish_at >= %s")
+            bound_params.append(adapt(lower))
+        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+        windows.append(
+            f"SELECT * FROM (SELECT matches.pk FROM ({sql}) AS matches{where} "
+            f"ORDER BY matches.publish_at DESC, matches.pk DESC LIMIT {int(limit)}) AS window_{len(windows)}"
+        )
+        window_params += [*params, *bound_params]
+    return f"SELECT * FROM ({' UNION ALL '.join(windows)}) AS newest LIMIT {int(limit)}", window_params
 
 
 _bounds_cache: tuple[float, str, list[datetime]] | None = None

@@ -1,27 +1,47 @@
-"""Chinese search: jieba start-up, segmentation speed and, when there are live articles, search latency.
+"""Chinese search: jieba start-up, segmentation speed, and the search page at the size of the database.
 
-``DEBUG=true .venv/bin/python -m bench.search_bench`` reads the current database (load the demo first with
-``DEBUG=true .venv/bin/python manage.py load_demo`` to get search timings); ``make bench`` runs it in the
-throwaway database of ``bench/__main__.py``. It writes nothing that it keeps: with ``SEARCH_BENCH_SCALE=5000``
-it also times searches over that many copies of the indexed articles, inside a transaction it rolls back.
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pingcheng_bench python -m bench.search_bench
+
+reads the articles already in DATABASE_URL (bench/corpus.py builds 100,000 of them; it writes nothing);
+``make bench`` runs it in the throwaway database of ``bench/__main__.py`` (the demo page, ten articles).
+
+For each query — common words, a rare one, two words, a long headline, a single Hanzi, one that matches
+nothing — it prints what the page reports (matches, "200+" when more matched than a search ranks), the SQL
+queries the page takes and its server-side time: the whole request through Django's test Client (middleware,
+the search selector, fetching the shown rows, rendering), p50/p95 for one client, then for ``CLIENTS``
+concurrent clients — separate processes, each with its own database connection, all running the query list
+in their own order at once, as that many readers would keep a two-core server busy.
 """
 
 import os
+import random
 import statistics
 import tempfile
 import time
 
-from bench.timing import measure
-
+CLIENTS = 8
 QUERIES = [
-    "网格员", "防汛", "工会经费", "文明周", "创城", "志愿服务", "小微企业", "平城区网格员筑牢防汛安全堤", "游商小贩",
-    "非法集资", "回头看", "御锦源社区", "大学生", "党建引领", "邱东芳", "古城", "隐患排查", "返还 条件", "华严广场",
-    "没有这个词",
-]  # fmt: skip
+    ("common", "网格员"),
+    ("common", "防汛"),
+    ("common", "工会经费"),
+    ("common", "志愿服务"),
+    ("less common", "京津冀"),
+    ("rare", "勠力同心"),  # bench.corpus.RARE_WORD: one article in 2,000
+    ("two words", "网格员 防汛"),
+    ("two words", "工会经费 小微企业"),
+    ("headline", "平城区网格员筑牢防汛安全堤"),
+    ("one Hanzi", "堤"),
+    ("no match", "航天飞机"),
+]
 
 
 def _ms(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 1)
+
+
+def _percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
 
 
 def _jieba_start_up() -> None:
@@ -68,88 +88,152 @@ def _segmentation_speed() -> None:
     )
 
 
-def _search_latency() -> None:
+def _page(client, q: str):
+    response = client.get("/search/", {"q": q})
+    if response.status_code != 200:
+        raise RuntimeError(f"/search/?q={q} answered {response.status_code}")
+    return response
+
+
+def _page_facts(client, q: str) -> tuple[str, int]:
+    """What the page says it found, and how many SQL queries it took."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = _page(client, q)
+    context = response.context
+    page = context.get("page_obj") if context else None
+    if page is None:
+        found = "0"
+    else:
+        found = f"{page.paginator.count}+" if context.get("more") else str(page.paginator.count)
+    return found, len(queries)
+
+
+def _client_process(queries: list[str], rounds: int, seed: int, start_at: float, pipe) -> None:
+    """One concurrent reader: its own connection (opened on first use), the queries in its own order."""
+    from django.test import Client
+
+    client = Client()
+    rng = random.Random(seed)
+    samples: list[tuple[str, float]] = []
+    try:
+        time.sleep(max(0.0, start_at - time.time()))
+        for _ in range(rounds):
+            order = list(queries)
+            rng.shuffle(order)
+            for q in order:
+                started = time.perf_counter()
+                _page(client, q)
+                samples.append((q, (time.perf_counter() - started) * 1000))
+        pipe.send(samples)
+    except Exception as error:  # noqa: BLE001 — any failure is sent to the parent, which reports it
+        pipe.send(error)
+    finally:
+        pipe.close()
+
+
+def _concurrent(queries: list[str], *, clients: int, rounds: int) -> tuple[dict[str, list[float]], float]:
+    """Per query, the times every client saw; and the pages served per second over the whole run."""
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()  # each process opens its own connection; none shares the parent's socket
+    context = multiprocessing.get_context("fork")
+    start_at = time.time() + 0.5
+    pipes, processes = [], []
+    for number in range(clients):
+        receiver, sender = context.Pipe(duplex=False)
+        process = context.Process(target=_client_process, args=(queries, rounds, number, start_at, sender))
+        process.start()
+        sender.close()
+        pipes.append(receiver)
+        processes.append(process)
+    by_query: dict[str, list[float]] = {q: [] for q in queries}
+    errors = []
+    for receiver in pipes:
+        result = receiver.recv()
+        if isinstance(result, Exception):
+            errors.append(result)
+            continue
+        for q, ms in result:
+            by_query[q].append(ms)
+    for process in processes:
+        process.join()
+    elapsed = time.time() - start_at
+    if errors:
+        raise RuntimeError(f"{len(errors)} of {clients} clients failed: {errors[0]!r}")
+    return by_query, clients * rounds * len(queries) / elapsed
+
+
+def _search_pages(*, repeat: int, rounds: int) -> None:
     from django.db import connection
     from django.test import Client
 
     from articles.models import Article
-    from articles.search import article_search
+    from articles.search import MAX_RESULTS
     from articles.services import article_live_q
 
-    live = Article.objects.filter(article_live_q())
-    indexed = live.exclude(search_text="").count()
-    if not indexed:
+    live = Article.objects.filter(article_live_q()).count()
+    if not live:
         from django.core.management import call_command
 
         call_command("load_demo", verbosity=0)  # idempotent; the bench database is a throwaway one
-        indexed = live.exclude(search_text="").count()
-    for q in QUERIES:  # warm-up: first query plans, caches
-        list(article_search(q=q)[:20])
-    samples = []
-    for q in QUERIES:
-        started = time.perf_counter()
-        list(article_search(q=q)[:20])
-        samples.append((time.perf_counter() - started) * 1000)
-    samples.sort()
+        live = Article.objects.filter(article_live_q()).count()
+    client = Client()
+    queries = [q for _, q in QUERIES]
+    for q in queries:  # warm-up: plans, caches, the dictionary and the window bounds of this process
+        _page(client, q)
     print(
-        f"{len(QUERIES)} searches over {indexed} indexed of {live.count()} live articles ({connection.vendor}): "
-        f"median {statistics.median(samples):.2f} ms, max {samples[-1]:.2f} ms (first 20 results, ranked)"
+        f"search page over {live:,} live articles ({connection.vendor}); at most {MAX_RESULTS} ranked, 20 a page; "
+        f"server-side ms (Django test Client, whole request); {CLIENTS} clients = {CLIENTS} processes at once"
     )
-    client = Client(HTTP_HOST="127.0.0.1")
-    response = client.get("/search/", {"q": "网格员"})
-    if response.status_code != 200:
-        print(f"/search/?q=网格员 answered {response.status_code}; page timing skipped")
-        return
-    timing = measure(lambda: client.get("/search/", {"q": "网格员"}), repeat=20)
-    print(f"/search/?q=网格员 page: median {timing['median_ms']} ms, p90 {timing['p90_ms']} ms")
-
-
-def _search_latency_at_scale(copies: int) -> None:
-    """Searches over ``copies`` clones of the indexed articles (rolled back): how the cost grows with matches."""
-    from django.db import connection, transaction
-    from django.utils import timezone
-
-    from articles.models import Article
-    from articles.search import article_search
-
-    texts = list(Article.objects.exclude(search_text="").values_list("search_text", flat=True))
-    if not texts:
-        return
-    with transaction.atomic():
-        now = timezone.now()
-        Article.objects.bulk_create(
-            (Article(headline=f"bench {n}", status=Article.Status.PUBLISHED, publish_at=now,
-                     search_text=texts[n % len(texts)]) for n in range(copies)),
-            batch_size=1000,
-        )  # fmt: skip
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE articles_article")
-        print(f"with {copies} more copies of the {len(texts)} indexed articles ({connection.vendor}):")
-        for q in ("口泉河", "工会经费", "网格员", "平城区"):
-            matches = article_search(q=q).count()
+    single = {}
+    facts = {}
+    for q in queries:
+        facts[q] = _page_facts(client, q)
+        samples = []
+        for _ in range(repeat):
             started = time.perf_counter()
-            list(article_search(q=q)[:20])
-            print(f"  {q:<6} {matches:>6} matches: {_ms(started)} ms")
-        transaction.set_rollback(True)
+            _page(client, q)
+            samples.append((time.perf_counter() - started) * 1000)
+        single[q] = samples
+    together, rate = _concurrent(queries, clients=CLIENTS, rounds=rounds)
+    header = f"{'kind':<12}{'query':<16}{'found':>7}{'SQL':>5}{'1 client p50':>14}{'p95':>7}{f'{CLIENTS} clients p50':>16}{'p95':>7}"
+    print(header)
+    for kind, q in QUERIES:
+        found, query_count = facts[q]
+        print(
+            f"{kind:<12}{q:<16}{found:>7}{query_count:>5}"
+            f"{statistics.median(single[q]):>14.1f}{_percentile(single[q], 0.95):>7.1f}"
+            f"{statistics.median(together[q]):>16.1f}{_percentile(together[q], 0.95):>7.1f}"
+        )
+    everything = [ms for samples in together.values() for ms in samples]
+    print(
+        f"all queries, {CLIENTS} clients: p50 {statistics.median(everything):.1f} ms, "
+        f"p95 {_percentile(everything, 0.95):.1f} ms, {rate:.1f} pages/s"
+    )
 
 
-def run() -> None:
+def run(*, repeat: int = 20, rounds: int = 3) -> None:
     from django.db import DatabaseError
 
     _jieba_start_up()
     try:
         _segmentation_speed()  # reads the directory's unit names, as the first search does
-        _search_latency()
-        if os.environ.get("SEARCH_BENCH_SCALE"):
-            _search_latency_at_scale(int(os.environ["SEARCH_BENCH_SCALE"]))
+        _search_pages(repeat=repeat, rounds=rounds)
     except DatabaseError as error:
         print(f"database not ready ({error}): run `manage.py migrate` and `manage.py load_demo` first")
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pingcheng.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
     import django
 
     django.setup()
-    run()
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()  # responses carry their template context (what the page found)
+    run(repeat=int(os.environ.get("SEARCH_BENCH_REPEAT", 30)), rounds=int(os.environ.get("SEARCH_BENCH_ROUNDS", 10)))
