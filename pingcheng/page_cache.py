@@ -156,9 +156,11 @@ def public_page(product: str):
 
 
 def _page_key(request) -> str:
-    # The path is hashed: any character a reader types stays out of the key (memcached refuses spaces).
-    path = hashlib.sha256(request.path.encode()).hexdigest()[:32]
-    return f"page:{display_mode(request)}:{path}:{page_number(request)}"
+    # Host and path are hashed: any character a reader types stays out of the key (memcached refuses
+    # spaces). The host is in it because pages carry absolute URLs (canonical, structured data); get_host()
+    # refuses a host outside ALLOWED_HOSTS (a 400) before anything is looked up.
+    where = hashlib.sha256(f"{request.get_host()}{request.path}".encode()).hexdigest()[:32]
+    return f"page:{display_mode(request)}:{where}:{page_number(request)}"
 
 
 class PageCacheMiddleware:
