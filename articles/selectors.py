@@ -158,5 +158,25 @@ def edition_neighbours(edition: Edition) -> tuple[Edition | None, Edition | None
     return previous, following
 
 
+def article_unit_paths(article_ids: list[int]) -> dict[int, list[str]]:
+    """The tree paths of the units each article is about, in one light query (no model instances)."""
+    paths: dict[int, list[str]] = {}
+    rows = Article.units.through.objects.filter(article_id__in=article_ids).values_list("article_id", "unit__path")
+    for article_id, path in rows:
+        paths.setdefault(article_id, []).append(path)
+    return paths
+
+
+def articles_with_photos(article_ids: list[int]) -> set[int]:
+    """Which of these articles have a photo (ids only)."""
+    return set(ArticlePhoto.objects.filter(article_id__in=article_ids).values_list("article_id", flat=True))
+
+
+def article_lead_photo(article: Article):
+    """The article's first photo, with its credit; None when it has none."""
+    figure = ArticlePhoto.objects.filter(article=article).select_related("photo__credit").order_by("order", "pk").first()
+    return figure.photo if figure else None
+
+
 def front_page_units() -> list[Unit]:
     return list(Unit.objects.filter(kind=Unit.Kind.STREET, is_active=True).order_by("sort_order", "name"))

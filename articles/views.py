@@ -4,6 +4,7 @@ from datetime import date
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from articles import access, selectors
@@ -36,37 +37,40 @@ def _list(request, queryset, *, title: str, crumbs=(), **context):
 @public_page("news")
 def front_page(request):
     """Lead story, latest news, news by section and by street, from one pool of recent articles."""
-    pool = list(selectors.article_list_live_with_photos().prefetch_related("units")[:FRONT_POOL])
+    pool = list(selectors.article_list_live()[:FRONT_POOL])
     articles_render_missing(pool)
-    lead = _lead_story(pool)
+    lead, lead_photo = _lead_story(pool)
     rest = [a for a in pool if a is not lead]
     sections: dict[Section, list[Article]] = {}
     for article in rest:
         if article.section_id and len(sections.setdefault(article.section, [])) < 4:
             sections[article.section].append(article)
-    # Each article's unit paths read once: a related manager's .all() is a new queryset on every call.
-    unit_paths = {article.pk: [unit.path for unit in article.units.all()] for article in pool}
+    unit_paths = selectors.article_unit_paths([article.pk for article in pool])
     by_street = []
     for street in selectors.front_page_units():
-        about = [a for a in pool if any(path.startswith(street.path) for path in unit_paths[a.pk])][:3]
+        about = [a for a in pool if any(path.startswith(street.path) for path in unit_paths.get(a.pk, ()))][:3]
         if about:
             by_street.append((street, about))
     return render(request, "articles/front_page.html", {
-        "lead": lead, "latest": rest[:8],
+        "lead": lead, "lead_photo": lead_photo, "latest": rest[:8],
         "sections": sorted(sections.items(), key=lambda item: (item[0].sort_order, item[0].name)),
         "by_street": by_street, "nav": "none",
     })  # fmt: skip
 
 
-def _lead_story(pool: list[Article]) -> Article | None:
-    """The newest day's story with a photo that stood highest on its printed page; else the newest story."""
+def _lead_story(pool: list[Article]) -> tuple[Article | None, object]:
+    """The newest day's story with a photo that stood highest on its printed page, and that photo; else the
+    newest story and no photo. Only the newest day's photos are read."""
     if not pool:
-        return None
-    newest_day = pool[0].publish_at.date()
-    candidates = [a for a in pool if a.publish_at.date() == newest_day and a.figures.all()]
+        return None, None
+    newest_day = timezone.localdate(pool[0].publish_at)
+    same_day = [a for a in pool if timezone.localdate(a.publish_at) == newest_day]
+    with_photos = selectors.articles_with_photos([a.pk for a in same_day])
+    candidates = [a for a in same_day if a.pk in with_photos]
     if not candidates:
-        return pool[0]
-    return min(candidates, key=lambda a: (a.page_order is None, a.page_order or 0, -a.pk))
+        return pool[0], None
+    lead = min(candidates, key=lambda a: (a.page_order is None, a.page_order or 0, -a.pk))
+    return lead, selectors.article_lead_photo(lead)
 
 
 @public_page("news")
