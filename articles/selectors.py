@@ -3,6 +3,7 @@
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import ArchiveDay, Article, ArticlePhoto, ArticleTag, Correction, Credit, Edition
@@ -65,17 +66,24 @@ def article_list_for_day(day: date) -> QuerySet[Article]:
 
 
 def archive_months() -> list[dict]:
-    """Each month with live news, newest first: ``{"month": date, "count": n, "days": [{"day": date, "count": n}]}``.
+    """Each month with live news, newest first: ``{"month": date, "count": n, "days": [{"day": date, "count": n,
+    "url": str, "label": "7月18日"}]}``.
 
     Read from the day counts articles.rendering keeps (Beijing time); the days of a month link to that day's list.
     """
     rows = ArchiveDay.objects.order_by("-day").values("day", "count")
+    # Three years are a thousand day links: one reverse() for the pattern, not one per day.
+    day_url = reverse("articles:archive_day", kwargs={"year": 9876543, "month": 21, "day": 43}).replace(
+        "9876543/21/43", "{0.year}/{0.month}/{0.day}"
+    )
     months: list[dict] = []
     for row in rows:
         month = row["day"].replace(day=1)
         if not months or months[-1]["month"] != month:
             months.append({"month": month, "count": 0, "days": []})
         months[-1]["count"] += row["count"]
+        row["url"] = day_url.format(row["day"])
+        row["label"] = f"{row['day'].month}月{row['day'].day}日"
         months[-1]["days"].append(row)
     return months
 
