@@ -28,7 +28,7 @@ class ArticlesConfig(AppConfig):
             Series,
         )
         from articles.photo_usage import article_photo_scope, article_photo_usages
-        from articles.rendering import article_archive_day_refresh, rendering_receivers_connect
+        from articles.rendering import RENDERED_FIELDS, article_archive_day_refresh, rendering_receivers_connect
         from articles.signals import article_changed
         from pingcheng.audit.registry import audit_exempt, audit_register
         from pingcheng.dashboard import dashboard_panel_register
@@ -38,7 +38,8 @@ class ArticlesConfig(AppConfig):
         from pingcheng.photos.signals import photo_changed
 
         demo_loader_register("articles", "articles.demo.load", link_accounts="articles.demo.link_demo_accounts")
-        audit_register(Article, m2m=["units"])
+        # What articles.rendering stores follows from the recorded fields, like the search tokens.
+        audit_register(Article, m2m=["units"], exclude=RENDERED_FIELDS)
         audit_register(Credit, ArticlePhoto, Correction, Edition, Page, Section, Series)
         audit_exempt(ReviewDecision, ArticleEvent, Revision, reason="the article's own history, written once")
         audit_exempt(ArticleTag, ArchiveDay, reason="derived from articles by articles.rendering")
