@@ -90,7 +90,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat, Length, Replace
 from django.utils import timezone
 
-from articles.models import Article
+from articles.models import Article, Section
 from pingcheng import chinese
 from pingcheng.directory.models import Unit
 from pingcheng.richtext import plain_text
@@ -212,7 +212,7 @@ class SearchResults:
 def article_search(
     *,
     q: str,
-    section: str | None = None,
+    section: Section | str | None = None,
     unit: Unit | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
@@ -221,11 +221,11 @@ def article_search(
 ) -> QuerySet[Article]:
     """The newest ``limit`` live articles matching ``q``, best first, each with ``search_rank``.
 
-    ``section`` is a section slug; ``unit`` keeps articles about that unit or any unit below it; the dates are
-    local calendar days, both included. ``match_all=False`` needs any one query word instead of all of them,
-    ignoring one-character words when there are longer ones (alone, 区 or 1 would match nearly everything).
-    An empty query, or one of stop words only, matches nothing. The rows carry every column but the search
-    tokens; a results page fetches only its own rows (``article_search_page``).
+    ``section`` is a section or its slug; ``unit`` keeps articles about that unit or any unit below it; the
+    dates are local calendar days, both included. ``match_all=False`` needs any one query word instead of all
+    of them, ignoring one-character words when there are longer ones (alone, 区 or 1 would match nearly
+    everything). An empty query, or one of stop words only, matches nothing. The rows carry every column but
+    the search tokens; a results page fetches only its own rows (``article_search_page``).
     """
     terms = query_terms(q)
     if not match_all:
@@ -234,6 +234,8 @@ def article_search(
         return Article.objects.none()
     postgresql = connection.vendor == "postgresql"
     matches = _live_filtered(section=section, unit=unit, date_from=date_from, date_to=date_to)
+    if matches is None:
+        return Article.objects.none()
     matches = _match_postgresql(matches, terms, match_all) if postgresql else _match_fallback(matches, terms, match_all)
     ranked = Article.objects.filter(pk__in=RawSQL(*_newest(matches, limit)))
     if not postgresql:
@@ -277,16 +279,24 @@ def article_search_page(ids: list[int]) -> list[Article]:
 
 
 def _live_filtered(
-    *, section: str | None, unit: Unit | None, date_from: date | None, date_to: date | None
-) -> QuerySet[Article]:
+    *, section: Section | str | None, unit: Unit | None, date_from: date | None, date_to: date | None
+) -> QuerySet[Article] | None:
+    """The live articles the filters keep; None when an unknown section slug keeps none."""
     # articles.services imports this module (article_index).
     from articles.services import article_live_q
 
     articles = Article.objects.filter(article_live_q())
-    if section:
-        articles = articles.filter(section__slug=section)
+    # The section and the units as constants, so that the planner knows from its statistics how many articles
+    # they have: a section's news is walked through its own index, a unit's through its articles.
+    if isinstance(section, str):
+        section = Section.objects.filter(slug=section).first() if section else None
+        if section is None:
+            return None
+    if section is not None:
+        articles = articles.filter(section_id=section.pk)
     if unit is not None:
-        about_unit = Article.units.through.objects.filter(article_id=OuterRef("pk"), unit__path__startswith=unit.path)
+        units = list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
+        about_unit = Article.units.through.objects.filter(article_id=OuterRef("pk"), unit_id__in=units)
         articles = articles.filter(Exists(about_unit))
     if date_from is not None:
         articles = articles.filter(publish_at__gte=_day_start(date_from))

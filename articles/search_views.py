@@ -63,7 +63,7 @@ def _results(request, form: ArticleSearchForm) -> dict:
     if not words:
         return {"q": q, "no_words": True}
     filters = {
-        "section": data["section"].slug if data["section"] else None,
+        "section": data["section"],
         "unit": data["unit"],
         "date_from": data["date_from"],
         "date_to": data["date_to"],

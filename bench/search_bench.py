@@ -13,6 +13,7 @@ concurrent clients — separate processes, each with its own database connection
 in their own order at once, as that many readers would keep a two-core server busy.
 """
 
+import io
 import os
 import random
 import statistics
@@ -180,7 +181,7 @@ def _search_pages(*, repeat: int, rounds: int) -> None:
     if not live:
         from django.core.management import call_command
 
-        call_command("load_demo", verbosity=0)  # idempotent; the bench database is a throwaway one
+        call_command("load_demo", stdout=io.StringIO())  # idempotent; the bench database is a throwaway one
         live = Article.objects.filter(article_live_q()).count()
     client = Client()
     queries = [q for _, q in QUERIES]

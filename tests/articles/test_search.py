@@ -219,6 +219,7 @@ def test_filters_narrow_by_section_unit_subtree_and_dates(seed_page):
     assert headlines(article_search(q="防汛", date_from=seed_day, date_to=seed_day)) == [GRID_STORY]
     assert headlines(article_search(q="防汛", date_from=seed_day + timedelta(days=1))) == []
     assert headlines(article_search(q="防汛", date_to=seed_day - timedelta(days=1))) == []
+    assert headlines(article_search(q="创城", section="no-such-section")) == []
 
 
 def test_a_headline_match_ranks_above_any_body_match():
@@ -241,9 +242,9 @@ def bulk_live(count: int, *, headline: str = "口泉河治理", body: str = "<p>
     now = timezone.now()
     return Article.objects.bulk_create(
         Article(headline=headline, kicker="", body=body, search_text=model.search_text, status=Article.Status.PUBLISHED,
-                publish_at=now - timedelta(hours=n + 1), published_at=now)  # fmt: skip
+                publish_at=now - timedelta(hours=n + 1), published_at=now)
         for n in range(count)
-    )
+    )  # fmt: skip
 
 
 def test_a_search_ranks_the_newest_matches_and_says_when_there_are_more():
