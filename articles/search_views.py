@@ -48,6 +48,8 @@ def search(request):
     }
     if form.is_bound and form.is_valid():
         context.update(_results(request, form))
+    # The header's search box shows the query on this page only: a cached page must never carry a reader's words.
+    context["site_search_q"] = context.get("q", "")
     response = render(request, "articles/search.html", context)
     if not request.user.is_authenticated:
         patch_cache_control(response, public=True, max_age=ANONYMOUS_MAX_AGE)

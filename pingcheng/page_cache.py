@@ -147,7 +147,10 @@ def public_page(product: str):
                     response["Last-Modified"] = http_date(changed_at.timestamp())
                 patch_cache_control(response, public=True, max_age=BROWSER_MAX_AGE)
                 patch_vary_headers(response, ("Cookie",))
-                response.page_cache_product = product
+                # A page number past the end shows the last page: not stored, or every number up to 999999
+                # would be an entry of its own (pingcheng.pagination marks the request).
+                if not getattr(request, "page_number_out_of_range", False):
+                    response.page_cache_product = product
             return response
 
         return wrapper
@@ -202,6 +205,10 @@ class PageCacheMiddleware:
             product = getattr(response, "page_cache_product", None)
             if product is not None and response.status_code == 200 and not response.cookies and not response.streaming:
                 cache.set(key, (product, generations[product], time.time(), response), PAGE_KEEP)
+            elif entry is not None:
+                # The page is gone (withdrawn: 410; a tag without articles: 404) or no longer storable: the
+                # old copy must not be handed to the next readers while someone else holds the lock.
+                cache.delete(key)
             return response
         finally:
             if lock is not None:

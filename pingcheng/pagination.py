@@ -74,7 +74,10 @@ def paginate(
     A queryset must be ordered, or pages may overlap. Only ``max_pages`` pages (``MAX_PAGES`` unless given)
     are counted and shown (``page.paginator.capped`` says there are more), so no view counts a whole table.
     """
-    page = CappedPaginator(object_list, per_page, max_pages=max_pages).get_page(page_number(request))
+    requested = page_number(request)
+    page = CappedPaginator(object_list, per_page, max_pages=max_pages).get_page(requested)
+    if page.number != requested:
+        request.page_number_out_of_range = True  # the page cache does not store it (pingcheng.page_cache)
     page.elided = list(page.paginator.get_elided_page_range(page.number, on_each_side=ON_EACH_SIDE, on_ends=ON_ENDS))
     page.querystring = urlencode([(name, value) for name in keep for value in request.GET.getlist(name) if value])
     return page

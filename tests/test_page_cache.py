@@ -240,3 +240,34 @@ def _request(path):
     from django.test import RequestFactory
 
     return RequestFactory().get(path)
+
+
+def test_a_withdrawn_page_is_not_handed_out_stale_while_another_reader_renders(client, live_article):
+    from articles import services
+
+    url = live_article.get_absolute_url()
+    client.get(url)
+    Article.objects.filter(pk=live_article.pk).update(status=Article.Status.WITHDRAWN)
+    page_product_changed("news")
+    assert client.get(url).status_code == 410  # this reader rendered it: the old copy is dropped
+    lock = f"{page_cache._page_key(_request(url))}:render"
+    assert page_cache.cache.add(lock, 1, 30)  # another reader is rendering right now
+    try:
+        assert client.get(url).status_code == 410
+    finally:
+        page_cache.cache.delete(lock)
+    assert services  # the service path is covered in tests/articles/test_freshness.py
+
+
+def test_a_page_number_past_the_end_is_not_stored(client, live_article):
+    client.get("/news/?page=999")
+    client.get("/news/?page=998")
+    stored = [key for key in page_cache.cache._cache if ":page:" in key]  # local-memory cache in tests
+    assert stored == []
+    client.get("/news/")
+    assert [key for key in page_cache.cache._cache if ":page:" in key]
+
+
+def test_the_header_search_box_never_carries_a_readers_words_into_a_cached_page(client, live_article):
+    assert "恶意文字" not in client.get("/news/", {"q": "恶意文字"}).text
+    assert "恶意文字" not in client.get("/news/").text
