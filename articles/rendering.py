@@ -21,14 +21,25 @@ from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import Prefetch
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from articles.bylines import article_byline
 from articles.figures import enrich_inline_figures
-from articles.models import ArchiveDay, Article, ArticlePhoto, ArticleTag, Correction, Credit, Series
+from articles.models import (
+    ArchiveDay,
+    Article,
+    ArticlePhoto,
+    ArticleTag,
+    Correction,
+    Credit,
+    Edition,
+    Page,
+    Section,
+    Series,
+)
 from articles.structured_data import article_json_ld_stored
 from pingcheng.chinese import split_list
 from pingcheng.richtext import clean_article_html
@@ -38,7 +49,7 @@ RENDERED_FIELDS = ("main_html", "byline", "json_ld", "card_html", "rendered_at")
 # step moving the status) renders nothing.
 RENDER_INPUTS = frozenset({
     "kicker", "headline", "subtitle", "lead", "body", "tags", "dateline", "char_count", "publish_at", "series",
-    "series_part",
+    "series_part", "source", "original_author", "original_title", "responsible_editor",
 })  # fmt: skip
 # The columns that decide whether and on which day the article is live (articles.services.article_live_q).
 LIVENESS_INPUTS = frozenset({"status", "publish_at", "unpublish_at"})
@@ -153,9 +164,55 @@ def _article_part_changed(sender, instance, raw=False, origin=None, **_kwargs) -
         articles_render_store([instance.article_id])
 
 
-def _contributor_saved(sender, instance, raw=False, **_kwargs) -> None:
+# The columns of other models that articles print. A save that changes none of them (a unit's phone number,
+# a new photo) renders nothing; one that does re-renders the articles showing the row, or, when they are
+# more than RENDER_INLINE_MAX, marks them unrendered so each is rendered on its next view (a street's rename
+# must not hold the admin's request and thousands of row locks for a minute).
+PRINTED_ELSEWHERE = {
+    "directory.Unit": ("name", "code"),
+    "directory.Contributor": ("name", "unit_id"),
+    "articles.Series": ("title", "slug"),
+    "photos.Photo": ("caption", "alt_text", "credit_id", "renditions"),
+    # Shown through a join, not stored: a change only has to reach the page cache.
+    "articles.Section": ("name", "slug"),
+    "articles.Page": ("name", "number"),
+    "articles.Edition": ("date", "number"),
+}
+RENDER_INLINE_MAX = 200
+
+
+def articles_rendering_invalidate(article_ids: Iterable[int]) -> None:
+    """Re-render these articles now, or mark them to be rendered on their next view when they are many;
+    either way, tell the page cache after the commit."""
+    from articles.cache import news_pages_changed
+
+    ids = set(article_ids)
+    if len(ids) <= RENDER_INLINE_MAX:
+        articles_render_store(ids)
+    else:
+        Article.objects.filter(pk__in=ids).update(rendered_at=None)
+    transaction.on_commit(news_pages_changed)
+
+
+def _printed_remember(sender, instance, raw=False, **_kwargs) -> None:
+    fields = PRINTED_ELSEWHERE[sender._meta.label]
+    before = None
+    if not raw and instance.pk is not None:
+        before = sender._base_manager.filter(pk=instance.pk).values(*fields).first()
+    instance._printed_before = before
+
+
+def _printed_changed(sender, instance, created: bool) -> bool:
+    if created:
+        return False
+    before = getattr(instance, "_printed_before", None)
+    fields = PRINTED_ELSEWHERE[sender._meta.label]
+    return before is None or any(before[field] != getattr(instance, field) for field in fields)
+
+
+def _contributor_saved(sender, instance, created=False, raw=False, **_kwargs) -> None:
     # Their name is in the bylines they are credited in and under the photos they took (``曹飞摄``).
-    if raw:
+    if raw or not _printed_changed(sender, instance, created):
         return
     from articles.photo_usage import articles_showing_photo
     from pingcheng.photos.models import Photo
@@ -163,39 +220,66 @@ def _contributor_saved(sender, instance, raw=False, **_kwargs) -> None:
     ids = set(Credit.objects.filter(contributor=instance).values_list("article_id", flat=True))
     for photo in Photo.objects.filter(credit=instance):
         ids.update(articles_showing_photo(photo).values_list("pk", flat=True))
-    articles_render_store(ids)
+    articles_rendering_invalidate(ids)
 
 
-def _photo_saved(sender, instance, raw=False, **_kwargs) -> None:
-    if raw or instance.pk is None:
+def _photo_saved(sender, instance, created=False, raw=False, **_kwargs) -> None:
+    # A new photo is on no article yet; finding the articles showing one reads article bodies.
+    if raw or not _printed_changed(sender, instance, created):
         return
     from articles.photo_usage import articles_showing_photo
 
-    articles_render_store(articles_showing_photo(instance).values_list("pk", flat=True).distinct())
+    articles_rendering_invalidate(articles_showing_photo(instance).values_list("pk", flat=True).distinct())
 
 
-def _series_saved(sender, instance, raw=False, **_kwargs) -> None:
+def _series_saved(sender, instance, created=False, raw=False, **_kwargs) -> None:
     # The series heading (``继往开来担使命 砥砺奋进新征程（五）``) is on its articles' cards.
-    if not raw:
-        articles_render_store(Article.objects.filter(series=instance).values_list("pk", flat=True))
+    if not raw and _printed_changed(sender, instance, created):
+        articles_rendering_invalidate(Article.objects.filter(series=instance).values_list("pk", flat=True))
 
 
-def _unit_saved(sender, instance, raw=False, **_kwargs) -> None:
+def _unit_articles(unit) -> set[int]:
     # The articles about the unit link to it by name and code; a credited contributor's unit is printed as
     # their affiliation in the structured data.
-    if not raw:
-        credited = Credit.objects.filter(contributor__unit=instance).values_list("article_id", flat=True)
-        about = Article.units.through.objects.filter(unit=instance).values_list("article_id", flat=True)
-        articles_render_store([*credited, *about])
+    credited = Credit.objects.filter(contributor__unit=unit).values_list("article_id", flat=True)
+    about = Article.units.through.objects.filter(unit=unit).values_list("article_id", flat=True)
+    return {*credited, *about}
+
+
+def _unit_saved(sender, instance, created=False, raw=False, **_kwargs) -> None:
+    if not raw and _printed_changed(sender, instance, created):
+        articles_rendering_invalidate(_unit_articles(instance))
+
+
+def _unit_deleting(sender, instance, **_kwargs) -> None:
+    # Before the cascade removes the links (it sends no m2m signal): their articles are rendered again on view,
+    # after the unit is gone (rendering them now would still print it).
+    ids = _unit_articles(instance)
+    if ids:
+        Article.objects.filter(pk__in=ids).update(rendered_at=None)
+        from articles.cache import news_pages_changed
+
+        transaction.on_commit(news_pages_changed)
+
+
+def _shown_by_join_saved(sender, instance, created=False, raw=False, **_kwargs) -> None:
+    if not raw and _printed_changed(sender, instance, created):
+        from articles.cache import news_pages_changed
+
+        transaction.on_commit(news_pages_changed)
 
 
 def _units_changed(sender, instance, action, reverse, pk_set, **_kwargs) -> None:
-    if action not in ("post_add", "post_remove", "post_clear"):
-        return
     if not reverse:
-        articles_render_store([instance.pk])
-    elif pk_set:
-        articles_render_store(pk_set)
+        if action in ("post_add", "post_remove", "post_clear"):
+            articles_render_store([instance.pk])
+    elif action == "pre_clear":
+        # ``unit.articles.clear()`` names no articles afterwards: read them before they go.
+        instance._articles_cleared = list(instance.articles.values_list("pk", flat=True))
+    elif action == "post_clear":
+        articles_rendering_invalidate(getattr(instance, "_articles_cleared", ()))
+    elif action in ("post_add", "post_remove") and pk_set:
+        articles_rendering_invalidate(pk_set)
 
 
 def rendering_receivers_connect() -> None:
@@ -207,8 +291,10 @@ def rendering_receivers_connect() -> None:
     for model in (Credit, ArticlePhoto, Correction):
         post_save.connect(_article_part_changed, sender=model, dispatch_uid=f"articles.rendering.{model.__name__}")
         post_delete.connect(_article_part_changed, sender=model, dispatch_uid=f"articles.rendering.{model.__name__}-")
-    post_save.connect(_contributor_saved, sender=Contributor, dispatch_uid="articles.rendering.contributor")
-    post_save.connect(_photo_saved, sender=Photo, dispatch_uid="articles.rendering.photo")
-    post_save.connect(_unit_saved, sender=Unit, dispatch_uid="articles.rendering.unit")
-    post_save.connect(_series_saved, sender=Series, dispatch_uid="articles.rendering.series")
+    for model, receiver in ((Contributor, _contributor_saved), (Photo, _photo_saved), (Unit, _unit_saved),
+                            (Series, _series_saved), (Section, _shown_by_join_saved), (Page, _shown_by_join_saved),
+                            (Edition, _shown_by_join_saved)):  # fmt: skip
+        pre_save.connect(_printed_remember, sender=model, dispatch_uid=f"articles.rendering.{model.__name__}<")
+        post_save.connect(receiver, sender=model, dispatch_uid=f"articles.rendering.{model.__name__}")
+    pre_delete.connect(_unit_deleting, sender=Unit, dispatch_uid="articles.rendering.unit-")
     m2m_changed.connect(_units_changed, sender=Article.units.through, dispatch_uid="articles.rendering.units")

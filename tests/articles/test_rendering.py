@@ -94,3 +94,75 @@ def test_an_article_from_before_rendering_is_rendered_on_first_view(client):
     cache.clear()
     assert "本报讯（记者 宋芳）" in client.get(article.get_absolute_url()).text
     assert _fresh(article).rendered_at is not None
+
+
+def test_a_change_articles_do_not_print_renders_nothing(django_assert_max_num_queries):
+    street = UnitFactory(name="新旺街道", code="xinwang", kind="street", parent=district())
+    article = ArticleFactory()
+    article.units.add(street)
+    rendered_at = _fresh(article).rendered_at
+    street.public_phones = "0352-1234567"
+    street.save()
+    assert _fresh(article).rendered_at == rendered_at
+
+
+def test_a_new_photo_reads_no_article():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ArticleFactory()
+    with CaptureQueriesContext(connection) as queries:
+        _photo("新上传的照片")
+    assert not [q for q in queries.captured_queries if "articles_article" in q["sql"]]
+
+
+def test_a_rename_reaching_many_articles_marks_them_and_each_is_rendered_on_its_next_view(client, monkeypatch):
+    from django.utils import timezone
+
+    from articles import rendering
+
+    monkeypatch.setattr(rendering, "RENDER_INLINE_MAX", 2)
+    series = Series.objects.create(title="继往开来担使命", slug="jiwang")
+    now = timezone.now()
+    articles = [ArticleFactory(series=series, series_part=part, status=Article.Status.PUBLISHED, publish_at=now,
+                               published_at=now) for part in (1, 2, 3)]  # fmt: skip
+    series.title = "砥砺奋进新征程"
+    series.save()
+    assert not Article.objects.filter(rendered_at__isnull=False).exists()
+    cache.clear()
+    assert "砥砺奋进新征程（三）" in client.get("/news/").text
+    client.get(articles[0].get_absolute_url())
+    assert "砥砺奋进新征程（一）" in _fresh(articles[0]).card_html
+
+
+def test_a_deleted_unit_leaves_the_pages_of_its_articles(client, django_capture_on_commit_callbacks):
+    from django.utils import timezone
+
+    street = UnitFactory(name="御河街道", code="yuhe", kind="street", parent=district())
+    article = ArticleFactory(status=Article.Status.PUBLISHED, publish_at=timezone.now(), published_at=timezone.now())
+    article.units.add(street)
+    assert "御河街道" in client.get(article.get_absolute_url()).text
+    with django_capture_on_commit_callbacks(execute=True):
+        street.delete()
+    assert "御河街道" not in client.get(article.get_absolute_url()).text
+
+
+def test_clearing_a_units_articles_renders_them_again():
+    street = UnitFactory(name="御河街道", code="yuhe", kind="street", parent=district())
+    article = ArticleFactory()
+    article.units.add(street)
+    street.articles.clear()
+    assert "御河街道" not in _fresh(article).main_html
+
+
+def test_a_renamed_unit_is_on_the_cached_article_page_at_once(client, django_capture_on_commit_callbacks):
+    from django.utils import timezone
+
+    street = UnitFactory(name="御河街道", code="yuhe", kind="street", parent=district())
+    article = ArticleFactory(status=Article.Status.PUBLISHED, publish_at=timezone.now(), published_at=timezone.now())
+    article.units.add(street)
+    client.get(article.get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):
+        street.name = "御河街道办事处"
+        street.save()
+    assert "御河街道办事处" in client.get(article.get_absolute_url()).text
