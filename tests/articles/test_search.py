@@ -229,6 +229,15 @@ def test_a_headline_match_ranks_above_any_body_match():
     assert [article.pk for article in article_search(q="网格员")] == [in_headline.pk, in_body.pk]
 
 
+def test_every_word_of_a_long_query_is_required_however_the_search_is_planned():
+    headline = "平城区网格员筑牢防汛安全堤"
+    bulk_live(30, headline=headline, body="<p>网格员闻汛而动。</p>")
+    almost = live_article(headline="平城区网格员筑牢防汛大堤", kicker="", body="<p>安全第一。</p>")
+    found = set(article_search(q=headline).values_list("pk", flat=True))
+    assert len(found) == 30 and almost.pk not in found
+    assert set(article_search(q="防汛 口泉河").values_list("pk", flat=True)) == set()
+
+
 def test_equal_matches_come_newest_first():
     older = live_article(headline="口泉河治理", kicker="", publish_at=timezone.now() - timedelta(days=2))
     newer = live_article(headline="口泉河治理", kicker="", publish_at=timezone.now() - timedelta(hours=2))
@@ -483,14 +492,14 @@ def test_every_query_of_a_search_page_is_answered_by_an_index(requires_postgresq
     article) walks the newest first and stops, a rare one (the oldest articles) and one matching nothing
     read the GIN index. Windows of 100 and 400 articles stand in for the real 2,000 and 16,000."""
     monkeypatch.setattr(search, "WINDOWS", (100, 400))
-    monkeypatch.setattr(search, "WINDOW_BOUNDS_TTL", 0)
+    monkeypatch.setattr(search, "FACTS_TTL", 0)
     bulk_live(1000, headline="网格员巡查", body="<p>网格员逐户走访，排查隐患。</p>")
     for article in bulk_live(3, headline="口泉河治理")[-3:]:
         Article.objects.filter(pk=article.pk).update(publish_at=timezone.now() - timedelta(days=365))
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE articles_article")
     problems = []
-    for q in ("网格员", "口泉河", "航天飞机", "网格员 巡查", "查"):
+    for q in ("网格员", "口泉河", "航天飞机", "网格员 巡查", "查", "口泉河 治理 网格员", "口泉河 治理"):
         client.get("/search/", {"q": q})
         with CaptureQueriesContext(connection) as captured:
             assert client.get("/search/", {"q": q}).status_code == 200
