@@ -21,6 +21,9 @@ PAGE_SIZE = 20
 # Lists page back this far and no further: counting a whole table of 100,000 rows on every view costs more
 # than any reader gains from page 4,000. Older items are reached by date (the archive) or by search.
 MAX_PAGES = 250
+# And a page counts only this many pages past itself: page 1 reads at most 221 rows to know whether page 11
+# exists, not 5,001; the links end with "…" when there are more.
+LOOKAHEAD_PAGES = 10
 # The page links around the current one and at each end: 1 … 4 5 [6] 7 8 … 20.
 ON_EACH_SIDE = 2
 ON_ENDS = 1
@@ -71,13 +74,19 @@ def paginate(
     ``elided`` is a list (not Django's generator), so a template may show the links above and below a list.
     ``querystring`` holds the parameters named in ``keep`` (a search's ``q`` and filters) for the page
     links; any other parameter is dropped, so a cached page never hands one reader's parameters to the next.
-    A queryset must be ordered, or pages may overlap. Only ``max_pages`` pages (``MAX_PAGES`` unless given)
-    are counted and shown (``page.paginator.capped`` says there are more), so no view counts a whole table.
+    A queryset must be ordered, or pages may overlap. No view counts a whole table: only ``LOOKAHEAD_PAGES``
+    pages past the requested one are counted (``page.more_beyond``: the links end with "…"), and never more than
+    ``max_pages`` (``MAX_PAGES`` unless given; ``page.at_cap``: older items are not listed).
     """
     requested = page_number(request)
-    page = CappedPaginator(object_list, per_page, max_pages=max_pages).get_page(requested)
+    cap = max_pages or MAX_PAGES
+    window = min(cap, requested + LOOKAHEAD_PAGES) if requested <= cap else cap
+    page = CappedPaginator(object_list, per_page, max_pages=window).get_page(requested)
     if page.number != requested:
         request.page_number_out_of_range = True  # the page cache does not store it (pingcheng.page_cache)
+    # More pages than the links show: beyond the look-ahead ("…" after the last link), or beyond the cap.
+    page.more_beyond = page.paginator.capped and window < cap
+    page.at_cap = page.paginator.capped and window == cap
     page.elided = list(page.paginator.get_elided_page_range(page.number, on_each_side=ON_EACH_SIDE, on_ends=ON_ENDS))
     page.querystring = urlencode([(name, value) for name in keep for value in request.GET.getlist(name) if value])
     return page

@@ -114,8 +114,19 @@ def test_paginate_gives_an_elided_range_a_template_can_read_twice():
     request = RequestFactory().get("/news/", {"page": "15"})
     page = paginate(request, list(range(30 * PAGE_SIZE)))
     assert page.number == 15 and len(page.object_list) == PAGE_SIZE
-    assert page.elided == [1, "…", 13, 14, 15, 16, 17, "…", 30]
+    # Counted only ten pages past the one shown: the links end with "…" after 25, though there are 30.
+    assert page.elided == [1, "…", 13, 14, 15, 16, 17, "…", 25] and page.more_beyond and not page.at_cap
     assert list(page.elided) == list(page.elided)
+
+
+def test_paginate_counts_ten_pages_ahead_and_stops_at_the_cap():
+    rows = list(range(300 * PAGE_SIZE))
+    first = paginate(RequestFactory().get("/news/"), rows)
+    assert first.paginator.num_pages == 11 and first.more_beyond
+    last = paginate(RequestFactory().get("/news/", {"page": "250"}), rows)
+    assert last.number == 250 and not last.has_next() and last.at_cap and not last.more_beyond
+    beyond = paginate(RequestFactory().get("/news/", {"page": "251"}), rows)
+    assert beyond.number == 250
 
 
 def test_paginate_of_an_empty_list_is_one_empty_page():
