@@ -503,9 +503,11 @@ def _rank_fallback(terms: list[QueryTerm]):
 
 def article_snippet_source(article: Article, tokens: Iterable[str]) -> str:
     """The text to cut a snippet from: the lead or else the body, whichever has a match first; else the lead."""
-    lead, body = article.lead or "", plain_text(article.body or "")
+    lead = article.lead or ""
     pattern = chinese.term_pattern(tokens)
-    for text in (lead, body):
-        if text and pattern is not None and pattern.search(text):
-            return text
+    if lead and pattern is not None and pattern.search(lead):
+        return lead
+    body = plain_text(article.body or "")  # only now: reading the HTML costs more than the rest of a hit
+    if body and pattern is not None and pattern.search(body):
+        return body
     return lead or body

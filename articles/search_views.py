@@ -3,10 +3,13 @@
 from dataclasses import dataclass
 
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.html import escape
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_safe
 
+from articles.bylines import printed_byline
 from articles.models import Article
 from articles.search import (
     MAX_QUERY_LENGTH,
@@ -31,10 +34,35 @@ SEARCH_PARAMETERS = ("q", "section", "unit", *ArticleSearchForm.PARAM_NAMES.valu
 
 @dataclass(frozen=True)
 class SearchHit:
+    """One result as the page prints it: worked out here, twenty times a page, rather than by the template."""
+
     article: Article
-    kicker: SafeString
+    url: str
+    kicker: SafeString  # the series heading, else the kicker with the query words marked
     headline: SafeString
+    phrases: bool  # the headline has spaces between its phrases
+    date_iso: str
+    date_text: str
+    section: str
+    byline: str
     snippet: SafeString
+
+
+def _hit(article: Article, words: list[str]) -> SearchHit:
+    published = timezone.localtime(article.publish_at)
+    source = article_snippet_source(article, words)
+    return SearchHit(
+        article=article,
+        url=article.get_absolute_url(),
+        kicker=escape(article.series_heading) if article.series_id else highlight(article.kicker, words),
+        headline=highlight(article.headline, words),
+        phrases=" " in article.headline,
+        date_iso=published.isoformat(),
+        date_text=f"{published.year}年{published.month}月{published.day}日",
+        section=article.section.name if article.section_id else "",
+        byline=printed_byline(article),
+        snippet=highlight(snippet(source, words, width=SNIPPET_WIDTH), words),
+    )
 
 
 @require_safe
@@ -79,15 +107,7 @@ def _results(request, form: ArticleSearchForm) -> dict:
     # The ranked ids are few (at most MAX_RESULTS): the page is cut from them, then only its rows are read.
     page = paginate(request, results.ids, keep=SEARCH_PARAMETERS)
     page.object_list = article_search_page(list(page.object_list))
-    hits = [
-        SearchHit(
-            article=article,
-            kicker=highlight(article.kicker, words),
-            headline=highlight(article.headline, words),
-            snippet=highlight(snippet(article_snippet_source(article, words), words, width=SNIPPET_WIDTH), words),
-        )
-        for article in page
-    ]
+    hits = [_hit(article, words) for article in page]
     return {
         "q": q,
         "searched": True,
