@@ -92,7 +92,9 @@ def _is_upload_endpoint(request) -> bool:
 def _error_page(request, template: str, *, status: int, error_message: str = ""):
     # The failure may be the query itself (too many fields); base.html's search box reads request.GET.
     request_forget_unreadable_query(request)
-    return render(request, template, {"error_message": error_message}, status=status)
+    # Error pages are never cached, so the header's search box may keep what the reader typed.
+    context = {"error_message": error_message, "site_search_q": request.GET.get("q", "")}
+    return render(request, template, context, status=status)
 
 
 def admin_login(request):

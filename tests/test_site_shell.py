@@ -81,12 +81,13 @@ def test_missing_url_renders_chinese_404_page(client):
     assert '<html lang="zh-Hans">' in body
 
 
-def test_search_query_is_echoed_escaped_in_the_header_of_the_search_page_only(client):
-    body = client.get("/search/", {"q": '<script>"x"'}).content.decode()
-    assert 'value="&lt;script&gt;&quot;x&quot;"' in body
-    assert "<script>\"x" not in body
-    # Elsewhere the box is empty: a page from the cache must never carry one reader's words to the next.
-    assert "&lt;script&gt;" not in client.get("/no-such-page/", {"q": '<script>"x"'}).content.decode()
+def test_search_query_is_echoed_escaped_in_the_header_of_search_and_error_pages_only(client):
+    for path in ("/search/", "/no-such-page/"):
+        body = client.get(path, {"q": '<script>"x"'}).content.decode()
+        assert 'value="&lt;script&gt;&quot;x&quot;"' in body
+        assert "<script>\"x" not in body
+    # A public page is cached: it must never carry one reader's words to the next.
+    assert "&lt;script&gt;" not in client.get("/news/", {"q": '<script>"x"'}).content.decode()
 
 
 def test_section_is_marked_current_from_the_path(rf):
