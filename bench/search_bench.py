@@ -7,10 +7,13 @@ reads the articles already in DATABASE_URL (bench/corpus.py builds 100,000 of th
 
 For each query — common words, a rare one, two words, a long headline, a single Hanzi, one that matches
 nothing — it prints what the page reports (matches, "200+" when more matched than a search ranks), the SQL
-queries the page takes and its server-side time: the whole request through Django's test Client (middleware,
-the search selector, fetching the shown rows, rendering), p50/p95 for one client, then for ``CLIENTS``
-concurrent clients — separate processes, each with its own database connection, all running the query list
-in their own order at once, as that many readers would keep a two-core server busy.
+queries the page takes, the CPU one page costs the server (this process, where Django and SQLite run, plus its
+PostgreSQL backend when that runs on this machine: a figure other load on the machine hardly moves), and its
+server-side time: the whole request through Django's test Client (middleware, the search selector, fetching
+the shown rows, rendering), p50/p95 for one client, then for ``CLIENTS`` concurrent clients — separate
+processes, each with its own database connection, all running the query list in their own order at once, as
+that many readers would keep a two-core server busy. Other work on the machine slows the concurrent figures
+(the load average before that run is printed with them).
 """
 
 import io
@@ -112,6 +115,40 @@ def _page_facts(client, q: str) -> tuple[str, int]:
     return found, len(queries)
 
 
+def _backend_cpu_reader():
+    """A function returning the CPU seconds the connection's PostgreSQL backend has used so far, when that
+    process runs on this machine (its /proc entry is readable); None for SQLite, which runs in this process."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    stat = f"/proc/{pid}/stat"
+    if not os.path.exists(stat):
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def read() -> float:
+        with open(stat) as file:
+            fields = file.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / ticks  # utime and stime, after the command name
+
+    return read
+
+
+def _cpu_per_page(client, q: str, repeat: int) -> float:
+    """Milliseconds of CPU one page costs the server: this process (Django; SQLite too) plus its backend."""
+    backend = _backend_cpu_reader()
+    _page(client, q)  # the connection the reader looked at is the one the pages use
+    started, backend_started = time.process_time(), backend() if backend else 0.0
+    for _ in range(repeat):
+        _page(client, q)
+    used = time.process_time() - started + ((backend() - backend_started) if backend else 0.0)
+    return used / repeat * 1000
+
+
 def _client_process(queries: list[str], rounds: int, seed: int, start_at: float, pipe) -> None:
     """One concurrent reader: its own connection (opened on first use), the queries in its own order."""
     from django.test import Client
@@ -193,28 +230,38 @@ def _search_pages(*, repeat: int, rounds: int) -> None:
     )
     single = {}
     facts = {}
+    cpu = {}
     for q in queries:
         facts[q] = _page_facts(client, q)
+        cpu[q] = _cpu_per_page(client, q, repeat)
         samples = []
         for _ in range(repeat):
             started = time.perf_counter()
             _page(client, q)
             samples.append((time.perf_counter() - started) * 1000)
         single[q] = samples
+    load_before = os.getloadavg()[0]
     together, rate = _concurrent(queries, clients=CLIENTS, rounds=rounds)
-    header = f"{'kind':<12}{'query':<16}{'found':>7}{'SQL':>5}{'1 client p50':>14}{'p95':>7}{f'{CLIENTS} clients p50':>16}{'p95':>7}"
+    header = (
+        f"{'kind':<12}{'query':<16}{'found':>7}{'SQL':>5}{'CPU ms':>8}{'1 client p50':>14}{'p95':>7}"
+        f"{f'{CLIENTS} clients p50':>16}{'p95':>7}"
+    )
     print(header)
     for kind, q in QUERIES:
         found, query_count = facts[q]
         print(
-            f"{kind:<12}{q:<16}{found:>7}{query_count:>5}"
+            f"{kind:<12}{q:<16}{found:>7}{query_count:>5}{cpu[q]:>8.1f}"
             f"{statistics.median(single[q]):>14.1f}{_percentile(single[q], 0.95):>7.1f}"
             f"{statistics.median(together[q]):>16.1f}{_percentile(together[q], 0.95):>7.1f}"
         )
     everything = [ms for samples in together.values() for ms in samples]
+    mean_cpu = statistics.mean(cpu.values())
     print(
         f"all queries, {CLIENTS} clients: p50 {statistics.median(everything):.1f} ms, "
-        f"p95 {_percentile(everything, 0.95):.1f} ms, {rate:.1f} pages/s"
+        f"p95 {_percentile(everything, 0.95):.1f} ms, {rate:.1f} pages/s; one page costs {mean_cpu:.1f} ms of CPU "
+        f"on average (Django{' + PostgreSQL' if connection.vendor == 'postgresql' else ''}): at most "
+        f"{1000 * (os.cpu_count() or 1) / mean_cpu:.0f} pages/s on {os.cpu_count()} cores; load average "
+        f"{load_before:.1f} before the concurrent run"
     )
 
 
