@@ -264,6 +264,20 @@ def test_a_search_ranks_the_newest_matches_and_says_when_there_are_more():
     assert not article_search_results(q="口泉河", date_from=timezone.localdate()).more
 
 
+def test_the_windows_change_the_work_never_the_result(monkeypatch):
+    bulk_live(40, headline="网格员巡查", body="<p>网格员逐户走访，排查隐患。</p>")
+    bulk_live(25, headline="口泉河治理", body="<p>网格员沿口泉河巡查。</p>")
+    live_article(headline="口泉河网格员", kicker="", publish_at=timezone.now() - timedelta(days=400))
+    searches = [{"q": "网格员"}, {"q": "口泉河"}, {"q": "巡查 口泉河"}, {"q": "查"}, {"q": "网格员", "limit": 30},
+                {"q": "网格员", "date_to": timezone.localdate() - timedelta(days=1)}]  # fmt: skip
+    monkeypatch.setattr(search, "FACTS_TTL", 0)
+    monkeypatch.setattr(search, "WINDOWS", ())
+    whole = [list(article_search(**criteria).values_list("pk", flat=True)) for criteria in searches]
+    monkeypatch.setattr(search, "WINDOWS", (5, 20))
+    windowed = [list(article_search(**criteria).values_list("pk", flat=True)) for criteria in searches]
+    assert windowed == whole and all(whole)
+
+
 def test_the_page_takes_the_same_queries_for_10_and_1000_matching_articles(client):
     bulk_live(10)
     client.get("/search/", {"q": "口泉河"})  # warm-up: the dictionary and the window bounds, once per process
