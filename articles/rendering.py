@@ -17,7 +17,7 @@ those on first sight.
 """
 
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.db.models import Prefetch
@@ -98,7 +98,8 @@ def _tags_store(articles: list[Article]) -> None:
 
 
 def articles_render_missing(articles: Iterable[Article]) -> list[int]:
-    """Render the given articles that were never rendered (from before migration 0005); their ids."""
+    """Render and store the given articles that are not rendered (rows from before migration 0007, or
+    marked by ``articles_rendering_invalidate``); their ids."""
     missing = [article.pk for article in articles if article.rendered_at is None]
     if missing:
         articles_render_store(missing)
@@ -110,10 +111,11 @@ def articles_render_missing(articles: Iterable[Article]) -> list[int]:
 
 def archive_days_refresh(days: Iterable[date]) -> None:
     """Recount the live articles of each day (Beijing time) and store it; a day left without any is removed."""
+    from articles.selectors import local_day_start
     from articles.services import article_live_q
 
     for day in set(days):
-        start = timezone.make_aware(datetime.combine(day, time.min))
+        start = local_day_start(day)
         count = Article.objects.filter(article_live_q(), publish_at__gte=start,
                                        publish_at__lt=start + timedelta(days=1)).count()  # fmt: skip
         if count:
@@ -181,16 +183,20 @@ PRINTED_ELSEWHERE = {
 RENDER_INLINE_MAX = 200
 
 
-def articles_rendering_invalidate(article_ids: Iterable[int]) -> None:
-    """Re-render these articles now, or mark them to be rendered on their next view when they are many;
-    either way, tell the page cache after the commit."""
+def articles_rendering_invalidate(article_ids: Iterable[int], *, on_next_view: bool = False) -> None:
+    """Re-render these articles now, or mark them to be rendered on their next view (when they are many, or
+    when ``on_next_view`` says now is too early); either way, tell the page cache after the commit."""
+    ids = set(article_ids)
+    if on_next_view or len(ids) > RENDER_INLINE_MAX:
+        Article.objects.filter(pk__in=ids).update(rendered_at=None)
+    elif ids:
+        articles_render_store(ids)
+    _news_changed_after_commit()
+
+
+def _news_changed_after_commit() -> None:
     from articles.cache import news_pages_changed
 
-    ids = set(article_ids)
-    if len(ids) <= RENDER_INLINE_MAX:
-        articles_render_store(ids)
-    else:
-        Article.objects.filter(pk__in=ids).update(rendered_at=None)
     transaction.on_commit(news_pages_changed)
 
 
@@ -254,19 +260,12 @@ def _unit_saved(sender, instance, created=False, raw=False, **_kwargs) -> None:
 def _unit_deleting(sender, instance, **_kwargs) -> None:
     # Before the cascade removes the links (it sends no m2m signal): their articles are rendered again on view,
     # after the unit is gone (rendering them now would still print it).
-    ids = _unit_articles(instance)
-    if ids:
-        Article.objects.filter(pk__in=ids).update(rendered_at=None)
-        from articles.cache import news_pages_changed
-
-        transaction.on_commit(news_pages_changed)
+    articles_rendering_invalidate(_unit_articles(instance), on_next_view=True)
 
 
 def _shown_by_join_saved(sender, instance, created=False, raw=False, **_kwargs) -> None:
     if not raw and _printed_changed(sender, instance, created):
-        from articles.cache import news_pages_changed
-
-        transaction.on_commit(news_pages_changed)
+        _news_changed_after_commit()
 
 
 def _units_changed(sender, instance, action, reverse, pk_set, **_kwargs) -> None:

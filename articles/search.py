@@ -82,16 +82,14 @@ import math
 import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from time import monotonic
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection
 from django.db.models import (
     Case,
-    Exists,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
     Value,
@@ -100,7 +98,6 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Length, Replace
-from django.utils import timezone
 
 from articles.models import Article, Section
 from pingcheng import chinese
@@ -296,7 +293,8 @@ def _live_filtered(
     *, section: Section | str | None, unit: Unit | None, date_from: date | None, date_to: date | None
 ) -> QuerySet[Article] | None:
     """The live articles the filters keep; None when an unknown section slug keeps none."""
-    # articles.services imports this module (article_index).
+    # articles.services imports this module (article_index), and the selectors import the services.
+    from articles.selectors import about_unit, local_day_start
     from articles.services import article_live_q
 
     articles = Article.objects.filter(article_live_q())
@@ -309,18 +307,12 @@ def _live_filtered(
     if section is not None:
         articles = articles.filter(section_id=section.pk)
     if unit is not None:
-        units = list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
-        about_unit = Article.units.through.objects.filter(article_id=OuterRef("pk"), unit_id__in=units)
-        articles = articles.filter(Exists(about_unit))
+        articles = articles.filter(about_unit(unit))
     if date_from is not None:
-        articles = articles.filter(publish_at__gte=_day_start(date_from))
+        articles = articles.filter(publish_at__gte=local_day_start(date_from))
     if date_to is not None and date_to < date.max:
-        articles = articles.filter(publish_at__lt=_day_start(date_to + timedelta(days=1)))
+        articles = articles.filter(publish_at__lt=local_day_start(date_to + timedelta(days=1)))
     return articles
-
-
-def _day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 # --- Bounded work ---------------------------------------------------------------------------------------

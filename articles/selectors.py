@@ -32,13 +32,18 @@ def article_list_live_with_photos() -> QuerySet[Article]:
     return article_list_live().prefetch_related(_figures())
 
 
-def article_list_for_unit(unit: Unit) -> QuerySet[Article]:
-    """News about a unit or anything below it (a street's page shows its communities' news)."""
-    # The unit ids first, as constants: the planner then knows from its statistics whether the unit has few
-    # articles (start from them) or many (walk the newest live articles and stop after a page).
+def about_unit(unit: Unit) -> Exists:
+    """The condition "about this unit or anything below it" (a street's news includes its communities').
+
+    The unit ids are read first and given as constants: the planner then knows from its statistics whether
+    the unit has few articles (start from them) or many (walk the newest live articles and stop after a page).
+    """
     units = list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
-    about = Article.units.through.objects.filter(article_id=OuterRef("pk"), unit_id__in=units)
-    return article_list_live().filter(Exists(about))
+    return Exists(Article.units.through.objects.filter(article_id=OuterRef("pk"), unit_id__in=units))
+
+
+def article_list_for_unit(unit: Unit) -> QuerySet[Article]:
+    return article_list_live().filter(about_unit(unit))
 
 
 def article_list_for_tag(tag: str) -> QuerySet[Article]:
@@ -59,9 +64,14 @@ def article_list_by_contributor(contributor) -> QuerySet[Article]:
     return article_list_live().filter(pk__in=ids)
 
 
+def local_day_start(day: date) -> datetime:
+    """Midnight of a calendar day in the site's time zone (Beijing): days are ranges on ``publish_at``, which
+    an index answers, never ``publish_at__date``."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 def article_list_for_day(day: date) -> QuerySet[Article]:
-    """The day in Beijing time, as a range on ``publish_at`` so the live index answers it."""
-    start = timezone.make_aware(datetime.combine(day, time.min))
+    start = local_day_start(day)
     return article_list_live().filter(publish_at__gte=start, publish_at__lt=start + timedelta(days=1))
 
 
