@@ -165,10 +165,13 @@ class Article(models.Model):
             models.Index(fields=["status", "-publish_at"], name="article_status_publish_idx"),
             models.Index(fields=["page", "page_order"], name="article_page_order_idx"),
             # Public lists walk these newest first and stop after a page: the condition is the status half of
-            # articles.services.article_live_q (the time half is a range on publish_at and a filter).
-            models.Index(fields=["-publish_at", "-id"], condition=models.Q(status__in=["scheduled", "published"]),
-                         name="article_live_recent_idx"),
-            models.Index(fields=["section", "-publish_at", "-id"],
+            # articles.services.article_live_q (the time half is a range on publish_at and a filter on
+            # unpublish_at). unpublish_at rides along (INCLUDE, PostgreSQL only) so that counting pages and
+            # finding a deep page's ids are index-only scans: page 200 of the list read 4,000 heap rows in each
+            # of its two queries (3 ms each at 100,000 articles), 0.4-0.7 ms without them.
+            models.Index(fields=["-publish_at", "-id"], include=["unpublish_at"],
+                         condition=models.Q(status__in=["scheduled", "published"]), name="article_live_recent_idx"),
+            models.Index(fields=["section", "-publish_at", "-id"], include=["unpublish_at"],
                          condition=models.Q(status__in=["scheduled", "published"]), name="article_live_section_idx"),
             models.Index(fields=["unpublish_at"], condition=models.Q(unpublish_at__isnull=False),
                          name="article_unpublish_idx"),

@@ -24,6 +24,10 @@ MAX_PAGES = 250
 # And a page counts only this many pages past itself: page 1 reads at most 221 rows to know whether page 11
 # exists, not 5,001; the links end with "…" when there are more.
 LOOKAHEAD_PAGES = 10
+# Past this many rows a page first reads its keys, then its rows: OFFSET walks every row before the page, and
+# walking keys only is an index-only scan where an index covers the list's order and filter (articles'
+# live indexes do), instead of reading every skipped row from the table.
+DEEP_OFFSET_ROWS = 200
 # The page links around the current one and at each end: 1 … 4 5 [6] 7 8 … 20.
 ON_EACH_SIDE = 2
 ON_ENDS = 1
@@ -63,6 +67,20 @@ class CappedPaginator(Paginator):
     @cached_property
     def capped(self) -> bool:
         return self._capped_count > self.max_pages * self.per_page
+
+    def page(self, number) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        queryset = self.object_list
+        if bottom < DEEP_OFFSET_ROWS or not isinstance(queryset, QuerySet) or queryset.query.combinator:
+            return super().page(number)
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        keys = list(queryset.values_list("pk", flat=True)[bottom:top])
+        rows = {row.pk: row for row in queryset.filter(pk__in=keys)}
+        # A row taken down between the two reads is left out rather than shifting the page.
+        return self._get_page([rows[key] for key in keys if key in rows], number, self)
 
 
 def paginate(

@@ -462,3 +462,39 @@ def test_a_publication_is_on_the_front_page_within_seconds_while_readers_are_ser
     assert all(answer.status == 200 for _at, answer in answers)
     # Readers were answered from the cache (HIT, or STALE while one request refreshed it), not all by Django.
     assert sum(answer.cache in ("HIT", "STALE", "UPDATING") for _at, answer in answers) > len(answers) / 2, timeline
+
+
+def _worker_pids(master: int) -> list[int]:
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return [int(pid) for pid in children]
+
+
+def _open_sockets(pid: int) -> set[str]:
+    sockets = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:  # closed while we looked
+            continue
+        if target.startswith("socket:"):
+            sockets.add(target)
+    return sockets
+
+
+def test_gunicorn_spreads_persistent_connections_over_its_workers(site):
+    """nginx's upstream pool opens its connections at once and keeps them: without a cap one worker would
+    accept them all while the other stays idle (measured: half the machine's throughput)."""
+    master = next(p for p in site.processes if p.args[0].endswith("gunicorn")).pid
+    workers = _worker_pids(master)
+    assert len(workers) == 2
+    before = {pid: _open_sockets(pid) for pid in workers}
+    clients = [socket.create_connection(("127.0.0.1", site.upstream_port), timeout=10) for _ in range(8)]
+    try:
+        time.sleep(1)  # the workers accept; no request is sent, so each holds what it took
+        held = sorted(len(_open_sockets(pid) - before[pid]) for pid in workers)
+    finally:
+        for client in clients:
+            client.close()
+    assert sum(held) == 8
+    # A worker takes at most its threads plus one idle connection (5); the other worker takes the rest.
+    assert held[0] >= 8 - (_ConfigProbe(GUNICORN_RECIPE).cfg.threads + 1), held

@@ -14,7 +14,7 @@ from django.utils import timezone
 from articles.models import Article, Section
 from articles.search import article_index
 from pingcheng.breadcrumbs import Crumb, crumb
-from pingcheng.pagination import PAGE_SIZE, paginate
+from pingcheng.pagination import DEEP_OFFSET_ROWS, PAGE_SIZE, paginate
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -195,3 +195,20 @@ def test_breadcrumbs_link_the_named_routes_under_a_prefix(client, section, under
     assert '<a href="/pingcheng/news/">新闻</a>' in trail
     assert '<span aria-current="page">基层动态</span>' in trail
     assert trail.count("<li>") == 3
+
+
+@pytest.mark.django_db
+def test_a_deep_page_reads_its_keys_first_and_shows_the_same_rows_in_order(django_assert_num_queries):
+    """Past DEEP_OFFSET_ROWS a page finds its rows' keys (an index-only walk on PostgreSQL), then reads them."""
+    Section.objects.bulk_create(Section(name=f"栏目{i:03}", slug=f"s{i:03}", sort_order=i % 7) for i in range(300))
+    rows = Section.objects.order_by("sort_order", "-pk")
+    everything = list(rows)
+    deep = DEEP_OFFSET_ROWS // PAGE_SIZE + 2
+    with django_assert_num_queries(3):  # the capped count, the keys, the rows
+        page = paginate(RequestFactory().get("/", {"page": str(deep)}), rows.all())
+        shown = list(page.object_list)
+    assert shown == everything[(deep - 1) * PAGE_SIZE : deep * PAGE_SIZE]
+    with django_assert_num_queries(2):  # a shallow page: the count and its rows
+        assert list(paginate(RequestFactory().get("/", {"page": "2"}), rows.all()).object_list) == everything[20:40]
+    last = paginate(RequestFactory().get("/", {"page": "15"}), rows)
+    assert list(last.object_list) == everything[280:300] and not last.has_next()
