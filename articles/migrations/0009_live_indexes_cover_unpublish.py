@@ -4,26 +4,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0008_search_index_without_pending_list'),
+        ("articles", "0008_search_index_without_pending_list"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='article',
-            name='article_live_recent_idx',
+            model_name="article",
+            name="article_live_recent_idx",
         ),
         migrations.RemoveIndex(
-            model_name='article',
-            name='article_live_section_idx',
+            model_name="article",
+            name="article_live_section_idx",
         ),
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(condition=models.Q(('status__in', ['scheduled', 'published'])), fields=['-publish_at', '-id'], include=('unpublish_at',), name='article_live_recent_idx'),
+            model_name="article",
+            index=models.Index(
+                condition=models.Q(("status__in", ["scheduled", "published"])),
+                fields=["-publish_at", "-id"],
+                include=("unpublish_at",),
+                name="article_live_recent_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(condition=models.Q(('status__in', ['scheduled', 'published'])), fields=['section', '-publish_at', '-id'], include=('unpublish_at',), name='article_live_section_idx'),
+            model_name="article",
+            index=models.Index(
+                condition=models.Q(("status__in", ["scheduled", "published"])),
+                fields=["section", "-publish_at", "-id"],
+                include=("unpublish_at",),
+                name="article_live_section_idx",
+            ),
         ),
     ]
