@@ -124,9 +124,11 @@ def _clear_cache():
     from django.core.cache import cache
 
     from pingcheng.cache_backends import breaker
+    from pingcheng.page_cache import page_cache_local_clear
 
     breaker.reset()  # a Redis a previous test stopped must not keep this test's cache switched off
     cache.clear()
+    page_cache_local_clear()
     yield
     breaker.reset()
 

@@ -272,3 +272,46 @@ def test_a_page_number_past_the_end_is_not_stored(client, live_article):
 def test_the_header_search_box_never_carries_a_readers_words_into_a_cached_page(client, live_article):
     assert "恶意文字" not in client.get("/news/", {"q": "恶意文字"}).text
     assert "恶意文字" not in client.get("/news/").text
+
+
+# --- this process's copies ---------------------------------------------------------------------------------
+
+
+def test_a_warm_page_is_served_from_the_process_copy_without_a_round_trip_to_the_cache(client, live_article,
+                                                                                      monkeypatch):  # fmt: skip
+    first = client.get("/news/")
+    client.get("/news/")  # a hit from the shared cache: this process keeps a copy
+    lookups = []
+    real_get_many = page_cache.cache.get_many
+    monkeypatch.setattr(page_cache.cache, "get_many", lambda keys: lookups.append(keys) or real_get_many(keys))
+    again = client.get("/news/")
+    assert again.content == first.content and lookups == []
+    page_cache.page_cache_local_clear()
+    client.get("/news/")
+    assert len(lookups) == 1
+
+
+def test_a_change_announced_in_this_process_is_seen_at_once(client, live_article):
+    client.get("/news/")
+    client.get("/news/")
+    _retitle_behind_the_cache(live_article)
+    page_product_changed("news")
+    assert "改过的标题" in client.get("/news/").text
+
+
+def test_a_change_announced_by_another_process_is_seen_within_a_fraction_of_a_second(client, live_article):
+    client.get("/news/")
+    client.get("/news/")
+    _retitle_behind_the_cache(live_article)
+    # Another process (a Celery worker publishing on time) bumps the generation in the shared cache only.
+    page_cache.cache.incr(page_cache._generation_key("news"))
+    page_cache.time.sleep(page_cache.LOCAL_GENERATIONS_MEMO + 0.05)
+    assert "改过的标题" in client.get("/news/").text
+
+
+def test_the_process_keeps_copies_of_a_bounded_number_of_pages(client, live_article, monkeypatch):
+    monkeypatch.setattr(page_cache, "LOCAL_PAGES", 2)
+    for page in ("/news/", "/", "/news/corrections/"):
+        client.get(page)
+        client.get(page)
+    assert len(page_cache._local._pages) == 2
