@@ -12,6 +12,7 @@ from articles.print_import import (
     DraftArticle,
     PhotoCaption,
     chinese_numeral,
+    ends_mid_sentence,
     format_byline,
     format_photo_credit,
     parse_byline,
@@ -19,7 +20,11 @@ from articles.print_import import (
     parse_page,
     parse_page_slogan,
     parse_photo_credit,
+    parse_printed_page,
+    parse_staff_line,
     series_heading,
+    split_trailing_credits,
+    starts_mid_sentence,
 )
 
 # The seed page as the repository carries it (the demo loads the same file): the suite reads nothing outside.
@@ -610,3 +615,296 @@ def test_numbered_subhead_stays_in_the_body():
 def test_headline_with_one_comma_is_still_a_heading():
     articles = parse_page("守住钱袋子，护好幸福家\n\n本报讯（记者 郝雨）正文。")
     assert articles[0].headline == "守住钱袋子，护好幸福家"
+
+
+# --- Byline forms of other papers ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "dateline", "outlet", "credits", "rest"),
+    [
+        ("大同日报讯（记者 张三）近日，平城区开展活动。", "大同日报讯", "大同日报", [("记者", "张三")], "近日，平城区开展活动。"),
+        ("山西晚报讯（全媒体记者 张三 通讯员 王五）", "山西晚报讯", "山西晚报", [("记者", "张三"), ("通讯员", "王五")], ""),
+        ("新华社北京11月30日电（记者 李四）全国冬季安全生产工作会议召开。", "新华社北京11月30日电", "新华社",
+         [("记者", "李四")], "全国冬季安全生产工作会议召开。"),
+        ("新华社北京11月30日电 全国冬季安全生产工作会议召开。", "新华社北京11月30日电", "新华社", [],
+         "全国冬季安全生产工作会议召开。"),
+        ("大同日报讯 近日，平城区开展活动。", "大同日报讯", "大同日报", [], "近日，平城区开展活动。"),
+        ("本报北京11月30日电（记者 宋芳）近日，", "本报北京11月30日电", "", [("记者", "宋芳")], "近日，"),
+    ],
+)  # fmt: skip
+def test_another_outlets_dateline_is_read_with_its_outlet(line, dateline, outlet, credits, rest):
+    byline = parse_byline(line)
+    assert byline is not None
+    assert (byline.dateline, byline.outlet, byline.rest) == (dateline, outlet, rest)
+    assert [(c.role, c.name) for c in byline.credits] == credits
+
+
+def test_another_outlets_byline_is_printed_back_as_it_was():
+    assert format_byline(parse_byline("新华社北京11月30日电（记者 李四）")) == "新华社北京11月30日电（记者 李四）"
+    assert format_byline(parse_byline("大同日报讯（记者 张三）近日")) == "大同日报讯（记者 张三）"
+
+
+@pytest.mark.parametrize(
+    ("line", "credits", "rest"),
+    [
+        ("本报讯 记者王五 通讯员赵六", [("记者", "王五"), ("通讯员", "赵六")], ""),
+        ("本报讯 记者 王五 通讯员 赵六 近日，社区举办书法展。", [("记者", "王五"), ("通讯员", "赵六")], "近日，社区举办书法展。"),
+        ("本报讯　记者宋芳 王强　近日，社区举办书法展。", [("记者", "宋芳"), ("记者", "王强")], "近日，社区举办书法展。"),
+    ],
+)  # fmt: skip
+def test_dateline_with_credits_without_parentheses(line, credits, rest):
+    byline = parse_byline(line)
+    assert byline is not None
+    assert byline.dateline == "本报讯"
+    assert [(c.role, c.name) for c in byline.credits] == credits
+    assert byline.rest == rest
+
+
+def test_credits_running_into_the_text_are_not_guessed():
+    # Where 赵六 ends and the text begins is a guess: the dateline is kept, the line stays text.
+    assert parse_byline("本报讯 记者王五 通讯员赵六近日，社区举办书法展。") == Byline(
+        dateline="本报讯", credits=[], rest="记者王五 通讯员赵六近日，社区举办书法展。"
+    )
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["记者宋芳通讯员马向英", "本报讯（记者宋芳通讯员马向英）", "记者宋芳 通讯员马向英", "本报讯 记者宋芳通讯员马向英"],
+)
+def test_names_without_spaces_are_split_at_the_roles(line):
+    byline = parse_byline(line)
+    assert byline is not None
+    assert [(c.role, c.name, c.order) for c in byline.credits] == [("记者", "宋芳", 0), ("通讯员", "马向英", 1)]
+
+
+@pytest.mark.parametrize(
+    "line", ["记者 宋芳 王强", "本报讯（记者 宋芳 王强）", "本报记者 宋芳 王强", "记者 宋芳、王强"]
+)
+def test_several_names_for_one_role(line):
+    byline = parse_byline(line)
+    assert byline is not None
+    assert [(c.role, c.name) for c in byline.credits] == [("记者", "宋芳"), ("记者", "王强")]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "社区电动车充电桩建设加快推进。",  # 社 + 区 + 电: an outlet's shape, but no credits follow
+        "据新华社电，全国冬季安全生产工作会议召开。",  # a source quoted inside a story
+        "新华社电 全国冬季会议召开。",  # no date, no credits
+        "大同日报讯（记者 ）",
+        "大同日报讯（张三）",
+        "人民网报道称，近日全国开展活动。",
+    ],
+)
+def test_sentences_shaped_like_another_outlets_dateline_are_not_bylines(line):
+    assert parse_byline(line) is None
+
+
+# --- Credits at the end of a paragraph ----------------------------------------------------------------
+
+
+def test_credits_at_the_end_of_a_paragraph_are_split_off():
+    assert split_trailing_credits("近日，新旺街道开展防诈宣传。（记者 宋芳 通讯员 马向英）") == (
+        "近日，新旺街道开展防诈宣传。",
+        [Credit("记者", "宋芳", 0), Credit("通讯员", "马向英", 1)],
+    )
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "返还所属时间段的工会经费（筹备金）",
+        "打造商圈（市场）党建示范点。",
+        "近日，社区开展活动。",
+        "（记者）",
+        "活动（宋芳）",
+    ],
+)
+def test_parentheses_that_are_not_credits_stay_in_the_text(paragraph):
+    assert split_trailing_credits(paragraph) is None
+
+
+def test_credits_at_the_end_of_the_lead_paragraph_are_the_stories_byline():
+    page = (
+        "新旺街道开展防诈宣传\n\n近日，新旺街道开展防诈宣传活动。（记者 宋芳 通讯员 马向英）\n\n"
+        "活动中，工作人员向居民发放宣传资料。"
+    )
+    [story] = parse_page(page)
+    assert story.headline == "新旺街道开展防诈宣传"
+    assert format_byline(story.byline) == "记者 宋芳 通讯员 马向英"
+    assert story.paragraphs == ["近日，新旺街道开展防诈宣传活动。", "活动中，工作人员向居民发放宣传资料。"]
+
+
+def test_credits_at_the_end_fill_a_dateline_printed_without_names():
+    [story] = parse_page("社区举办书法展\n\n本报讯 近日，社区举办书法展，吸引居民前来观看。（记者 尚丽）")
+    assert format_byline(story.byline) == "本报讯（记者 尚丽）"
+    assert story.paragraphs == ["近日，社区举办书法展，吸引居民前来观看。"]
+
+
+def test_short_news_each_credited_at_its_end_are_separate_stories():
+    page = "简讯\n\n新旺街道开展防诈宣传。（记者 宋芳）\n\n振华街道举办邻里节活动。（记者 锦秀）"
+    stories = parse_page(page)
+    assert [(s.headline, format_byline(s.byline), s.paragraphs) for s in stories] == [
+        ("简讯", "记者 宋芳", ["新旺街道开展防诈宣传。"]),
+        ("", "记者 锦秀", ["振华街道举办邻里节活动。"]),
+    ]
+
+
+def test_a_credit_line_of_its_own_is_not_a_heading():
+    [story] = parse_page("社区举办书法展\n\n社区举办书法展，吸引居民前来观看。\n\n（记者 尚丽）")
+    assert story.headline == "社区举办书法展"
+    assert format_byline(story.byline) == "记者 尚丽"
+
+
+# --- Photographers named in captions -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("（曹飞/摄）", "曹飞"),
+        ("(曹飞 摄)", "曹飞"),
+        ("曹飞/摄", "曹飞"),
+        ("摄影：曹飞", "曹飞"),
+        ("摄影:本报记者 曹飞", "曹飞"),
+        ("图/本报记者 曹飞", "曹飞"),
+        ("本报摄影记者 曹飞 摄", "曹飞"),
+    ],
+)
+def test_other_photo_credit_forms(line, name):
+    assert parse_photo_credit(line) == name
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "图为柳园东院社区大学生志愿者为小学生辅导功课。 本报记者 曹飞 摄",
+        "图为柳园东院社区大学生志愿者为小学生辅导功课。（曹飞/摄）",
+        "图为柳园东院社区大学生志愿者为小学生辅导功课（曹飞/摄）",
+        "图为柳园东院社区大学生志愿者为小学生辅导功课。摄影：曹飞",
+        "图为柳园东院社区大学生志愿者为小学生辅导功课。 曹飞摄",
+    ],
+)
+def test_photographer_named_inside_a_caption(line):
+    page = f"大学生志愿服务社区\n\n本报讯（记者 锦秀）近日，社区组织大学生志愿者辅导功课。\n\n{line}"
+    [story] = parse_page(page)
+    assert story.captions == [
+        PhotoCaption("图为柳园东院社区大学生志愿者为小学生辅导功课" + ("" if "功课（" in line else "。"), "曹飞")
+    ]
+    assert story.paragraphs == ["近日，社区组织大学生志愿者辅导功课。"]
+
+
+def test_a_caption_without_图为_is_recognised_by_the_credit_it_ends_with():
+    page = "邻里节\n\n本报讯（记者 锦秀）近日，西京社区举办邻里节。\n\n西京社区联合社工站开展邻里节活动。（锦秀/摄）"
+    [story] = parse_page(page)
+    assert story.captions == [PhotoCaption("西京社区联合社工站开展邻里节活动。", "锦秀")]
+    assert story.paragraphs == ["近日，西京社区举办邻里节。"]
+
+
+def test_a_credit_on_the_line_after_a_caption_in_another_form():
+    page = "邻里节\n\n本报讯（记者 锦秀）近日，西京社区举办邻里节。\n\n居民在社区图书室阅读。\n\n摄影：曹飞"
+    [story] = parse_page(page)
+    assert story.captions == [PhotoCaption("居民在社区图书室阅读。", "曹飞")]
+
+
+# --- Staff lines (责任编辑) -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "pairs"),
+    [
+        ("责任编辑：刘某", [("责任编辑", ["刘某"])]),
+        ("责任编辑:刘某", [("责任编辑", ["刘某"])]),
+        ("（责任编辑：刘某）", [("责任编辑", ["刘某"])]),
+        ("责任编辑 刘某", [("责任编辑", ["刘某"])]),
+        ("责编：刘某 校对：王某 李某", [("责编", ["刘某"]), ("校对", ["王某", "李某"])]),
+        ("责任编辑：刘某校对：王某", [("责任编辑", ["刘某"]), ("校对", ["王某"])]),
+        ("责任编辑：王编辑", [("责任编辑", ["王编辑"])]),  # a key inside a name is the name
+        ("本版编辑：李某 美编：王某", [("本版编辑", ["李某"]), ("美编", ["王某"])]),
+    ],
+)
+def test_staff_lines(line, pairs):
+    assert parse_staff_line(line) == pairs
+
+
+@pytest.mark.parametrize(
+    "line", ["编辑部召开会议", "责任编辑：", "责任编辑：刘", "据责任编辑：刘某介绍", "校对工作很重要。", "责任编辑刘某"]
+)
+def test_not_a_staff_line(line):
+    assert parse_staff_line(line) is None
+
+
+def test_responsible_editor_line_is_kept_out_of_the_body():
+    page = (
+        "平城区开展消防演练\n\n本报讯（记者 张华）近日，平城区开展消防演练。\n\n责任编辑：刘某 校对：李某\n\n"
+        "社区举办书法展\n\n本报讯（记者 尚丽）近日，社区举办书法展。"
+    )
+    drill, calligraphy = parse_page(page)
+    assert (drill.responsible_editor, drill.notes) == ("刘某", ["校对：李某"])
+    assert drill.paragraphs == ["近日，平城区开展消防演练。"]
+    assert calligraphy.responsible_editor == ""
+    assert not [p for story in (drill, calligraphy) for p in story.paragraphs if "编辑" in p]
+
+
+def test_a_staff_line_above_every_story_is_the_pages():
+    page = (
+        "本版编辑：王某\n\n责任编辑：刘某\n\n平城区开展消防演练\n\n本报讯（记者 张华）近日，平城区开展消防演练。\n\n"
+        "社区举办书法展\n\n本报讯（记者 尚丽）近日，社区举办书法展。\n\n责任编辑：赵某"
+    )
+    printed = parse_printed_page(page)
+    assert printed.editor == "王某"
+    assert [story.responsible_editor for story in printed.articles] == ["刘某", "赵某"]
+    assert [story.headline for story in printed.articles] == ["平城区开展消防演练", "社区举办书法展"]
+
+
+# --- Fragments that start or end mid-sentence --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "starts", "ends"),
+    [
+        ("作用，妥善协调各方单位。", True, False),
+        ("的投资机会时，要冷静分析。", True, False),
+        ("，要冷静分析。", True, False),
+        ("近日，平城区开展活动。", False, False),
+        ("上午，平城区开展活动。", False, False),
+        ("一、强化督促指导", False, False),
+        ("平城区开展活动，居民纷纷表示", False, True),
+        ("“我们一定做好。”", False, False),
+    ],
+)
+def test_starts_and_ends_mid_sentence(paragraph, starts, ends):
+    assert (starts_mid_sentence(paragraph), ends_mid_sentence(paragraph)) == (starts, ends)
+
+
+def test_seed_page_flags_the_story_whose_beginning_is_not_on_the_page(seed_articles):
+    assert [i for i, a in enumerate(seed_articles) if a.starts_mid_sentence] == [6]  # 文瀛湖: "作用，…"
+    assert not [a for a in seed_articles if a.ends_mid_sentence]
+
+
+def test_seed_page_records_every_fragment_joined_from_elsewhere(seed_articles):
+    joins = {i: a.joins for i, a in enumerate(seed_articles) if a.joins}
+    assert joins == {6: ["作用，妥善协调“党建大联盟”各方…"], 8: ["序、环境卫生、文明素质等内容进行…"]}
+
+
+def test_seed_page_has_no_staff_lines_or_other_outlets(seed_articles):
+    assert all(a.responsible_editor == "" and a.notes == [] for a in seed_articles)
+    assert all(a.byline is None or a.byline.outlet == "" for a in seed_articles)
+
+
+def test_a_story_continued_on_another_page_is_flagged_at_both_ends():
+    page = (
+        "社区举办书法展\n\n本报讯（记者 尚丽）近日，社区举办书法展，吸引居民前来观看，大家纷纷表示\n\n"
+        "振华街道\n\n“三个强化”争取创城新成效\n\n本报讯（记者 锦秀）近来，振华街道开展活动。\n\n"
+        "序、环境卫生等内容进行治理。"
+    )
+    calligraphy, zhenhua = parse_page(page)
+    # The continuation printed later joins the unfinished story: recorded, and the text is now finished.
+    assert calligraphy.joins == ["序、环境卫生等内容进行治理。"]
+    assert not calligraphy.ends_mid_sentence
+    [alone] = parse_page("社区举办书法展\n\n本报讯（记者 尚丽）近日，社区举办书法展，大家纷纷表示")
+    assert alone.ends_mid_sentence and not alone.starts_mid_sentence
+    [tail] = parse_page("社区举办书法展\n\n作用，社区举办书法展，大家纷纷点赞。")
+    assert tail.starts_mid_sentence and not tail.ends_mid_sentence
