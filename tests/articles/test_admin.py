@@ -140,8 +140,10 @@ def test_two_editors_on_one_article_are_warned(client, desk):
 
 
 def test_print_page_import_makes_ten_drafts(client, desk):
+    from tests.articles.test_import_admin import preview_and_confirm
+
     client.force_login(desk["editor"])
-    response = client.post(reverse("admin:articles_article_import"), {"text": SEED.read_text(encoding="utf-8")})
+    response = preview_and_confirm(client, text=SEED.read_text(encoding="utf-8"))
     assert response.status_code == 302
     assert Article.objects.filter(status=Article.Status.DRAFT).count() == 10
 
@@ -251,10 +253,11 @@ def test_only_editors_may_import_a_page_and_others_are_told_why(client, desk, ro
 
 def test_an_editor_imports_a_page_onto_its_printed_edition(client, desk):
     from articles.models import Edition
+    from tests.articles.test_import_admin import preview_and_confirm
 
     client.force_login(desk["editor"])
     assert "导入版面文字" in client.get(CHANGELIST).text
-    response = client.post(reverse("admin:articles_article_import"), _placed_import())
+    response = preview_and_confirm(client, **_placed_import())
     assert response.status_code == 302
     edition = Edition.objects.get()
     assert edition.number == 1300 and edition.pages.get().articles.count() == 10

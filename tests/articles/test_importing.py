@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 import articles
-from articles.importing import contributor_for_name, draft_article_create, page_import, units_mentioned
+from articles.importing import UPDATE, contributor_for_name, draft_article_create, page_import, units_mentioned
 from articles.models import Article, ArticleEvent, ArticlePhoto, Credit, Series
 from articles.print_import import Byline, format_byline, parse_page
 from articles.print_import import Credit as PrintedCredit
@@ -49,8 +49,13 @@ def units():
 
 
 @pytest.fixture
-def imported(units):
-    return page_import(text=SEED_TEXT, by=staff(Role.EDITOR, newsroom(), username="importer"))
+def importer(units):
+    return staff(Role.EDITOR, newsroom(), username="importer")
+
+
+@pytest.fixture
+def imported(importer):
+    return page_import(text=SEED_TEXT, by=importer).created
 
 
 def printed_byline(article: Article) -> str:
@@ -67,7 +72,7 @@ def unit_names(article: Article) -> set[str]:
 
 
 def created_note(article: Article) -> str:
-    return article.events.get(action=ArticleEvent.Action.CREATED).note
+    return article.events.get(action=ArticleEvent.Action.IMPORTED).note
 
 
 def small_jpeg() -> io.BytesIO:
@@ -80,12 +85,15 @@ def small_jpeg() -> io.BytesIO:
 # --- The seed page -------------------------------------------------------------------------------------
 
 
-def test_seed_page_becomes_ten_drafts_in_page_order(imported):
+def test_seed_page_becomes_ten_drafts_in_page_order(imported, importer):
     assert [article.headline for article in imported] == HEADLINES
     assert [article.page_order for article in imported] == list(range(1, 11))
     for article in imported:
         assert article.status == Article.Status.DRAFT
-        assert article.created_by.username == "importer"
+        # The importing editor did not write the stories: the import is their action, the byline the writers'.
+        assert article.created_by is None
+        event = article.events.get()
+        assert (event.action, event.by) == (ArticleEvent.Action.IMPORTED, importer)
         assert created_note(article).startswith("由版面文字导入")
 
 
@@ -154,20 +162,20 @@ def test_printed_captions_are_kept_in_the_created_event_when_there_is_no_photo_f
     assert "版面图片说明" not in created_note(imported[0])
 
 
-def test_importing_the_page_twice_does_not_duplicate_contributors(imported):
+def test_importing_the_page_twice_does_not_duplicate_contributors(imported, importer):
     contributors = Contributor.objects.count()
-    again = page_import(text=SEED_TEXT)
-    assert len(again) == 10
+    again = page_import(text=SEED_TEXT, by=importer, decisions=dict.fromkeys(range(1, 11), UPDATE))
+    assert [article.pk for article in again.updated] == [article.pk for article in imported]
     assert Contributor.objects.count() == contributors == 7
     qiu = Contributor.objects.get(name="邱东芳")
-    assert Credit.objects.filter(contributor=qiu).count() == 6  # three stories, imported twice
+    assert Credit.objects.filter(contributor=qiu).count() == 3  # three stories, each credited once
 
 
-def test_second_import_of_a_series_article_stays_outside_the_series_with_a_note(imported):
-    again = page_import(text=SEED_TEXT)
+def test_a_series_part_already_taken_leaves_the_story_outside_the_series_with_a_note(imported):
+    again = draft_article_create(draft=parse_page(SEED_TEXT)[1])
     assert Series.objects.count() == 1
-    assert again[1].series is None and again[1].series_part is None
-    assert "第5篇已有稿件《固本强基提高执政能力做到“五个必须”》" in created_note(again[1])
+    assert again.series is None and again.series_part is None
+    assert "第5篇已有稿件《固本强基提高执政能力做到“五个必须”》" in created_note(again)
 
 
 # --- Photos -------------------------------------------------------------------------------------------
@@ -214,25 +222,25 @@ def test_failing_photo_factory_leaves_no_half_imported_article(units):
 
 @pytest.mark.parametrize("text", ["", "  \n\n\t", "asdf qwer 1234", "***\n12345\nhttp://x.y", "!!!", "第2版"])
 def test_empty_or_garbage_text_gives_no_articles_and_creates_nothing(units, text):
-    assert page_import(text=text) == []
+    assert page_import(text=text).articles == []
     assert not Article.objects.exists()
     assert not Contributor.objects.exists()
 
 
 def test_a_lone_column_label_becomes_the_headline(units):
-    [article] = page_import(text="文瀛湖街道\n\n本报讯（记者 锦秀）近日，文瀛湖街道开展邻里节活动。")
+    [article] = page_import(text="文瀛湖街道\n\n本报讯（记者 锦秀）近日，文瀛湖街道开展邻里节活动。").created
     assert (article.kicker, article.headline) == ("", "文瀛湖街道")
     assert unit_names(article) == {"文瀛湖街道"}
 
 
 def test_a_story_without_any_heading_gets_a_visible_placeholder_headline(units):
-    [article] = page_import(text="本报讯（记者 郝雨）近日，御锦源社区开展防非宣传。")
+    [article] = page_import(text="本报讯（记者 郝雨）近日，御锦源社区开展防非宣传。").created
     assert article.headline == "（标题待补）"
     assert printed_byline(article) == "本报讯（记者 郝雨）"
 
 
 def test_markup_in_pasted_text_is_escaped_not_rendered(units):
-    [article] = page_import(text="标题一则\n\n本报讯（记者 郝雨）近日<script>alert(1)</script>开展活动。")
+    [article] = page_import(text="标题一则\n\n本报讯（记者 郝雨）近日<script>alert(1)</script>开展活动。").created
     assert "<script>" not in article.body
     assert "&lt;script&gt;" in article.body
 
