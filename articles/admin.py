@@ -111,6 +111,10 @@ class FigureInline(PhotoChoicesMixin, RoleAdminMixin, admin.TabularInline):
     autocomplete_fields = ["photo"]
     fields = ["order", "photo"]
 
+    def get_queryset(self, request):
+        # Pictures in the body are linked by the body itself (articles.rendering), not arranged here.
+        return super().get_queryset(request).filter(in_body=False)
+
 
 class ReviewQueueFilter(admin.SimpleListFilter):
     title = _("审稿队列")

@@ -297,11 +297,23 @@ class Credit(models.Model):
 
 
 class ArticlePhoto(models.Model):
-    """A photo shown with an article as a figure, in order; the first is the lead photo."""
+    """A photo of an article, in order; the first is the lead photo.
+
+    Either a figure attached in the back office (printed above and below the body), or a picture inside the
+    body (``in_body``): those rows are kept in step with the body by ``articles.rendering`` so that lists, the
+    front page and the photo library see every picture an article shows, and they come after the attached
+    figures (``order`` from ``BODY_PHOTO_ORDER``).
+    """
+
+    # Body pictures sort after any figure an editor attaches and orders by hand.
+    BODY_PHOTO_ORDER = 1000
 
     article = models.ForeignKey(Article, verbose_name=_("稿件"), on_delete=models.CASCADE, related_name="figures")
     photo = models.ForeignKey(Photo, verbose_name=_("图片"), on_delete=models.PROTECT, related_name="figures")
     order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    in_body = models.BooleanField(
+        _("正文插图"), default=False, editable=False, help_text=_("正文中插入的图片，随正文保存自动登记，不另行排版。")
+    )
 
     class Meta:
         verbose_name = _("配图")

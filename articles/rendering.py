@@ -17,17 +17,18 @@ those on first sight.
 """
 
 from collections.abc import Iterable
+from contextvars import ContextVar
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from articles.bylines import article_byline
-from articles.figures import enrich_inline_figures
+from articles.figures import body_photo_uuids, body_photo_uuids_in_order, enrich_inline_figures
 from articles.models import (
     ArchiveDay,
     Article,
@@ -42,6 +43,7 @@ from articles.models import (
 )
 from articles.structured_data import article_json_ld_stored
 from pingcheng.chinese import split_list
+from pingcheng.photos.models import Photo
 from pingcheng.richtext import clean_article_html
 
 RENDERED_FIELDS = ("main_html", "byline", "json_ld", "card_html", "rendered_at")
@@ -55,10 +57,14 @@ RENDER_INPUTS = frozenset({
 LIVENESS_INPUTS = frozenset({"status", "publish_at", "unpublish_at"})
 
 
+def _figures_prefetch() -> Prefetch:
+    return Prefetch("figures", queryset=ArticlePhoto.objects.select_related("photo__credit"))
+
+
 def _render_queryset():
     return Article.objects.select_related("series").prefetch_related(
         Prefetch("credits", queryset=Credit.objects.select_related("contributor__unit")),
-        Prefetch("figures", queryset=ArticlePhoto.objects.select_related("photo__credit")),
+        _figures_prefetch(),
         Prefetch("corrections", queryset=Correction.objects.order_by("published_at", "pk")),
         "units",
     )
@@ -67,13 +73,69 @@ def _render_queryset():
 def article_render(article: Article) -> None:
     """Set the rendered fields on ``article`` (credits, figures, corrections and units prefetched or queried);
     the caller saves."""
-    # Safe: the cleaner outputs only its allow-list, and the figure enrichment escapes what it adds.
-    body = mark_safe(enrich_inline_figures(clean_article_html(article.body or "")))
+    cleaned = clean_article_html(article.body or "")
+    in_body = body_photo_uuids(cleaned)
+    rows = list(article.figures.all())
+    # A photo in the body is printed there, once: attached figures are the others, the first one the lead.
+    figures = [row for row in rows if not row.in_body and row.photo.uuid.hex not in in_body]
+    # Safe: the cleaner outputs only its allow-list, and the figure enrichment escapes what it adds. Without an
+    # attached figure, the body's first picture is the page's lead image.
+    body = mark_safe(enrich_inline_figures(cleaned, lead=not figures))
+    photographers = list({row.photo.credit_id: row.photo.credit for row in rows if row.photo.credit_id}.values())
     article.byline = article_byline(article)
     article.json_ld = article_json_ld_stored(article)
     article.rendered_at = timezone.now()  # before the templates, which print the byline set above
-    article.main_html = render_to_string("articles/includes/article_main.html", {"article": article, "body": body})
+    article.main_html = render_to_string(
+        "articles/includes/article_main.html",
+        {"article": article, "body": body, "figures": figures, "photographers": photographers},
+    )
     article.card_html = render_to_string("articles/includes/article_card_head.html", {"article": article}).strip()
+
+
+# Set while the body's pictures are linked: removing a row must not render the article again from inside
+# the rendering of that article (the receiver below would).
+_LINKING_BODY_PHOTOS: ContextVar[bool] = ContextVar("linking_body_photos", default=False)
+
+
+def _body_photos_link(articles: list[Article]) -> list[Article]:
+    """Keep each article's in-body photo rows (``ArticlePhoto.in_body``) in step with the pictures its body
+    shows, in their order; returns the articles whose rows changed (their prefetched figures are stale).
+
+    A photo also attached as a figure keeps its figure row. Concurrent renders of one article may both insert
+    a row: the unique constraint keeps one and the other is ignored.
+    """
+    changed = []
+    for article in articles:
+        wanted = body_photo_uuids_in_order(article.body or "")
+        rows = {row.photo.uuid.hex: row for row in article.figures.all()}
+        missing = [uuid for uuid in wanted if uuid not in rows]
+        gone = [row.pk for uuid, row in rows.items() if row.in_body and uuid not in wanted]
+        moved = []
+        for position, uuid in enumerate(wanted):
+            row = rows.get(uuid)
+            if row is not None and row.in_body and row.order != ArticlePhoto.BODY_PHOTO_ORDER + position:
+                row.order = ArticlePhoto.BODY_PHOTO_ORDER + position
+                moved.append(row)
+        photo_ids = {}
+        if missing:
+            photo_ids = {key.hex: pk for key, pk in Photo.objects.filter(uuid__in=missing).values_list("uuid", "pk")}
+        new_rows = [
+            ArticlePhoto(article=article, photo_id=photo_ids[uuid], order=ArticlePhoto.BODY_PHOTO_ORDER + position,
+                         in_body=True)
+            for position, uuid in enumerate(wanted)
+            if uuid in photo_ids
+        ]  # fmt: skip
+        if not (new_rows or gone or moved):
+            continue
+        token = _LINKING_BODY_PHOTOS.set(True)
+        try:
+            ArticlePhoto.objects.bulk_create(new_rows, ignore_conflicts=True)
+            ArticlePhoto.objects.bulk_update(moved, ["order"])
+            ArticlePhoto.objects.filter(pk__in=gone).delete()
+        finally:
+            _LINKING_BODY_PHOTOS.reset(token)
+        changed.append(article)
+    return changed
 
 
 def articles_render_store(article_ids: Iterable[int], *, batch_size: int = 200) -> int:
@@ -82,6 +144,10 @@ def articles_render_store(article_ids: Iterable[int], *, batch_size: int = 200) 
     stored = 0
     for start in range(0, len(ids), batch_size):
         batch = list(_render_queryset().filter(pk__in=ids[start : start + batch_size]))
+        relinked = _body_photos_link(batch)
+        for article in relinked:
+            article._prefetched_objects_cache.pop("figures", None)
+        prefetch_related_objects(relinked, _figures_prefetch())
         for article in batch:
             article_render(article)
         with transaction.atomic():
@@ -162,7 +228,7 @@ def _article_part_changed(sender, instance, raw=False, origin=None, **_kwargs) -
     # Deleting the article deletes its credits and figures first: re-rendering it then would write tag rows
     # for an article about to go.
     deleting_article = isinstance(origin, Article) or getattr(origin, "model", None) is Article
-    if not raw and not deleting_article:
+    if not raw and not deleting_article and not _LINKING_BODY_PHOTOS.get():
         articles_render_store([instance.article_id])
 
 

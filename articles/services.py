@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from articles import access
 from articles.errors import ArticleActionRefused, ArticleEditConflict
-from articles.figures import body_photo_uuids
+from articles.figures import article_pictures_require_words, body_photo_uuids
 from articles.models import Article, ArticleEvent, ArticlePhoto, Correction, Credit, ReviewDecision, Revision, Series
 from articles.photo_usage import articles_showing_photo
 from articles.search import article_index
@@ -65,7 +65,9 @@ def _snapshot(article: Article) -> dict:
     edit. JSON-ready: ids to compare, names and captions to read.
     """
     credits = Credit.objects.filter(article_id=article.pk).select_related("contributor").order_by("order", "pk")
-    figures = ArticlePhoto.objects.filter(article_id=article.pk).select_related("photo__credit").order_by("order", "pk")
+    # The body's pictures are in ``inline_photos``; their rows follow the body (articles.rendering).
+    figures = ArticlePhoto.objects.filter(article_id=article.pk, in_body=False).select_related("photo__credit")
+    figures = figures.order_by("order", "pk")
     units = Unit.objects.filter(articles=article.pk).order_by("pk")
     inline = Photo.objects.filter(uuid__in=body_photo_uuids(article.body or "")).select_related("credit").order_by("pk")
     return {
@@ -163,6 +165,7 @@ def article_submit(*, article: Article, by) -> Article:
     target = ARTICLE_WORKFLOW.check("submit", user=by, obj=article)
     if not article.headline.strip():
         _refuse(_("稿件没有主题，不能送审。"), "headline_missing")
+    article_pictures_require_words(article, action=_("送审"))
     article.status = target
     article.review_round += 1
     article.save(update_fields=["status", "review_round", "edited_at"])
@@ -203,6 +206,8 @@ def article_schedule(*, article: Article, by, publish_at: datetime, unpublish_at
     """
     article = _locked(article)
     ARTICLE_WORKFLOW.check("schedule", user=by, obj=article)
+    # An image without alt text or credit never reaches readers, even one put into the body during review.
+    article_pictures_require_words(article, action=_("发布"))
     if timezone.is_naive(publish_at):
         publish_at = timezone.make_aware(publish_at)
     if unpublish_at is not None and unpublish_at <= publish_at:

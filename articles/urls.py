@@ -2,7 +2,7 @@ from django.urls import path
 
 from articles import views
 from pingcheng.directory.models import NEWSROOM_ROLES
-from pingcheng.photos.views import photo_upload_view
+from pingcheng.photos.views import photo_upload_view, photo_words_view
 
 app_name = "articles"
 
@@ -20,4 +20,6 @@ urlpatterns = [
     path("corrections/", views.correction_list, name="corrections"),
     # CKEditor uploads into article bodies: the newsroom's roles only.
     path("photos/upload/", photo_upload_view(roles=NEWSROOM_ROLES, rate_group="articles:photo_upload"), name="photo_upload"),
+    # The caption, photographer and alt text of a picture, asked for right after the upload.
+    path("photos/words/", photo_words_view(roles=NEWSROOM_ROLES), name="photo_words"),
 ]

@@ -19,6 +19,9 @@ CKEDITOR_5_CONFIGS = {
             ]
         },
         "image": {
+            # Always a block <figure class="image">, never an <img> inside a paragraph: a picture of the
+            # article, with its caption and credit under it (articles.figures).
+            "insert": {"type": "block"},
             "toolbar": ["imageTextAlternative", "toggleImageCaption", "|", "imageStyle:alignCenter"],
             "styles": ["alignCenter"],
         },

@@ -10,6 +10,8 @@ Images: a body may only show pictures from our own MEDIA_URL, i.e. renditions ma
 (absolute URLs to our own SITE_URL + MEDIA_URL are rewritten to the relative path). Every other ``<img>`` —
 hot-linked pictures, tracking pixels, ``data:`` URIs, other paths on our own site — is removed, tag and all;
 a caption around it stays, so the editor sees what is missing. ``srcset`` candidates obey the same rule.
+Every ``<img>`` that stays has an ``alt`` attribute (empty when the body gave none): the cleaner knows no
+photos, so the words come from the photo library when an article is rendered (``articles.figures``).
 """
 
 from __future__ import annotations
@@ -122,6 +124,9 @@ def _tidy_start_tag(match: re.Match) -> str:
     # The attribute filter can drop a foreign ``src`` but not the element: drop the ``<img>`` left without one.
     if tag == "img" and ' src="' not in attributes:
         return ""
+    # Every image carries alt (HTML requires it); the article's renderer puts the photo's own words there.
+    if tag == "img" and ' alt="' not in attributes:
+        return f'<{tag}{attributes.replace(_EMPTY_CLASS, "")} alt="">'
     # A class attribute whose every value was refused is left empty by nh3.
     if _EMPTY_CLASS in attributes:
         return f"<{tag}{attributes.replace(_EMPTY_CLASS, '')}>"

@@ -32,6 +32,13 @@ class PhotoAdminForm(forms.ModelForm):
         model = Photo
         fields = ["caption", "alt_text", "credit", "taken_on"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            # Asked for at upload, like the editor's dialog does: a picture goes out with all three or not at all.
+            for name in ("caption", "alt_text", "credit"):
+                self.fields[name].required = True
+
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk:

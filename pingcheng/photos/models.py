@@ -31,8 +31,9 @@ class Photo(models.Model):
     height = models.PositiveIntegerField(_("高"), default=0, editable=False)
     caption = models.CharField(_("图片说明"), max_length=300, blank=True)
     alt_text = models.CharField(
-        _("替代文字"), max_length=200, blank=True, help_text=_("供读屏软件朗读，描述画面内容；留空时使用图片说明。")
-    )
+        _("替代文字"), max_length=200, blank=True,
+        help_text=_("供读屏软件朗读：用一句话描述画面上有什么，不要照抄图片说明。稿件送审前必须填写。"),
+    )  # fmt: skip
     credit = models.ForeignKey(
         "directory.Contributor", verbose_name=_("摄影"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="photos",
@@ -55,7 +56,20 @@ class Photo(models.Model):
 
     @property
     def alt(self) -> str:
+        # Photos from before alt text was asked for got their caption as alt text (migration 0004); the
+        # fallback only covers a photo whose words are still being filled in.
         return self.alt_text or self.caption
+
+    def missing_words(self) -> list[str]:
+        """What readers would miss, by label: the caption, the photographer's credit, the alt text."""
+        missing = []
+        if not self.caption.strip():
+            missing.append(str(_("图片说明")))
+        if not self.credit_id:
+            missing.append(str(_("摄影")))
+        if not self.alt_text.strip():
+            missing.append(str(_("替代文字")))
+        return missing
 
     @property
     def credit_line(self) -> str:

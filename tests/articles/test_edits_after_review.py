@@ -26,7 +26,9 @@ S = Article.Status
 def _photo(caption: str):
     buffer = io.BytesIO()
     Image.new("RGB", (640, 480), (120, 160, 200)).save(buffer, "JPEG")
-    return photo_create(file=SimpleUploadedFile("p.jpg", buffer.getvalue(), content_type="image/jpeg"), caption=caption)
+    # With all its words: a picture lacking them stops the article before review (articles.figures).
+    return photo_create(file=SimpleUploadedFile("p.jpg", buffer.getvalue(), content_type="image/jpeg"), caption=caption,
+                        credit=ContributorFactory(), alt_text=f"画面：{caption}")  # fmt: skip
 
 
 def _approved(desk, **fields) -> Article:

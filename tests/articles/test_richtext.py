@@ -22,7 +22,7 @@ def test_uploaded_image_figure_with_caption_and_credit_survives():
 def test_image_srcset_sizes_and_loading_from_media_url_survive():
     html = (
         '<img src="/media/photos/a.960.jpg" srcset="/media/photos/a.480.jpg 480w, /media/photos/a.960.jpg 960w" '
-        'sizes="100vw" loading="lazy">'
+        'sizes="100vw" loading="lazy" alt="">'
     )
     assert clean_article_html(html) == html
 
@@ -122,7 +122,7 @@ def test_event_handlers_style_and_unknown_attributes_are_stripped():
         '<p style="color:red" onclick="alert(1)" onmouseover="x" class="lead" id="a" title="t" lang="en">'
         '<img src="/media/photos/a.jpg" onerror="alert(1)" style="width:1px" data-x="1" loading="auto"></p>'
     )
-    assert clean_article_html(html) == '<p><img src="/media/photos/a.jpg"></p>'
+    assert clean_article_html(html) == '<p><img src="/media/photos/a.jpg" alt=""></p>'
 
 
 def test_comments_are_stripped():
@@ -169,13 +169,13 @@ def test_image_with_an_alt_containing_angle_brackets_is_handled():
 def test_absolute_url_to_our_own_media_becomes_relative(settings):
     settings.SITE_URL = "https://news.pingcheng.example"
     cleaned = clean_article_html('<img src="https://news.pingcheng.example/media/photos/a.jpg">')
-    assert cleaned == '<img src="/media/photos/a.jpg">'
+    assert cleaned == '<img src="/media/photos/a.jpg" alt="">'
 
 
 def test_media_url_is_read_when_cleaning(settings):
     settings.MEDIA_URL = "https://cdn.pingcheng.example/m/"
     assert clean_article_html('<img src="https://cdn.pingcheng.example/m/photos/a.jpg">') == (
-        '<img src="https://cdn.pingcheng.example/m/photos/a.jpg">'
+        '<img src="https://cdn.pingcheng.example/m/photos/a.jpg" alt="">'
     )
     assert clean_article_html('<img src="/media/photos/a.jpg">') == ""
 
@@ -184,7 +184,13 @@ def test_srcset_with_a_foreign_candidate_is_dropped():
     cleaned = clean_article_html(
         '<img src="/media/a.jpg" srcset="/media/a.480.jpg 480w, https://evil.example/x.jpg 960w">'
     )
-    assert cleaned == '<img src="/media/a.jpg">'
+    assert cleaned == '<img src="/media/a.jpg" alt="">'
+
+
+def test_every_image_that_stays_has_an_alt_attribute_and_cleaning_twice_changes_nothing():
+    cleaned = clean_article_html('<p><img src="/media/photos/a.960.jpg" width="960"></p><img src="/media/b.jpg" alt="说明">')
+    assert cleaned == '<p><img src="/media/photos/a.960.jpg" width="960" alt=""></p><img src="/media/b.jpg" alt="说明">'
+    assert clean_article_html(cleaned) == cleaned
 
 
 @pytest.mark.parametrize("value", ["100%", "1e9", "-1", "9999999", "expression(alert(1))", "١٢", "²"])

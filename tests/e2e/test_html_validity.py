@@ -26,6 +26,9 @@ KNOWN_CHECKER_GAPS = [
     # enterkeyhint is a global attribute in the HTML Standard since 2019; vnu accepts it since
     # validator/validator#1449 (Oct 2022).
     'Attribute "enterkeyhint" not allowed on element "input" at this point.',
+    # fetchpriority (the lead image is fetched first) is in the HTML Standard since whatwg/html#8470 (2023);
+    # vnu accepts it since validator/validator#1548 (Feb 2023).
+    'Attribute "fetchpriority" not allowed on element "img" at this point.',
 ]
 PER_TYPE = 3
 

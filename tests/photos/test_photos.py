@@ -560,6 +560,24 @@ def test_photo_figure_renders_nothing_without_a_photo():
     assert Template("{% load photos %}{% photo_figure photo %}").render(Context({"photo": None})).strip() == ""
 
 
+def test_photo_figure_for_the_lead_image_is_loaded_eagerly_with_high_priority():
+    photo = photo_create(file=as_upload(encode(noise((500, 300)))), caption="头条图片", alt_text="描述")
+
+    lead = Template("{% load photos %}{% photo_figure photo priority=True %}").render(Context({"photo": photo}))
+    other = Template("{% load photos %}{% photo_figure photo %}").render(Context({"photo": photo}))
+
+    assert 'loading="eager" fetchpriority="high"' in lead and 'loading="lazy"' not in lead
+    assert 'loading="lazy"' in other and "fetchpriority" not in other
+
+
+def test_photo_figure_of_a_photo_nobody_described_prints_no_image_without_alt_text():
+    photo = photo_create(file=as_upload(encode(noise((500, 300)))))
+
+    html = Template("{% load photos %}{% photo_figure photo %}").render(Context({"photo": photo}))
+
+    assert "<img" not in html
+
+
 # --- memory near the pixel cap ------------------------------------------------------------------------
 
 # A 7200×5400 JPEG (38.9 million pixels, under the 40-million cap) whose top tenth is red, tagged "rotate 90°
