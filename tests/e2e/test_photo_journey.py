@@ -119,7 +119,7 @@ def test_a_reporter_describes_body_pictures_and_readers_get_them_with_alt_text(s
     panel.get_by_label("替代文字").fill("广场上居民围观消防员演示抽水泵")
     panel.get_by_role("button", name="保存这张图片的说明").click()
     expect(panel.get_by_text("已保存")).to_be_visible()
-    desktop.reload()
+    desktop.goto(site + f"/admin/articles/article/{article.pk}/change/")
     expect(desktop.locator("#photo-words")).to_have_count(0)
     desktop.get_by_role("button", name=re.compile("送审")).first.click()
     desktop.get_by_text("已送审").wait_for()
