@@ -5,3 +5,25 @@ from django.utils.translation import gettext_lazy as _
 class CampaignsConfig(AppConfig):
     name = "campaigns"
     verbose_name = _("专项活动")
+
+    def ready(self) -> None:
+        from campaigns.models import (
+            Activity,
+            ActivityEvent,
+            ActivityFigure,
+            Campaign,
+            CampaignType,
+            Finding,
+            FindingEvent,
+            Metric,
+            Target,
+        )
+        from pingcheng.audit.registry import audit_exempt, audit_register
+        from pingcheng.page_cache import page_product_register
+
+        page_product_register("campaigns")
+        for model in (CampaignType, Metric, Campaign, Target, ActivityFigure):
+            audit_register(model)
+        audit_register(Activity, m2m=["partner_units"])
+        audit_register(Finding)
+        audit_exempt(ActivityEvent, FindingEvent, reason="append-only history written by campaigns.services itself")

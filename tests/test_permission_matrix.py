@@ -61,6 +61,7 @@ ALL_ROLES = frozenset(Role.values)
 NEWSROOM = frozenset(NEWSROOM_ROLES)
 REVIEWERS = frozenset(REVIEW_ROLES)
 ADMIN = frozenset({Role.DISTRICT_ADMIN})
+CAMPAIGN_ROLES = frozenset({Role.STREET_STAFF, Role.COMMUNITY_STAFF, Role.GRID_WORKER, Role.DISTRICT_ADMIN})
 NOBODY: frozenset[str] = frozenset()
 MISSING_ID = 987_654_321
 
@@ -246,6 +247,27 @@ POLICY: dict[str, Rule] = {
         probes=lambda w: [Probe("reporter's photo", w.rows["photo_reporter"], owners=(w.user(Role.REPORTER),)),
                           Probe("street staff's photo", w.rows["photo_street"], owners=(w.user(Role.STREET_STAFF),))],
     ),  # fmt: skip
+    # Campaigns: every campaign role reads the types and campaigns (to log under them); the district sets them up,
+    # a street's staff edit what their street leads. Activities and findings are read within the unit's subtree
+    # here and changed only through the services (the field pages).
+    "campaigns.campaigntype": Rule(
+        view=CAMPAIGN_ROLES, change=ADMIN, probes=lambda w: [Probe("campaign type", w.rows["campaign_type"])]
+    ),
+    "campaigns.campaign": Rule(
+        view=CAMPAIGN_ROLES, change=frozenset({Role.STREET_STAFF}) | ADMIN, add=ADMIN, delete=NOBODY,
+        change_scope=own_units,
+        probes=lambda w: [Probe("street A's campaign", w.rows["campaign_street_a"], unit=w.units["street_a"]),
+                          Probe("district campaign", w.rows["campaign_district"], unit=w.units["district"])],
+    ),  # fmt: skip
+    "campaigns.activity": Rule(
+        view=CAMPAIGN_ROLES, scope=own_units,
+        probes=lambda w: [Probe("grid A's patrol", w.rows["activity_grid_a"], unit=w.units["grid_a"]),
+                          Probe("community B's talk", w.rows["activity_community_b"], unit=w.units["community_b"])],
+    ),  # fmt: skip
+    "campaigns.finding": Rule(
+        view=CAMPAIGN_ROLES, scope=own_units,
+        probes=lambda w: [Probe("hazard found by grid A", w.rows["finding_grid_a"], unit=w.units["grid_a"])],
+    ),
     "pingcheng.workdayoverride": Rule(
         view=ALL_ROLES, change=ADMIN, probes=lambda w: [Probe("calendar override", w.rows["workday_override"])]
     ),
@@ -283,6 +305,8 @@ def article_visible(viewer: Viewer, probe: Probe) -> bool:
 CUSTOM_ADMIN_URLS: dict[str, Endpoint] = {
     # Importing a printed page creates drafts and editions: the reviewers' work (articles.access.user_may_import).
     "admin:articles_article_import": Endpoint("GET", may=lambda viewer: viewer.role in REVIEWERS | ADMIN),
+    # The publication schedule: every newsroom member sees what goes out when (of the articles they may see).
+    "admin:articles_article_schedule": Endpoint("GET", may=lambda viewer: viewer.role in NEWSROOM | ADMIN),
     # A GET of a workflow step leads back to the article; someone who may not see it gets the 404.
     "admin:articles_article_workflow": Endpoint(
         "GET", may=article_visible, ok=frozenset({302}), model="articles.article",
@@ -388,6 +412,7 @@ def _build_world() -> World:
                                            user=world.user(role), template="matrix", sent_at=now)  # fmt: skip
     for name, role in (("photo_reporter", Role.REPORTER), ("photo_street", Role.STREET_STAFF)):
         rows[name] = photo_create(file=_small_jpeg(), caption=f"{name} 图片说明", uploaded_by=world.user(role))
+    _campaign_rows(world)
     rows["workday_override"] = WorkdayOverride.objects.create(date=date(2026, 10, 10), is_workday=True, note="调休")
     rows["workday_year"] = WorkdayYear.objects.create(year=2027)
     # Rows of apps that other changes are still bringing in are made only where the app is installed.
@@ -407,6 +432,29 @@ def _build_world() -> World:
             user=admin_user, username=admin_user.username, what="群众诉求台账", count=12
         )
     return world
+
+
+def _campaign_rows(world: World) -> None:
+    from campaigns.models import Activity, Campaign, CampaignType, Finding
+
+    rows, units = world.rows, world.units
+    rows["campaign_type"] = kind = CampaignType.objects.create(name="防汛", slug="fangxun")
+    today = timezone.localdate()
+    period = {"campaign_type": kind, "starts_on": today - timedelta(days=30), "ends_on": today + timedelta(days=30)}
+    rows["campaign_street_a"] = Campaign.objects.create(title="新旺街道防汛巡查", slug="xw-fangxun",
+                                                        level=Campaign.Level.STREET, lead_unit=units["street_a"], **period)  # fmt: skip
+    rows["campaign_district"] = Campaign.objects.create(title="平城区防汛", slug="pc-fangxun",
+                                                        level=Campaign.Level.DISTRICT, lead_unit=units["district"], **period)  # fmt: skip
+    now = timezone.now()
+    rows["activity_grid_a"] = Activity.objects.create(campaign=rows["campaign_district"], unit=units["grid_a"],
+                                                      title="涵洞积水巡查", starts_at=now, status=Activity.Status.HELD)  # fmt: skip
+    rows["activity_community_b"] = Activity.objects.create(campaign=rows["campaign_district"], unit=units["community_b"],
+                                                           title="防汛知识宣传", starts_at=now)  # fmt: skip
+    rows["finding_grid_a"] = Finding.objects.create(activity=rows["activity_grid_a"], location="公路涵洞",
+                                                    description="排水口堵塞", responsible_unit=units["community_a"],
+                                                    found_at=now)  # fmt: skip
+    # A campaign with activities is never deleted (PROTECT), so neither probe offers deletion.
+    Activity.objects.create(campaign=rows["campaign_street_a"], unit=units["street_a"], title="防汛演练", starts_at=now)
 
 
 def _installed(app_label: str) -> bool:

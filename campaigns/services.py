@@ -1,0 +1,278 @@
+"""Writes of the campaigns product: activities with their figures, their steps, findings and their rectification.
+
+Each service checks scope and the workflow under the row lock, validates with ``full_clean``, writes an
+append-only event, and announces what the public sees to the page cache after commit.
+"""
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from campaigns import access
+from campaigns.errors import CampaignActionRefused
+from campaigns.models import Activity, ActivityEvent, ActivityFigure, Finding, FindingEvent, Metric
+from campaigns.workflow import ACTIVITY_WORKFLOW, FINDING_WORKFLOW
+from pingcheng.directory.models import Unit
+from pingcheng.page_cache import page_product_changed
+from pingcheng.workdays import deadline_set, workday_today
+
+CAMPAIGNS = "campaigns"
+MAX_FIGURE = Decimal("99999999")
+MAX_RECTIFICATION_DAYS = 60
+# Changing these on a planned activity is a move: attendees must be told, and the calendar's SEQUENCE rises.
+WHEN_AND_WHERE = ("starts_at", "ends_at", "place")
+OPEN_RECTIFICATION = (Finding.Status.ORDERED, Finding.Status.IN_PROGRESS)
+
+
+def _chinese_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _public_changed() -> None:
+    transaction.on_commit(lambda: page_product_changed(CAMPAIGNS))
+
+
+def figures_clean(*, activity: Activity, figures: Mapping[int | str, object]) -> dict[Metric, Decimal | None]:
+    """The activity's figures keyed by metric, from raw input keyed by metric id or code.
+
+    A figure must belong to the campaign's type, be a number, never negative, and whole unless the metric
+    allows fractions; an empty value means "not recorded". All problems are raised together, keyed by code.
+    """
+    metrics = list(activity.campaign.campaign_type.metrics.all())
+    by_key = {**{m.pk: m for m in metrics}, **{str(m.pk): m for m in metrics}, **{m.code: m for m in metrics}}
+    cleaned: dict[Metric, Decimal | None] = {}
+    errors: dict[str, list[ValidationError]] = {}
+    for key, raw in figures.items():
+        metric = by_key.get(key)
+        if metric is None:
+            errors.setdefault("__all__", []).append(
+                ValidationError(_("“%(key)s”不是这类活动的统计指标。"), code="metric_unknown", params={"key": key})
+            )
+            continue
+        text = "" if raw is None else str(raw).strip()
+        if not text:
+            cleaned[metric] = None
+            continue
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            value = None
+        if value is None or not value.is_finite():
+            message, code = _("%(name)s须填数字。"), "figure_not_a_number"
+        elif value < 0:
+            message, code = _("%(name)s不能是负数。"), "figure_negative"
+        elif value > MAX_FIGURE:
+            message, code = _("%(name)s数值过大，请核对。"), "figure_too_large"
+        elif value != value.to_integral_value() and not metric.allows_fraction:
+            message, code = _("%(name)s只能填整数。"), "figure_not_whole"
+        elif value != value.quantize(Decimal("0.1")):
+            message, code = _("%(name)s最多保留一位小数。"), "figure_too_precise"
+        else:
+            cleaned[metric] = value
+            continue
+        errors.setdefault(metric.code, []).append(ValidationError(message, code=code, params={"name": metric.name}))
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _check_period(activity: Activity) -> None:
+    campaign = activity.campaign
+    day = timezone.localdate(activity.starts_at)
+    if not campaign.starts_on <= day <= campaign.ends_on:
+        raise ValidationError(
+            {"starts_at": _("活动日期须在专项活动期间（%(start)s至%(end)s）。")
+             % {"start": _chinese_date(campaign.starts_on), "end": _chinese_date(campaign.ends_on)}},
+            code="activity_outside_campaign",
+        )  # fmt: skip
+
+
+def _event(activity: Activity, action: str, by, note: str = "") -> None:
+    ActivityEvent.objects.create(activity=activity, action=action, by=by, note=note)
+
+
+@transaction.atomic
+def activity_save(
+    *,
+    activity: Activity,
+    by,
+    figures: Mapping[int | str, object] | None = None,
+    partner_units: Iterable[Unit] | None = None,
+    note: str = "",
+) -> Activity:
+    """Create or change an activity and its figures.
+
+    The unit must be in the user's scope (a grid worker logs for their grid, a street for the street and its
+    communities) and the date inside the campaign's period. ``figures`` replaces the given figures only (an
+    empty value removes one). On an activity already announced (planned), a change of time or place is a move:
+    the event says so and the calendar's sequence rises, so subscribers' calendars update.
+    """
+    if not access.user_may_log_for(by, activity.unit):
+        raise CampaignActionRefused(
+            _("您不能为“%(unit)s”填报活动。") % {"unit": activity.unit}, code="unit_out_of_scope"
+        )
+    creating = activity.pk is None
+    if not creating:
+        current = Activity.objects.select_for_update().get(pk=activity.pk)
+        if current.status in (Activity.Status.CLOSED, Activity.Status.CANCELLED):
+            raise CampaignActionRefused(_("已总结或已取消的活动不能再修改。"), code="activity_finished")
+        moved = current.status == Activity.Status.PLANNED and any(
+            getattr(current, name) != getattr(activity, name) for name in WHEN_AND_WHERE
+        )
+        activity.status = current.status  # steps go through activity_step, never through a save
+    else:
+        moved = False
+        activity.created_by = by
+    cleaned = figures_clean(activity=activity, figures=figures or {})
+    activity.full_clean(exclude=["partner_units", "photos", "articles"])
+    _check_period(activity)
+    if moved:
+        activity.sequence += 1
+    activity.save()
+    if partner_units is not None:
+        activity.partner_units.set(partner_units)
+    for metric, value in cleaned.items():
+        if value is None:
+            ActivityFigure.objects.filter(activity=activity, metric=metric).delete()
+        else:
+            ActivityFigure.objects.update_or_create(activity=activity, metric=metric, defaults={"value": value})
+    if creating:
+        _event(activity, ActivityEvent.Action.CREATED, by, note)
+    else:
+        _event(activity, ActivityEvent.Action.MOVED if moved else ActivityEvent.Action.EDITED, by, note)
+    if activity.is_public and activity.status != Activity.Status.DRAFT:
+        _public_changed()
+    return activity
+
+
+@transaction.atomic
+def activity_step(*, activity: Activity, by, name: str, note: str = "") -> Activity:
+    """Take step ``name`` of ACTIVITY_WORKFLOW (plan, hold, close, cancel). Closing stores the note as the
+    report; cancelling stores it as the reason the public is told and raises the calendar's sequence."""
+    activity = Activity.objects.select_for_update().select_related("unit").get(pk=activity.pk)
+    target = ACTIVITY_WORKFLOW.check(name, user=by, obj=activity, note=note)
+    note = note.strip()
+    activity.status = target
+    fields = ["status", "updated_at"]
+    if name == "close":
+        activity.report = note
+        fields.append("report")
+    elif name == "cancel":
+        activity.cancel_reason = note
+        activity.sequence += 1
+        fields += ["cancel_reason", "sequence"]
+    activity.save(update_fields=fields)
+    action = {"plan": ActivityEvent.Action.PLANNED, "hold": ActivityEvent.Action.HELD,
+              "close": ActivityEvent.Action.CLOSED, "cancel": ActivityEvent.Action.CANCELLED}[name]  # fmt: skip
+    _event(activity, action, by, note)
+    if activity.is_public:
+        _public_changed()
+    return activity
+
+
+# --- findings --------------------------------------------------------------------------------------------
+
+
+def _finding_event(finding: Finding, action: str, by, before: str, note: str = "") -> None:
+    FindingEvent.objects.create(finding=finding, action=action, from_status=before, to_status=finding.status,
+                                by=by, note=note)  # fmt: skip
+
+
+@transaction.atomic
+def finding_raise(
+    *,
+    activity: Activity,
+    by,
+    location: str,
+    description: str,
+    responsible_unit: Unit,
+    severity: str = Finding.Severity.MINOR,
+    found_at: datetime | None = None,
+    photos: Iterable = (),
+) -> Finding:
+    """Record a problem found on an activity; the unit that held it (in the user's scope) owns its follow-up."""
+    if not access.user_may_log_for(by, activity.unit):
+        raise CampaignActionRefused(_("您不能在这项活动上登记问题。"), code="activity_out_of_scope")
+    if activity.status == Activity.Status.CANCELLED:
+        raise CampaignActionRefused(_("已取消的活动不能登记问题。"), code="activity_cancelled")
+    finding = Finding(activity=activity, location=location.strip(), description=description.strip(),
+                      responsible_unit=responsible_unit, severity=severity, found_at=found_at or timezone.now(),
+                      found_by=by)  # fmt: skip
+    finding.full_clean(exclude=["photos"])
+    finding.save()
+    if photos:
+        finding.photos.set(photos)
+    _finding_event(finding, FindingEvent.Action.FOUND, by, "")
+    return finding
+
+
+@transaction.atomic
+def finding_step(
+    *, finding: Finding, by, name: str, note: str = "", working_days: int | None = None, today: date | None = None
+) -> Finding:
+    """Take step ``name`` of FINDING_WORKFLOW. Ordering (again, after a failed re-inspection) sets the deadline:
+    ``working_days`` working days from today, counted with the holiday calendar (调休 included)."""
+    finding = (
+        Finding.objects.select_for_update().select_related("activity__unit", "responsible_unit").get(pk=finding.pk)
+    )
+    target = FINDING_WORKFLOW.check(name, user=by, obj=finding, note=note)
+    before = finding.status
+    finding.status = target
+    if name == "order":
+        if not isinstance(working_days, int) or not 1 <= working_days <= MAX_RECTIFICATION_DAYS:
+            raise CampaignActionRefused(
+                _("整改期限须为1至%(max)s个工作日。") % {"max": MAX_RECTIFICATION_DAYS}, code="deadline_invalid"
+            )
+        deadline_set(obj=finding, start=today or workday_today(), working_days=working_days)
+        finding.escalated_to = None
+        finding.escalated_at = None
+    elif name == "pass":
+        finding.cleared_at = timezone.now()
+    finding.save()
+    action = {"order": FindingEvent.Action.ORDERED, "start": FindingEvent.Action.STARTED,
+              "report": FindingEvent.Action.REPORTED, "pass": FindingEvent.Action.PASSED,
+              "fail": FindingEvent.Action.FAILED}[name]  # fmt: skip
+    detail = note.strip()
+    if name == "order":
+        due = _chinese_date(finding.deadline_due)
+        detail = _("限%(days)s个工作日内整改，%(due)s前完成。") % {"days": working_days, "due": due} + (
+            f" {detail}" if detail else ""
+        )
+    _finding_event(finding, action, by, before, detail)
+    return finding
+
+
+def findings_overdue(*, today: date | None = None):
+    """Findings still being rectified after their due date."""
+    today = today or workday_today()
+    return Finding.objects.filter(status__in=OPEN_RECTIFICATION, deadline_due__lt=today)
+
+
+def findings_escalate_overdue(*, today: date | None = None) -> int:
+    """Hand each overdue finding, once, to the unit above its responsible unit (the street above a community,
+    the district above a street or a department). Safe to run twice or late: a finding already escalated for
+    its current deadline is left alone."""
+    escalated = 0
+    for pk in findings_overdue(today=today).filter(escalated_at__isnull=True).values_list("pk", flat=True):
+        with transaction.atomic():
+            finding = (
+                Finding.objects.select_for_update(of=("self",))
+                .select_related("responsible_unit__parent")
+                .filter(pk=pk, escalated_at__isnull=True, status__in=OPEN_RECTIFICATION)
+                .first()
+            )
+            above = finding and finding.responsible_unit.parent
+            if above is None:
+                continue
+            finding.escalated_to = above
+            finding.escalated_at = timezone.now()
+            finding.save(update_fields=["escalated_to", "escalated_at"])
+            _finding_event(finding, FindingEvent.Action.ESCALATED, None, finding.status,
+                           _("逾期未整改，已上报%(unit)s。") % {"unit": above.name})  # fmt: skip
+            escalated += 1
+    return escalated
