@@ -20,6 +20,7 @@ Segmentation
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -231,6 +232,102 @@ def _clean(pieces: Iterable[str]) -> Iterator[str]:
         for segment in _SEGMENT.findall(piece):
             if segment not in STOP_WORDS and len(segment) <= MAX_TOKEN_LENGTH:
                 yield segment
+
+
+# --- Line breaking between phrases ---------------------------------------------------------------------
+# A headline on a phone must wrap between words and phrases, never inside one (``小微企 / 业``). budoux's
+# Simplified Chinese model proposes the break points; jieba with the civic dictionary vetoes those inside a
+# word it knows (budoux alone cuts 小微 / 企业, 经费返 / 还, 党 / 建); a short quoted or bracketed term
+# (“五个必须”, （五）) stays whole; a lone Hanzi joins its neighbour (新 / 活力 → 新活力, 担 / 使命 → 担使命).
+# Whitespace always stays a break. Browsers are told with ``<wbr>`` inside a ``word-break: keep-all`` span
+# (static/css/site.css ``.phrases``), so no script runs on the reader's side.
+
+# A quoted or bracketed term this short is one phrase: “安全堤”, “五个必须”, 《条例》, （五）.
+_SHORT_TERM = re.compile(r"[“‘「『《〈（(【][^“”‘’「」『』《》〈〉（）()【】]{1,8}[”’」』》〉）)】]")
+# A part or item number in brackets: （五）, (12).
+_PART_NUMBER = re.compile(r"[（(][0-9一二三四五六七八九十百〇零]{1,4}[）)]")
+_WHITESPACE_RUN = re.compile(r"(\s+)")
+_PHRASE_MEMO = 8192
+
+
+def phrases(text: str | None) -> list[str]:
+    """``text`` cut where a line may break: ``全方位推动小微企业工会经费返还`` → 全方位 / 推动 / 小微企业 /
+    工会经费返还. The pieces joined give ``text`` back; whitespace is a piece of its own."""
+    if not text:
+        return []
+    if not HANZI_RE.search(text):
+        return [text]
+    _ensure_extra_words()
+    return list(_phrases_memo(text, len(_extra_words)))
+
+
+@functools.lru_cache(maxsize=_PHRASE_MEMO)
+def _phrases_memo(text: str, _dictionary_size: int) -> tuple[str, ...]:
+    # The dictionary's size is in the key: words added by dictionary_refresh change the cut.
+    pieces: list[str] = []
+    for run in _WHITESPACE_RUN.split(text):
+        if run:
+            pieces.extend([run] if run.isspace() or not HANZI_RE.search(run) else _run_phrases(run))
+    return tuple(pieces)
+
+
+def _run_phrases(run: str) -> list[str]:
+    """Phrases of a run without whitespace."""
+    breaks = _boundaries(_budoux_parser().parse(run)) & _boundaries(segmenter().cut(run))
+    for term in _SHORT_TERM.finditer(run):
+        breaks -= set(range(term.start() + 1, term.end()))
+    pieces, last = [], 0
+    for at in sorted(breaks):
+        pieces.append(run[last:at])
+        last = at
+    pieces.append(run[last:])
+    glued: list[str] = []
+    for piece in pieces:
+        if glued and len(glued[-1]) == 1 and HANZI_RE.fullmatch(glued[-1]):
+            glued[-1] += piece  # a lone Hanzi leads into what follows (新活力, 担使命, 护好)
+        elif glued and _PART_NUMBER.fullmatch(piece):
+            glued[-1] += piece  # a part number ends the title it numbers: 新征程（五）
+        else:
+            glued.append(piece)
+    if len(glued) > 1 and len(glued[-1]) == 1 and HANZI_RE.fullmatch(glued[-1]):
+        glued[-2:] = [glued[-2] + glued[-1]]  # and a last one stays with what precedes it (幸福家)
+    return glued
+
+
+def _boundaries(pieces: Iterable[str]) -> set[int]:
+    at, found = 0, set()
+    for piece in pieces:
+        at += len(piece)
+        found.add(at)
+    found.discard(at)
+    return found
+
+
+@functools.cache
+def _budoux_parser():
+    # Imported on first use, like jieba: the model is read from a JSON file.
+    import budoux
+
+    return budoux.load_default_simplified_chinese_parser()
+
+
+def phrases_html(text: str | None) -> SafeString:
+    """``text`` escaped, in a ``<span class="phrases">`` with a ``<wbr>`` between its phrases (``phrases``).
+
+    For headlines, kickers, subtitles and series titles: the span's ``word-break: keep-all`` stops the
+    browser from breaking between any two Hanzi, ``<wbr>`` and whitespace allow it between phrases, and
+    ``overflow-wrap: anywhere`` still breaks a phrase wider than the line.
+    """
+    if not text:
+        return mark_safe("")
+    html, previous = [], " "
+    for piece in phrases(text):
+        if not piece.isspace() and not previous.isspace():
+            html.append("<wbr>")
+        html.append(escape(piece))
+        previous = piece
+    # Safe: every piece is escaped; only the span and the <wbr> are ours.
+    return mark_safe('<span class="phrases">' + "".join(html) + "</span>")
 
 
 # --- Highlighting ---------------------------------------------------------------------------------------

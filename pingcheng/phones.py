@@ -1,0 +1,102 @@
+"""Phone numbers that readers see become tap-to-call links (``tel:``), for every product.
+
+A resident reading on a phone taps ``0352-5209130`` to call it. The link carries ``class="tel"``, which
+static/css/site.css sets ``white-space: nowrap`` and ``display: inline-block`` on: the number never wraps
+across two lines and a justified paragraph (``text-justify: inter-character``) never spreads its digits.
+
+``phone_links`` finds numbers in stored HTML (an article body, after the cleaner): full numbers anywhere —
+a landline with its area code (``0352-5209130``, ``（0352）5209130``), a mobile (``18535257842``, ``+86``
+allowed), a 400/800 service number — and, after a label such as 电话 / 热线 / 拨打, the short and local
+numbers that only the label tells from other figures (``拨打12345``, ``电话：5209130、5209131``), and a short
+number right before 热线 (``12345热线``). Years, sums and counts are left alone.
+"""
+
+import re
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+_DASH = r"[-－‐–—]"
+# Written with its area code, or a mobile or service number: a phone number wherever it stands.
+_FULL = (
+    rf"(?:[（(]0\d{{2,3}}[）)]\s?|0\d{{2,3}}{_DASH}?)\d{{7,8}}"
+    rf"|(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d{{4}}){{2}}"
+    rf"|[48]00{_DASH}?\d{{3}}{_DASH}?\d{{4}}"
+)
+# A short or local number is one only where a label says so, and not when a unit of measure follows it.
+_SHORT = r"\d{3,8}(?![\d年月日号时点万元个名人户次家余多%％.])"
+_NUMBER = rf"(?<![\d+])(?:{_FULL}|{_SHORT})(?!\d)"
+_LABEL = r"(?:电话|热线|拨打|致电|电话号码)(?:是|为)?[：:]?\s*"
+_SEPARATOR = r"\s*(?:[、，,/／]|或|和|及)\s*"
+_LABELLED_LIST = re.compile(rf"{_LABEL}(?P<list>{_NUMBER}(?:{_SEPARATOR}{_NUMBER})*)")
+_NUMBER_RE = re.compile(_NUMBER)
+_FULL_RE = re.compile(rf"(?<![\d+])(?:{_FULL})(?!\d)")
+_HOTLINE_RE = re.compile(r"(?<![\d+])\d{3,5}(?=(?:政务服务便民|服务|投诉|举报)?热线)")
+_TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
+# Punctuation that may not begin a line (Chinese line-breaking rules).
+_CLOSING = frozenset("、，。；：！？）」』”’》〉")
+
+
+def tel_uri(number: str) -> str:
+    """``tel:`` URI of a number as printed: its digits, with a leading + kept (``tel:03525209130``)."""
+    digits = re.sub(r"\D", "", number)
+    return f"tel:{'+' if number.strip().startswith('+') else ''}{digits}"
+
+
+def phone_link(number: str | None) -> SafeString:
+    """One number of a contact block as a tap-to-call link; text with fewer than three digits stays text."""
+    number = (number or "").strip()
+    if len(re.sub(r"\D", "", number)) < 3:
+        return escape(number)
+    # Safe: the number is escaped and the URI holds only digits and +.
+    return mark_safe(f'<a class="tel" href="{tel_uri(number)}">{escape(number)}</a>')
+
+
+def _spans(text: str) -> list[tuple[int, int]]:
+    """Where the phone numbers of a text node are, in order, without overlaps."""
+    found: list[tuple[int, int]] = []
+    for listed in _LABELLED_LIST.finditer(text):
+        start = listed.start("list")
+        found += [(start + m.start(), start + m.end()) for m in _NUMBER_RE.finditer(listed.group("list"))]
+    found += [(m.start(), m.end()) for m in _FULL_RE.finditer(text)]
+    found += [(m.start(), m.end()) for m in _HOTLINE_RE.finditer(text)]
+    spans: list[tuple[int, int]] = []
+    for start, end in sorted(set(found)):
+        if not spans or start >= spans[-1][1]:
+            spans.append((start, end))
+    return spans
+
+
+def _link_text(text: str) -> str:
+    pieces, last = [], 0
+    for start, end in _spans(text):
+        number = text[start:end]
+        link = f'<a class="tel" href="{tel_uri(number)}">{number}</a>'
+        if end < len(text) and text[end] in _CLOSING:
+            # The mark after the number goes with it (a line never starts with 、 or ，): one unbreakable run.
+            link = f'<span class="tel-run">{link}{text[end]}</span>'
+            end += 1
+        pieces += [text[last:start], link]
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def phone_links(html: str) -> str:
+    """``html`` (cleaned, well-formed) with every phone number in its text outside links made a ``tel:`` link.
+
+    Text inside an existing ``<a>`` is left as it is, and so is every tag with its attributes. The numbers are
+    copied from the (already escaped) text, which holds only digits, brackets, dashes, spaces and + there.
+    """
+    pieces, in_link = [], 0
+    for piece in _TAG_OR_TEXT.split(html):
+        if piece.startswith("<"):
+            name = piece[1:].lstrip("/").split(None, 1)[0].rstrip(">/").lower() if len(piece) > 2 else ""
+            if name == "a":
+                in_link += -1 if piece.startswith("</") else 1
+            pieces.append(piece)
+        elif piece and not in_link:
+            pieces.append(_link_text(piece))
+        else:
+            pieces.append(piece)
+    return "".join(pieces)
