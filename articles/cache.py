@@ -16,12 +16,14 @@ NEWS = "news"
 
 def news_last_modified() -> datetime | None:
     """What changed with the clock: the newest live article's publication minute (a scheduled one goes live
-    without an announced change) or a take-down time that passed before the sweep announced it.
+    without an announced change), a take-down time that passed before the sweep announced it, or a front-page
+    slot's expiry (the automatic choice took its place).
 
-    Announced changes (publication, revision, correction, withdrawal) are recorded by the page cache itself.
-    Both reads walk an index from its newest end and stop at the first row.
+    Announced changes (publication, revision, correction, withdrawal, a slot set) are recorded by the page
+    cache itself. The article reads walk an index from its newest end and stop at the first row; the slots
+    are five rows at most.
     """
-    from articles.models import Article
+    from articles.models import Article, FrontSlot
     from articles.services import LIVE_STATUSES, article_live_q
 
     now = timezone.now()
@@ -33,7 +35,11 @@ def news_last_modified() -> datetime | None:
         Article.objects.filter(status__in=LIVE_STATUSES, unpublish_at__lte=now).order_by("-unpublish_at")
         .values_list("unpublish_at", flat=True).first()
     )  # fmt: skip
-    return max(filter(None, [went_live, came_down]), default=None)
+    slot_expired = (
+        FrontSlot.objects.filter(expires_at__lte=now).order_by("-expires_at")
+        .values_list("expires_at", flat=True).first()
+    )  # fmt: skip
+    return max(filter(None, [went_live, came_down, slot_expired]), default=None)
 
 
 def news_pages_changed(**_kwargs) -> None:

@@ -6,6 +6,7 @@ app_name = "epaper"
 
 urlpatterns = [
     path("", views.epaper_index, name="index"),
+    path("date/", views.epaper_lookup, name="lookup"),
     path("<str:edition_date>/", views.epaper_edition, name="edition"),
     path("<str:edition_date>/<int:page_number>/", views.epaper_edition, name="page"),
 ]

@@ -25,9 +25,10 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from articles.bylines import article_byline
+from articles.cards import card_context
 from articles.figures import body_photo_uuids, body_photo_uuids_in_order, enrich_inline_figures
 from articles.models import (
     ArchiveDay,
@@ -43,6 +44,7 @@ from articles.models import (
 )
 from articles.structured_data import article_json_ld_stored
 from pingcheng.chinese import split_list
+from pingcheng.phones import phone_links
 from pingcheng.photos.models import Photo
 from pingcheng.richtext import clean_article_html
 
@@ -81,6 +83,7 @@ def article_render(article: Article) -> None:
     # Safe: the cleaner outputs only its allow-list, and the figure enrichment escapes what it adds. Without an
     # attached figure, the body's first picture is the page's lead image.
     body = mark_safe(enrich_inline_figures(cleaned, lead=not figures))
+    body = _phone_numbers_linked(body)
     photographers = list({row.photo.credit_id: row.photo.credit for row in rows if row.photo.credit_id}.values())
     article.byline = article_byline(article)
     article.json_ld = article_json_ld_stored(article)
@@ -89,7 +92,15 @@ def article_render(article: Article) -> None:
         "articles/includes/article_main.html",
         {"article": article, "body": body, "figures": figures, "photographers": photographers},
     )
-    article.card_html = render_to_string("articles/includes/article_card_head.html", {"article": article}).strip()
+    article.card_html = render_to_string(
+        "articles/includes/article_card_head.html", {"article": article, **card_context(article)}
+    ).strip()
+
+
+def _phone_numbers_linked(body: str) -> SafeString:
+    """Phone numbers in the body become tap-to-call links (pingcheng.phones), stored like the rest of it."""
+    # Safe: phone_links adds only its own links around digits it copies from the already safe body.
+    return mark_safe(phone_links(body))
 
 
 # Set while the body's pictures are linked: removing a row must not render the article again from inside

@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import ArchiveDay, Article, ArticlePhoto, ArticleTag, Correction, Credit, Edition
+from articles.models import ArchiveDay, Article, ArticlePhoto, ArticleTag, Correction, Credit, Edition, FrontSlot
 from articles.services import article_live_q
 from pingcheng.directory.models import Unit
 
@@ -101,7 +101,9 @@ def archive_months() -> list[dict]:
 def article_detail_queryset() -> QuerySet[Article]:
     """The article page's row: its main part is stored (``Article.main_html``), its filing joined here."""
     # The raw body is only an input of main_html (articles_render_missing re-reads it when it renders).
-    return Article.objects.select_related("section", "series", "page__edition").defer("search_text", "card_html", "body")
+    return Article.objects.select_related("section", "series", "page__edition").defer(
+        "search_text", "card_html", "body"
+    )
 
 
 def article_series_neighbours(article: Article) -> tuple[Article | None, Article | None]:
@@ -173,9 +175,7 @@ def edition_with_pages(edition_date: date) -> Edition | None:
 
 def edition_neighbours(edition: Edition) -> tuple[Edition | None, Edition | None]:
     """The public editions before and after ``edition``."""
-    previous = edition_list_public().filter(date__lt=edition.date).first()
-    following = edition_list_public().filter(date__gt=edition.date).order_by("date").first()
-    return previous, following
+    return edition_nearest(edition.date)
 
 
 def article_unit_paths(article_ids: list[int]) -> dict[int, list[str]]:
@@ -194,9 +194,38 @@ def articles_with_photos(article_ids: list[int]) -> set[int]:
 
 def article_lead_photo(article: Article):
     """The article's first photo, with its credit; None when it has none."""
-    figure = ArticlePhoto.objects.filter(article=article).select_related("photo__credit").order_by("order", "pk").first()
+    figure = (
+        ArticlePhoto.objects.filter(article=article).select_related("photo__credit").order_by("order", "pk").first()
+    )
     return figure.photo if figure else None
 
 
 def front_page_units() -> list[Unit]:
     return list(Unit.objects.filter(kind=Unit.Kind.STREET, is_active=True).order_by("sort_order", "name"))
+
+
+def front_slots() -> list[FrontSlot]:
+    """The editors' front-page slots, each with its article as a list card (one query; the few rows of a
+    small table, whatever their state: ``FrontSlot.shows_at`` decides)."""
+    deferred = (f"article__{field}" for field in LIST_DEFERRED)
+    return list(FrontSlot.objects.select_related("article__section", "article__series").defer(*deferred))
+
+
+def edition_list_before(edition: Edition, *, limit: int) -> list[Edition]:
+    """The public editions before ``edition``, newest first: the e-paper's list of previous issues."""
+    return list(edition_list_public().filter(date__lt=edition.date)[:limit])
+
+
+def edition_dates_public() -> tuple[date | None, date | None]:
+    """The first and the last date readers can open an edition of (the e-paper's date picker bounds)."""
+    editions = edition_list_public()
+    first = editions.order_by("date").values_list("date", flat=True).first()
+    last = editions.values_list("date", flat=True).first()
+    return first, last
+
+
+def edition_nearest(day: date) -> tuple[Edition | None, Edition | None]:
+    """The public editions just before and just after ``day`` (a date with no edition of its own)."""
+    before = edition_list_public().filter(date__lt=day).first()
+    after = edition_list_public().filter(date__gt=day).order_by("date").first()
+    return before, after

@@ -4,10 +4,12 @@ from datetime import date
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from articles import access, selectors
+from articles.cards import cards_render_missing
+from articles.epaper_forms import EpaperDateForm
+from articles.front_page import front_page_build
 from articles.models import Article, Section, Series
 from articles.rendering import articles_render_missing
 from articles.structured_data import article_json_ld, json_ld_script
@@ -17,8 +19,8 @@ from pingcheng.directory.models import Contributor, Unit
 from pingcheng.page_cache import public_page
 from pingcheng.pagination import paginate
 
-FRONT_POOL = 60
 ARCHIVE_YEARS = (1949, 2199)
+PREVIOUS_ISSUES = 12  # the e-paper lists this many earlier issues; older ones are reached by date
 
 
 def _news_crumbs(*more):
@@ -27,7 +29,7 @@ def _news_crumbs(*more):
 
 def _list(request, queryset, *, title: str, crumbs=(), **context):
     page = paginate(request, queryset)
-    articles_render_missing(page.object_list)
+    cards_render_missing(page.object_list)
     # The trail ends with this page, shown as text (includes/breadcrumbs.html marks the last crumb current).
     crumbs = [*crumbs, crumb(title)] if crumbs else []
     return render(request, "articles/article_list.html",
@@ -36,41 +38,13 @@ def _list(request, queryset, *, title: str, crumbs=(), **context):
 
 @public_page("news")
 def front_page(request):
-    """Lead story, latest news, news by section and by street, from one pool of recent articles."""
-    pool = list(selectors.article_list_live()[:FRONT_POOL])
-    articles_render_missing(pool)
-    lead, lead_photo = _lead_story(pool)
-    rest = [a for a in pool if a is not lead]
-    sections: dict[Section, list[Article]] = {}
-    for article in rest:
-        if article.section_id and len(sections.setdefault(article.section, [])) < 4:
-            sections[article.section].append(article)
-    unit_paths = selectors.article_unit_paths([article.pk for article in pool])
-    by_street = []
-    for street in selectors.front_page_units():
-        about = [a for a in pool if any(path.startswith(street.path) for path in unit_paths.get(a.pk, ()))][:3]
-        if about:
-            by_street.append((street, about))
+    """The 头条 and 要闻 the editors chose (or the automatic choice), the latest news, news by section and by
+    street, each story once (articles.front_page)."""
+    page = front_page_build()
     return render(request, "articles/front_page.html", {
-        "lead": lead, "lead_photo": lead_photo, "latest": rest[:8],
-        "sections": sorted(sections.items(), key=lambda item: (item[0].sort_order, item[0].name)),
-        "by_street": by_street, "nav": "none",
+        "lead": page.lead, "lead_photo": page.lead_photo, "top": page.top, "latest": page.latest,
+        "sections": page.sections, "by_street": page.by_street, "nav": "none",
     })  # fmt: skip
-
-
-def _lead_story(pool: list[Article]) -> tuple[Article | None, object]:
-    """The newest day's story with a photo that stood highest on its printed page, and that photo; else the
-    newest story and no photo. Only the newest day's photos are read."""
-    if not pool:
-        return None, None
-    newest_day = timezone.localdate(pool[0].publish_at)
-    same_day = [a for a in pool if timezone.localdate(a.publish_at) == newest_day]
-    with_photos = selectors.articles_with_photos([a.pk for a in same_day])
-    candidates = [a for a in same_day if a.pk in with_photos]
-    if not candidates:
-        return pool[0], None
-    lead = min(candidates, key=lambda a: (a.page_order is None, a.page_order or 0, -a.pk))
-    return lead, selectors.article_lead_photo(lead)
 
 
 @public_page("news")
@@ -129,9 +103,15 @@ def section_detail(request, slug: str):
 
 @public_page("news")
 def series_detail(request, slug: str):
+    """The series introduced (its description) and its live parts in order, each with its part number."""
     series = get_object_or_404(Series, slug=slug)
-    articles = selectors.article_list_live().filter(series=series).order_by("series_part")
-    return _list(request, articles, title=series.title, series=series, crumbs=_news_crumbs())
+    articles = selectors.article_list_live().filter(series=series).order_by("series_part", "pk")
+    page = paginate(request, articles)
+    cards_render_missing(page.object_list)
+    return render(request, "articles/series_detail.html", {
+        "series": series, "page_obj": page, "nav": "news", "title": series.title,
+        "crumbs": [*_news_crumbs(), crumb(series.title)],
+    })  # fmt: skip
 
 
 @public_page("news")
@@ -213,6 +193,27 @@ def epaper_index(request):
     return redirect("epaper:edition", edition_date=latest.date.isoformat())
 
 
+def epaper_lookup(request):
+    """The e-paper's date picker (a GET form): to the edition of the date chosen, or a page that says there is
+    none that day and offers the nearest ones. Not a cached page: every date would be an entry of its own."""
+    form = EpaperDateForm(request.GET)
+    if not request.GET.get("date"):
+        return redirect("epaper:index")
+    if form.is_valid():
+        day = form.cleaned_data["date"]
+        if selectors.edition_list_public().filter(date=day).exists():
+            return redirect("epaper:edition", edition_date=day.isoformat())
+        before, after = selectors.edition_nearest(day)
+        context = {"form": form, "day": day, "before": before, "after": after}
+    else:
+        context = {"form": form}
+    first, last = selectors.edition_dates_public()
+    response = render(request, "articles/epaper_lookup.html", {**context, "first": first, "last": last,
+                                                                "nav": "epaper"})  # fmt: skip
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
 @public_page("news")
 def epaper_edition(request, edition_date: str, page_number: int | None = None):
     try:
@@ -228,13 +229,17 @@ def epaper_edition(request, edition_date: str, page_number: int | None = None):
         raise Http404("当日没有出版")
     # Likewise a page whose articles are not live yet: it is neither listed nor opened (prefetched, no query).
     pages = [page for page in edition.pages.all() if page.articles.all()]
+    cards_render_missing(article for page in pages for article in page.articles.all())
     current = None
     if page_number is not None:
         current = next((page for page in pages if page.number == page_number), None)
         if current is None:
             raise Http404("没有这一版")
-    previous, following = selectors.edition_neighbours(edition)
+    earlier = selectors.edition_list_before(edition, limit=PREVIOUS_ISSUES)
+    following = selectors.edition_list_public().filter(date__gt=edition.date).order_by("date").first()
+    first, last = selectors.edition_dates_public()
     return render(request, "articles/epaper_edition.html", {
         "edition": edition, "pages": [current] if current else pages, "all_pages": pages, "current": current,
-        "previous": previous, "following": following, "nav": "epaper",
+        "previous": earlier[0] if earlier else None, "following": following, "earlier": earlier,
+        "form": EpaperDateForm(initial={"date": edition.date}), "first": first, "last": last, "nav": "epaper",
     })  # fmt: skip

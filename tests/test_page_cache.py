@@ -19,6 +19,7 @@ from articles.models import Article
 from pingcheng import page_cache
 from pingcheng.page_cache import page_product_changed, page_product_register, public_page
 from tests.factories import ArticleFactory, newsroom, staff
+from tests.page_text import page_text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.test_page_cache")]
 
@@ -83,30 +84,30 @@ def _retitle_behind_the_cache(article):
 
 
 def test_bumping_campaigns_leaves_a_cached_news_page_cached(client, live_article):
-    assert "原来的标题" in client.get("/news/").text
+    assert "原来的标题" in page_text(client.get("/news/"))
     _retitle_behind_the_cache(live_article)
     page_product_changed("campaigns")
-    assert "原来的标题" in client.get("/news/").text
+    assert "原来的标题" in page_text(client.get("/news/"))
 
 
 def test_bumping_news_retires_a_cached_news_page(client, live_article):
-    assert "原来的标题" in client.get("/news/").text
+    assert "原来的标题" in page_text(client.get("/news/"))
     _retitle_behind_the_cache(live_article)
     page_product_changed("news")
-    assert "改过的标题" in client.get("/news/").text
+    assert "改过的标题" in page_text(client.get("/news/"))
 
 
 def test_bumping_news_leaves_a_cached_campaign_page_cached(client):
-    first = client.get("/campaigns/").text
+    first = page_text(client.get("/campaigns/"))
     page_product_changed("news")
-    assert client.get("/campaigns/").text == first
+    assert page_text(client.get("/campaigns/")) == first
     assert campaign_renders == ["/campaigns/"]
 
 
 def test_bumping_campaigns_retires_a_cached_campaign_page(client):
-    first = client.get("/campaigns/").text
+    first = page_text(client.get("/campaigns/"))
     page_product_changed("campaigns")
-    assert client.get("/campaigns/").text != first
+    assert page_text(client.get("/campaigns/")) != first
     assert len(campaign_renders) == 2
 
 
@@ -115,13 +116,13 @@ def test_publishing_an_article_retires_news_pages_and_not_campaign_pages(client,
     from articles import services
 
     client.get("/news/")
-    campaign_page = client.get("/campaigns/").text
+    campaign_page = page_text(client.get("/campaigns/"))
     article = ArticleFactory(headline="刚刚发布的稿件", status=Article.Status.APPROVED)
     with django_capture_on_commit_callbacks(execute=True):
         services.article_schedule(article=article, by=staff("chief_editor", newsroom()),
                                   publish_at=timezone.now() - timedelta(seconds=1))  # fmt: skip
-    assert "刚刚发布的稿件" in client.get("/news/").text
-    assert client.get("/campaigns/").text == campaign_page
+    assert "刚刚发布的稿件" in page_text(client.get("/news/"))
+    assert page_text(client.get("/campaigns/")) == campaign_page
 
 
 def test_each_product_answers_with_its_own_last_modified(client, live_article):
@@ -200,18 +201,18 @@ def test_while_one_reader_renders_a_changed_page_the_others_get_the_stale_copy(c
     # Another reader's request holds the render lock of this page right now.
     lock = f"{page_cache._page_key(_request('/news/'))}:render"
     assert page_cache.cache.add(lock, 1, 30)
-    assert "原来的标题" in client.get("/news/").text
+    assert "原来的标题" in page_text(client.get("/news/"))
     page_cache.cache.delete(lock)
-    assert "改过的标题" in client.get("/news/").text
+    assert "改过的标题" in page_text(client.get("/news/"))
 
 
 def test_a_page_older_than_its_freshness_is_rendered_again(client, live_article, monkeypatch):
     client.get("/news/")
     _retitle_behind_the_cache(live_article)
-    assert "原来的标题" in client.get("/news/").text
+    assert "原来的标题" in page_text(client.get("/news/"))
     later = page_cache.time.time() + page_cache.PAGE_FRESH + 1
     monkeypatch.setattr(page_cache.time, "time", lambda: later)
-    assert "改过的标题" in client.get("/news/").text
+    assert "改过的标题" in page_text(client.get("/news/"))
 
 
 def test_a_change_committed_while_a_page_renders_leaves_that_page_stale(client):
@@ -270,8 +271,8 @@ def test_a_page_number_past_the_end_is_not_stored(client, live_article):
 
 
 def test_the_header_search_box_never_carries_a_readers_words_into_a_cached_page(client, live_article):
-    assert "恶意文字" not in client.get("/news/", {"q": "恶意文字"}).text
-    assert "恶意文字" not in client.get("/news/").text
+    assert "恶意文字" not in page_text(client.get("/news/", {"q": "恶意文字"}))
+    assert "恶意文字" not in page_text(client.get("/news/"))
 
 
 # --- this process's copies ---------------------------------------------------------------------------------
@@ -296,7 +297,7 @@ def test_a_change_announced_in_this_process_is_seen_at_once(client, live_article
     client.get("/news/")
     _retitle_behind_the_cache(live_article)
     page_product_changed("news")
-    assert "改过的标题" in client.get("/news/").text
+    assert "改过的标题" in page_text(client.get("/news/"))
 
 
 def test_a_change_announced_by_another_process_is_seen_within_a_fraction_of_a_second(client, live_article):
@@ -306,7 +307,7 @@ def test_a_change_announced_by_another_process_is_seen_within_a_fraction_of_a_se
     # Another process (a Celery worker publishing on time) bumps the generation in the shared cache only.
     page_cache.cache.incr(page_cache._generation_key("news"))
     page_cache.time.sleep(page_cache.LOCAL_GENERATIONS_MEMO + 0.05)
-    assert "改过的标题" in client.get("/news/").text
+    assert "改过的标题" in page_text(client.get("/news/"))
 
 
 def test_the_process_keeps_copies_of_a_bounded_number_of_pages(client, live_article, monkeypatch):

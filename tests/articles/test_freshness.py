@@ -13,6 +13,7 @@ from articles import services
 from articles.models import Article, ArticlePhoto, Credit, ReviewDecision, Section
 from pingcheng.directory.models import Contributor
 from tests.factories import ArticleFactory, UnitFactory, district
+from tests.page_text import page_text
 
 pytestmark = pytest.mark.django_db
 S = Article.Status
@@ -61,7 +62,7 @@ def test_a_publication_is_on_every_list_at_once(client, newsroom_site, django_ca
     for path in pages[:-1]:
         if "archive/" in path and path.count("/") == 3:  # the archive index lists days, not headlines
             continue
-        assert "志愿服务擦亮城市文明底色" in client.get(path).text, path
+        assert "志愿服务擦亮城市文明底色" in page_text(client.get(path)), path
 
 
 def test_a_revision_reaches_every_page_at_once(client, newsroom_site, django_capture_on_commit_callbacks):
@@ -75,7 +76,7 @@ def test_a_revision_reaches_every_page_at_once(client, newsroom_site, django_cap
     for path in pages:
         if path == "/news/archive/":
             continue
-        text = client.get(path).text
+        text = page_text(client.get(path))
         assert "网格员筑牢汛期安全堤" in text and "网格员筑牢防汛安全堤" not in text, path
 
 
@@ -86,8 +87,8 @@ def test_a_correction_is_on_the_article_and_the_corrections_list_at_once(client,
     with django_capture_on_commit_callbacks(execute=True):
         services.article_correct(article=article, by=newsroom_site["desk"]["chief"], kind="correction",
                                  text="原文中巡查人数应为120人。")  # fmt: skip
-    assert "原文中巡查人数应为120人。" in client.get(article.get_absolute_url()).text
-    assert "原文中巡查人数应为120人。" in client.get("/news/corrections/").text
+    assert "原文中巡查人数应为120人。" in page_text(client.get(article.get_absolute_url()))
+    assert "原文中巡查人数应为120人。" in page_text(client.get("/news/corrections/"))
 
 
 def test_a_withdrawn_article_leaves_every_page_at_once(client, newsroom_site, django_capture_on_commit_callbacks):
@@ -97,10 +98,10 @@ def test_a_withdrawn_article_leaves_every_page_at_once(client, newsroom_site, dj
     with django_capture_on_commit_callbacks(execute=True):
         services.article_withdraw(article=article, by=newsroom_site["desk"]["chief"], reason="当事人要求核实")
     assert client.get(article.get_absolute_url()).status_code == 410
-    assert "网格员筑牢防汛安全堤" not in client.get("/news/").text
-    assert "网格员筑牢防汛安全堤" not in client.get("/").text
+    assert "网格员筑牢防汛安全堤" not in page_text(client.get("/news/"))
+    assert "网格员筑牢防汛安全堤" not in page_text(client.get("/"))
     assert client.get("/news/tags/防汛/").status_code == 404  # no live article carries the tag any more
-    assert client.get("/news/archive/").text.count("/news/archive/20") == 0
+    assert page_text(client.get("/news/archive/")).count("/news/archive/20") == 0
 
 
 def test_a_recaptioned_photo_reaches_the_article_page_at_once(client, newsroom_site, django_capture_on_commit_callbacks):
@@ -119,4 +120,4 @@ def test_a_recaptioned_photo_reaches_the_article_page_at_once(client, newsroom_s
     _warm(client, [article.get_absolute_url()])
     with django_capture_on_commit_callbacks(execute=True):
         photo_update(photo=photo, by=newsroom_site["desk"]["chief"], caption="网格员冒雨巡查河道")
-    assert "网格员冒雨巡查河道" in client.get(article.get_absolute_url()).text
+    assert "网格员冒雨巡查河道" in page_text(client.get(article.get_absolute_url()))

@@ -13,6 +13,7 @@ from articles import services
 from articles.models import Article, Correction, Section
 from pingcheng.directory.models import Role
 from tests.factories import ArticleFactory, newsroom, staff
+from tests.page_text import page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +71,7 @@ def test_the_article_page_shows_everything_the_paper_printed(client, seed):
 
 def test_the_series_article_links_its_series_with_the_part_number(client, seed):
     article = seed["固本强基提高执政能力做到“五个必须”"]
-    text = client.get(article.get_absolute_url()).text
+    text = page_text(client.get(article.get_absolute_url()))
     assert "继往开来担使命 砥砺奋进新征程（五）" in text
     assert "本报记者 邱东芳" in text
     assert article.series.get_absolute_url() in text
@@ -79,13 +80,13 @@ def test_the_series_article_links_its_series_with_the_part_number(client, seed):
 def test_series_pages_link_previous_and_next_parts(client, seed):
     fifth = seed["固本强基提高执政能力做到“五个必须”"]
     sixth = _live(series=fifth.series, series_part=6, headline="第六篇")
-    text = client.get(fifth.get_absolute_url()).text
+    text = page_text(client.get(fifth.get_absolute_url()))
     assert 'rel="next"' in text and sixth.get_absolute_url() in text
 
 
 def test_json_ld_describes_a_news_article_with_credits_and_print_placement(client, seed):
     article = seed["大学生志愿服务社区 擦亮城市文明底色"]
-    text = client.get(article.get_absolute_url()).text
+    text = page_text(client.get(article.get_absolute_url()))
     payload = re.search(r'<script type="application/ld\+json">(.*?)</script>', text, re.S).group(1)
     data = json.loads(payload)
     assert data["@type"] == "NewsArticle"
@@ -102,12 +103,12 @@ def test_drafts_future_and_withdrawn_articles_are_not_public(client, seed):
                             headline="明天才发布")  # fmt: skip
     assert client.get(draft.get_absolute_url()).status_code == 404
     assert client.get(future.get_absolute_url()).status_code == 404
-    front = client.get("/").text + client.get("/news/").text
+    front = page_text(client.get("/")) + page_text(client.get("/news/"))
     assert "草稿不公开" not in front and "明天才发布" not in front
 
 
 def test_news_about_a_street_includes_its_communities(client, seed):
-    text = client.get("/news/units/xinwang/").text
+    text = page_text(client.get("/news/units/xinwang/"))
     assert "守住钱袋子 护好幸福家" in text  # about 御锦源社区, under 新旺街道
     assert "全方位推动小微企业工会经费返还" not in text
 
@@ -116,7 +117,7 @@ def test_a_contributor_page_lists_what_they_wrote_and_photographed(client, seed)
     from pingcheng.directory.models import Contributor
 
     jinxiu = Contributor.objects.get(name="锦秀")
-    text = client.get(jinxiu.get_absolute_url()).text
+    text = page_text(client.get(jinxiu.get_absolute_url()))
     assert "立足实际构建创城新常态" in text  # reported
     assert "党建引领迸发创城新活力" in text  # photographed
 
@@ -125,8 +126,8 @@ def test_corrections_show_on_the_article_and_in_the_public_list(client, seed):
     article = seed["疏堵结合整治游商小贩 营造整洁有序古城环境"]
     chief = staff(Role.CHIEF_EDITOR, newsroom())
     services.article_correct(article=article, by=chief, kind=Correction.Kind.CORRECTION, text="“290家”应为“约290家”。")
-    assert "“290家”应为“约290家”。" in client.get(article.get_absolute_url()).text
-    assert "“290家”应为“约290家”。" in client.get("/news/corrections/").text
+    assert "“290家”应为“约290家”。" in page_text(client.get(article.get_absolute_url()))
+    assert "“290家”应为“约290家”。" in page_text(client.get("/news/corrections/"))
 
 
 @pytest.mark.parametrize("page", ["front", "article"])
@@ -163,12 +164,12 @@ def test_anonymous_pages_are_cached_and_publication_invalidates_them(client, see
     chief = staff(Role.CHIEF_EDITOR, newsroom())
     # Made live behind the cache's back: the cached page does not show it yet …
     Article.objects.filter(pk=article.pk).update(status=Article.Status.PUBLISHED, publish_at=timezone.now())
-    assert "刚刚通过终审的稿件" not in client.get("/news/").text
+    assert "刚刚通过终审的稿件" not in page_text(client.get("/news/"))
     # … and the publication signal retires the cached pages.
     other = ArticleFactory(headline="正式发布的稿件", status=Article.Status.APPROVED)
     with django_capture_on_commit_callbacks(execute=True):
         services.article_schedule(article=other, by=chief, publish_at=timezone.now() - timedelta(seconds=1))
-    assert "正式发布的稿件" in client.get("/news/").text
+    assert "正式发布的稿件" in page_text(client.get("/news/"))
 
 
 def test_conditional_get_answers_not_modified(client, seed):
@@ -189,14 +190,14 @@ def test_tag_pages_match_whole_tags_and_tags_may_hold_a_slash(client, seed):
     article.save(update_fields=["tags"])
     cache.clear()
     assert client.get(article.get_absolute_url()).status_code == 200
-    assert "平城区网格员筑牢防汛" in client.get("/news/tags/防汛/抗旱/").text
-    assert "平城区网格员筑牢防汛" not in client.get("/news/tags/防/").text
+    assert "平城区网格员筑牢防汛" in page_text(client.get("/news/tags/防汛/抗旱/"))
+    assert "平城区网格员筑牢防汛" not in page_text(client.get("/news/tags/防/"))
 
 
 def test_the_archive_links_each_day_with_news_and_a_day_without_news_is_404(client, seed):
     archive = client.get("/news/archive/")
     assert 'href="/news/archive/2025/7/18/"' in archive.text
-    assert 'href="/news/archive/"' in client.get("/").text  # the footer leads there
+    assert 'href="/news/archive/"' in page_text(client.get("/"))  # the footer leads there
     assert client.get("/news/archive/2025/7/18/").status_code == 200
     assert client.get("/news/archive/2025/7/17/").status_code == 404
     assert client.get("/news/archive/1/1/1/").status_code == 404
@@ -208,10 +209,10 @@ def test_absurd_archive_dates_are_404(client, seed):
 
 def test_unknown_query_parameters_share_the_cached_page(client, seed):
     cache.clear()
-    assert "立足实际构建创城新常态" in client.get("/news/?utm=1").text
+    assert "立足实际构建创城新常态" in page_text(client.get("/news/?utm=1"))
     # Changed behind the cache's back: a second URL differing only in an unknown parameter is the cached page.
     Article.objects.filter(headline="立足实际构建创城新常态").update(headline="改过的标题")
-    assert "立足实际构建创城新常态" in client.get("/news/?utm=2").text
+    assert "立足实际构建创城新常态" in page_text(client.get("/news/?utm=2"))
 
 
 # --- e-paper: only editions readers can open -----------------------------------------------------------
@@ -243,7 +244,7 @@ def test_an_edition_without_live_articles_is_404(client, seed, path):
 
 def test_an_edition_page_does_not_link_to_an_edition_without_live_articles(client, seed):
     _unpublished_edition("2025-07-19", 1269)
-    text = client.get("/epaper/2025-07-18/").text
+    text = page_text(client.get("/epaper/2025-07-18/"))
     assert "/epaper/2025-07-19/" not in text and "后一期" not in text
 
 
@@ -308,7 +309,7 @@ def test_a_withdrawn_articles_retraction_is_listed_where_the_withdrawal_notice_p
     assert notice.status_code == 410
     assert "本报7月18日刊发的稿件数据有误，现予撤回。" in notice.text
     listed_at = re.search(r'href="(/news/corrections/[^"]*)"', notice.text).group(1)
-    listing = client.get(listed_at).text
+    listing = page_text(client.get(listed_at))
     assert "撤回声明" in listing and "本报7月18日刊发的稿件数据有误，现予撤回。" in listing
     assert article.headline in listing and "已撤稿" in listing
     # The list names the withdrawn article without sending the reader round in a circle to the notice.
@@ -319,5 +320,5 @@ def test_the_corrections_list_still_links_live_articles(client, seed):
     article = seed["守住钱袋子 护好幸福家"]
     services.article_correct(article=article, by=staff(Role.CHIEF_EDITOR, newsroom()), kind=Correction.Kind.CORRECTION,
                              text="“西京社区”应为“西京街社区”。")  # fmt: skip
-    listing = client.get("/news/corrections/").text
+    listing = page_text(client.get("/news/corrections/"))
     assert f'href="{article.get_absolute_url()}"' in listing and "已撤稿" not in listing

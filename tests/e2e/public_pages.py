@@ -22,11 +22,13 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.exceptions import Resolver404
 
-# Pages a link cannot reach: a search with a query (the search form fills it in), one with a bad filter, and
-# the not-found page, which is no URL pattern of its own.
+# Pages a link cannot reach: a search with a query (the search form fills it in), one with a bad filter, the
+# e-paper's date picker answering a date without an edition, and the not-found page, which is no URL pattern of
+# its own.
 VARIANTS = {
     "search results": "/search/?q=网格员",
     "search with a bad filter": "/search/?q=防汛&from=bad",
+    "e-paper date without an edition": "/epaper/date/?date=2025-07-19",
     "not found (404)": "/no-such-page/",
 }
 # Ways in that no page links to (none now: the footer links the archive, the archive links its days). A page

@@ -1,0 +1,161 @@
+"""The front page: the editors' 头条 and 要闻 slots (``FrontSlot``), and how the page is put together.
+
+Editors (初审 and above) choose the 头条 and up to four 要闻 in the back office (articles.front_admin); the
+automatic choice fills whatever no slot holds — an empty slot, an expired one, one whose article is no longer
+live, one not pinned after a newer day's story came out. Every story is shown once on the page: the 头条, then
+the 要闻, the latest news, the news by section and by street each take only what the blocks above left.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from articles import selectors
+from articles.cache import NEWS
+from articles.cards import cards_render_missing
+from articles.models import Article, FrontSlot, Section
+from pingcheng.directory.models import Unit
+from pingcheng.errors import DomainError
+from pingcheng.page_cache import page_product_changed
+
+FRONT_POOL = 60  # the newest live articles the automatic choice picks from
+TOP_STORIES = 4  # 要闻
+LATEST = 6
+PER_SECTION = 4
+PER_STREET = 3
+
+
+# --- Writes: the editors' slots -------------------------------------------------------------------------
+
+
+def front_slot_check(*, article: Article | None, expires_at) -> None:
+    """Refuse a slot that could never show: an article that is not live, or an expiry that has passed."""
+    if article is not None and not article.is_live:
+        raise DomainError(_("只能把已经发布的稿件放上首页。这篇稿件目前没有公开。"), code="front_slot_not_live")
+    if expires_at is not None and expires_at <= timezone.now():
+        raise DomainError(_("到期时间已经过去，请填写以后的时间，或留空表示不限。"), code="front_slot_expired")
+
+
+@transaction.atomic
+def front_slot_save(*, slot: FrontSlot, by) -> FrontSlot:
+    """Put an article in a front-page slot, recording who set it and when (an unpinned choice holds for the
+    day it was set). After the commit the cached front page is refreshed, so readers see it at once."""
+    front_slot_check(article=slot.article, expires_at=slot.expires_at)
+    slot.set_by = by
+    slot.set_at = timezone.now()
+    slot.full_clean()
+    slot.save()
+    transaction.on_commit(lambda: page_product_changed(NEWS))
+    return slot
+
+
+@transaction.atomic
+def front_slot_delete(*, slot: FrontSlot, by) -> None:
+    """Free a slot: the automatic choice takes the place again, at once for readers."""
+    slot.delete()
+    transaction.on_commit(lambda: page_product_changed(NEWS))
+
+
+def front_slot_state(slot: FrontSlot, *, now=None, newest_day: date | None = None) -> str:
+    """What the slot does now, in words for the back office."""
+    now = now or timezone.now()
+    if not slot.article.is_live:
+        return _("稿件未公开，已让位于自动选择")
+    if slot.expires_at is not None and slot.expires_at <= now:
+        return _("已到期，已让位于自动选择")
+    if not slot.shows_at(now, newest_day):
+        return _("已有次日新稿，已让位于自动选择（未置顶）")
+    return _("首页显示中")
+
+
+# --- Reads: the page ------------------------------------------------------------------------------------
+
+
+@dataclass
+class FrontPage:
+    lead: Article | None = None
+    lead_photo: object = None
+    top: list[Article] = field(default_factory=list)
+    latest: list[Article] = field(default_factory=list)
+    sections: list[tuple[Section, list[Article]]] = field(default_factory=list)
+    by_street: list[tuple[Unit, list[Article]]] = field(default_factory=list)
+
+
+def front_page_build() -> FrontPage:
+    """The front page's stories, each once. A handful of queries whatever the number of articles: the pool,
+    the slots, which of the newest day's stories have a photo (only when no slot holds the 头条), the lead's
+    photo, the pool's unit paths and the streets."""
+    now = timezone.now()
+    pool = list(selectors.article_list_live()[:FRONT_POOL])
+    newest_day = timezone.localdate(pool[0].publish_at) if pool else None
+    chosen = {slot.position: slot.article for slot in selectors.front_slots() if slot.shows_at(now, newest_day)}
+    cards_render_missing([*pool, *chosen.values()])
+    page = FrontPage()
+    used = {article.pk for article in chosen.values()}
+
+    def free(articles):
+        return [article for article in articles if article.pk not in used]
+
+    lead = chosen.get(FrontSlot.Position.LEAD)
+    if lead is not None:
+        page.lead, page.lead_photo = lead, selectors.article_lead_photo(lead)
+    else:
+        page.lead, page.lead_photo = _automatic_lead(free(pool))
+    if page.lead is not None:
+        used.add(page.lead.pk)
+    automatic_top = iter(_automatic_top(free(pool)))
+    for position in range(FrontSlot.Position.TOP_1, FrontSlot.Position.TOP_1 + TOP_STORIES):
+        article = chosen.get(position) or next(automatic_top, None)
+        if article is not None:
+            page.top.append(article)
+            used.add(article.pk)
+    page.latest = free(pool)[:LATEST]
+    used.update(article.pk for article in page.latest)
+
+    sections: dict[Section, list[Article]] = {}
+    for article in free(pool):
+        if article.section_id and len(sections.setdefault(article.section, [])) < PER_SECTION:
+            sections[article.section].append(article)
+            used.add(article.pk)
+    page.sections = sorted(
+        ((s, a) for s, a in sections.items() if a), key=lambda item: (item[0].sort_order, item[0].name)
+    )
+
+    unit_paths = selectors.article_unit_paths([article.pk for article in pool])
+    for street in selectors.front_page_units():
+        about = [a for a in free(pool) if any(path.startswith(street.path) for path in unit_paths.get(a.pk, ()))]
+        if about[:PER_STREET]:
+            page.by_street.append((street, about[:PER_STREET]))
+            used.update(article.pk for article in about[:PER_STREET])
+    return page
+
+
+def _automatic_lead(pool: list[Article]) -> tuple[Article | None, object]:
+    """The newest day's story with a photo that stood highest on its printed page, and that photo; else the
+    newest story and no photo. Only the newest day's photos are read."""
+    if not pool:
+        return None, None
+    newest_day = timezone.localdate(pool[0].publish_at)
+    same_day = [a for a in pool if timezone.localdate(a.publish_at) == newest_day]
+    with_photos = selectors.articles_with_photos([a.pk for a in same_day])
+    candidates = [a for a in same_day if a.pk in with_photos]
+    if not candidates:
+        return pool[0], None
+    lead = min(candidates, key=_print_order)
+    return lead, selectors.article_lead_photo(lead)
+
+
+def _automatic_top(pool: list[Article]) -> list[Article]:
+    """The 要闻 no editor chose: the rest of the newest day's stories as the paper printed them, then the newest."""
+    if not pool:
+        return []
+    newest_day = timezone.localdate(pool[0].publish_at)
+    same_day = sorted((a for a in pool if timezone.localdate(a.publish_at) == newest_day), key=_print_order)
+    return [*same_day, *(a for a in pool if a not in same_day)][:TOP_STORIES]
+
+
+def _print_order(article: Article) -> tuple:
+    return (article.page_order is None, article.page_order or 0, -article.pk)
