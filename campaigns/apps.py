@@ -19,9 +19,11 @@ class CampaignsConfig(AppConfig):
             Target,
         )
         from pingcheng.audit.registry import audit_exempt, audit_register
+        from pingcheng.demo import demo_loader_register
         from pingcheng.page_cache import page_product_register
 
         page_product_register("campaigns")
+        demo_loader_register("campaigns", "campaigns.demo.load")
         for model in (CampaignType, Metric, Campaign, Target, ActivityFigure):
             audit_register(model)
         audit_register(Activity, m2m=["partner_units"])
