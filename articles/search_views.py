@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.utils.html import escape
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_safe
 
@@ -20,7 +19,7 @@ from articles.search import (
     query_words,
 )
 from articles.search_forms import ArticleSearchForm
-from pingcheng.chinese import highlight, snippet
+from pingcheng.chinese import highlight, phrases_html, snippet
 from pingcheng.pagination import paginate
 
 SNIPPET_WIDTH = 80
@@ -38,9 +37,8 @@ class SearchHit:
 
     article: Article
     url: str
-    kicker: SafeString  # the series heading, else the kicker with the query words marked
-    headline: SafeString
-    phrases: bool  # the headline has spaces between its phrases
+    kicker: SafeString  # the series heading, else the kicker with the query words marked; broken between phrases
+    headline: SafeString  # with the query words marked, broken between phrases (pingcheng.chinese.phrases)
     date_iso: str
     date_text: str
     section: str
@@ -54,9 +52,10 @@ def _hit(article: Article, words: list[str]) -> SearchHit:
     return SearchHit(
         article=article,
         url=article.get_absolute_url(),
-        kicker=escape(article.series_heading) if article.series_id else highlight(article.kicker, words),
-        headline=highlight(article.headline, words),
-        phrases=" " in article.headline,
+        kicker=phrases_html(article.series_heading)
+        if article.series_id
+        else highlight(article.kicker, words, phrase_breaks=True),
+        headline=highlight(article.headline, words, phrase_breaks=True),
         date_iso=published.isoformat(),
         date_text=f"{published.year}年{published.month}月{published.day}日",
         section=article.section.name if article.section_id else "",

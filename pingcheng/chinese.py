@@ -348,23 +348,47 @@ def term_pattern(terms: Iterable[str]) -> re.Pattern | None:
     return re.compile("|".join(alternatives), re.IGNORECASE)
 
 
-def highlight(text: str, terms: Iterable[str]) -> SafeString:
+def highlight(text: str, terms: Iterable[str], *, phrase_breaks: bool = False) -> SafeString:
     """``text`` HTML-escaped, with each occurrence of a term wrapped in ``<mark>``.
 
     Matches are found in the raw text and every piece is escaped on its own: searching the escaped text
-    instead would let a query such as "amp" or "quot" cut an entity in half.
+    instead would let a query such as "amp" or "quot" cut an entity in half. With ``phrase_breaks`` (a
+    headline), the result breaks only between phrases, as ``phrases_html`` marks them.
     """
     text = text or ""
     pattern = term_pattern(terms)
-    if pattern is None:
+    if pattern is None and not phrase_breaks:
         return escape(text)
+    breaks = _phrase_break_offsets(text) if phrase_breaks else set()
+
+    def piece(start: int, end: int) -> str:
+        # Escaped one character run at a time, with a <wbr> at each phrase break inside the run.
+        cuts = [start, *sorted(at for at in breaks if start < at < end), end]
+        return "<wbr>".join(escape(text[a:b]) for a, b in zip(cuts, cuts[1:], strict=False))
+
     pieces, last = [], 0
-    for match in pattern.finditer(text):
-        pieces += [escape(text[last : match.start()]), "<mark>", escape(match.group()), "</mark>"]
+    for match in pattern.finditer(text) if pattern is not None else ():
+        # A break at the edge of a match goes outside the <mark>.
+        pieces += [piece(last, match.start()), "<wbr>" if match.start() in breaks and match.start() > last else "",
+                   "<mark>", piece(match.start(), match.end()), "</mark>"]  # fmt: skip
         last = match.end()
-    pieces.append(escape(text[last:]))
-    # Safe: every piece of text went through escape(); only the <mark> tags are ours.
-    return mark_safe("".join(pieces))
+    if last in breaks and 0 < last < len(text):
+        pieces.append("<wbr>")
+    pieces.append(piece(last, len(text)))
+    # Safe: every piece of text went through escape(); only the <mark>, <wbr> and span tags are ours.
+    html = "".join(pieces)
+    return mark_safe(f'<span class="phrases">{html}</span>' if phrase_breaks else html)
+
+
+def _phrase_break_offsets(text: str) -> set[int]:
+    """Where ``phrases_html`` puts a <wbr>: between two phrases, neither of them whitespace."""
+    offsets, at, previous = set(), 0, " "
+    for part in phrases(text):
+        if at and not part.isspace() and not previous.isspace():
+            offsets.add(at)
+        at += len(part)
+        previous = part
+    return offsets
 
 
 def snippet(text: str, terms: Iterable[str], width: int = 80) -> str:

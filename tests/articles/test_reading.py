@@ -93,6 +93,11 @@ def test_every_seed_headline_reads_whole_on_the_front_page_and_lists(client, see
         assert draft.headline in listed
 
 
+def test_search_results_break_headlines_between_phrases_and_mark_the_query(client, seed):
+    html = client.get("/search/", {"q": "小微企业"}).text
+    assert '<span class="phrases">全方位<wbr>推动<wbr><mark>小微企业</mark><wbr>工会经费返还</span>' in html
+
+
 # --- phone numbers ----------------------------------------------------------------------------------------
 
 

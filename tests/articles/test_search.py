@@ -28,6 +28,7 @@ from pingcheng.chinese import dictionary_refresh as search_dictionary_refresh
 from pingcheng.chinese import highlight, index_tokens, snippet
 from pingcheng.directory.models import Role, Unit
 from tests.factories import ArticleFactory, ContributorFactory, UnitFactory, district, newsroom, staff
+from tests.page_text import page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -133,7 +134,9 @@ def test_the_index_weights_the_headline_and_includes_tags_and_credited_names():
 
 def test_saving_through_the_services_fills_the_index():
     reporter = staff(Role.REPORTER, newsroom())
-    article = services.article_create(article=Article(headline="御锦源社区开展防非宣传", body="<p>防范非法集资</p>"), by=reporter)
+    article = services.article_create(
+        article=Article(headline="御锦源社区开展防非宣传", body="<p>防范非法集资</p>"), by=reporter
+    )
     article.refresh_from_db()
     assert {"御锦源", "防非", "非法集资"} <= set(word_tokens(article))
 
@@ -337,7 +340,7 @@ def test_snippet_is_centred_on_the_first_match():
 def test_the_page_shows_highlighted_results(client, seed_page):
     response = client.get("/search/", {"q": "网格员"})
     assert response.status_code == 200
-    html = response.content.decode()
+    html = page_text(response)
     assert "<mark>网格员</mark>" in html
     assert "平城区<mark>网格员</mark>筑牢防汛“安全堤”" in html
     assert "找到 3 篇与“网格员”相关的稿件" in html
@@ -465,7 +468,9 @@ def test_exact_words_outrank_bigram_only_matches(requires_postgresql):
     word = live_article(headline="街巷新貌", kicker="", body="<p>网格员上门</p>")
     # Indexed before the dictionary knew the word: the same text, but 网格员 only as bigrams.
     bigrams_only = live_article(headline="街巷旧貌", kicker="", body="<p>网格员上门</p>")
-    Article.objects.filter(pk=bigrams_only.pk).update(search_text="街巷 旧貌 网格 员 上门 | 街巷 旧貌 网格 格员 员上 上门")
+    Article.objects.filter(pk=bigrams_only.pk).update(
+        search_text="街巷 旧貌 网格 员 上门 | 街巷 旧貌 网格 格员 员上 上门"
+    )
     results = list(article_search(q="网格员"))
     assert [article.pk for article in results] == [word.pk, bigrams_only.pk]
     assert results[0].search_rank > results[1].search_rank > 0
@@ -545,8 +550,12 @@ def test_searches_use_the_gin_index(requires_postgresql):
     live_article(headline="平城区网格员筑牢防汛安全堤")
     # Enough other articles that the status index is no longer the selective one.
     Article.objects.bulk_create(
-        Article(headline=f"其他新闻{n}", status=Article.Status.PUBLISHED, publish_at=timezone.now(),
-                search_text="其他 新闻 | 其他 他新 新闻")  # fmt: skip
+        Article(
+            headline=f"其他新闻{n}",
+            status=Article.Status.PUBLISHED,
+            publish_at=timezone.now(),
+            search_text="其他 新闻 | 其他 他新 新闻",
+        )  # fmt: skip
         for n in range(2000)
     )
     with connection.cursor() as cursor:
