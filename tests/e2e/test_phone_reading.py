@@ -37,7 +37,7 @@ TEL = """() => [...document.querySelectorAll(".article-body a.tel")].map(link =>
     const natural = probe.getBoundingClientRect().width;
     probe.remove();
     return {text: link.textContent, boxes: box.getClientRects().length, width: link.getBoundingClientRect().width,
-            natural: natural, href: link.getAttribute("href")};
+            natural: natural, href: link.getAttribute("href"), align: getComputedStyle(link.closest("p")).textAlign};
 })"""
 
 
@@ -86,3 +86,5 @@ def test_an_articles_headline_and_phone_numbers_on_a_phone(site, phone):
         assert number["boxes"] == 1, number  # never wrapped, and the 、 after it stays on its line
         assert abs(number["width"] - number["natural"]) < 1, number  # never spread by justification
         assert number["href"].startswith("tel:")
+        # Nor the line before it, which ends early when the whole number does not fit: its paragraph is ragged.
+        assert number["align"] in ("start", "left"), number
