@@ -94,7 +94,7 @@ def test_a_picture_nobody_can_describe_is_not_printed():
 def test_an_image_inside_a_paragraph_is_printed_as_a_picture_too():
     photo = _photo(caption="说明", alt_text="描述")
     html = enrich_inline_figures(clean_article_html(f'<p>文字<img src="{photo_rendition_url(photo, 480)}"></p>'))
-    assert html.startswith("<p>文字<picture><source type=\"image/webp\"") and 'alt="描述"' in html
+    assert html.startswith('<p>文字<picture><source type="image/webp"') and 'alt="描述"' in html
 
 
 def test_pictures_missing_words_are_listed_in_the_order_shown_with_what_they_lack():

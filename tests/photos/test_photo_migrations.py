@@ -40,7 +40,10 @@ def test_older_photos_get_their_caption_as_alt_text_and_body_pictures_are_linked
     assert NewPhoto.objects.get(pk=described.pk).alt_text == "已有的替代文字"
     assert NewPhoto.objects.get(pk=bare.pk).alt_text == ""
     rows = NewArticlePhoto.objects.filter(article_id=in_body.pk).order_by("order")
-    assert [(row.photo_id, row.in_body, row.order) for row in rows] == [(captioned.pk, True, 1000), (bare.pk, True, 1001)]
+    assert [(row.photo_id, row.in_body, row.order) for row in rows] == [
+        (captioned.pk, True, 1000),
+        (bare.pk, True, 1001),
+    ]
     # A photo already attached as a figure keeps its row.
     assert [(row.photo_id, row.in_body) for row in NewArticlePhoto.objects.filter(article_id=attached.pk)] == [
         (captioned.pk, False)

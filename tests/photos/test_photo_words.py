@@ -59,7 +59,11 @@ def test_the_uploader_describes_a_new_picture_from_the_editor_dialog(client, rep
     assert response.status_code == 200
     assert response.json()["alt"] == "两名网格员沿河堤查看水位标尺" and response.json()["credit"] == "曹飞摄"
     photo.refresh_from_db()
-    assert (photo.caption, photo.credit, photo.alt_text) == ("网格员巡查河道", photographer, "两名网格员沿河堤查看水位标尺")
+    assert (photo.caption, photo.credit, photo.alt_text) == (
+        "网格员巡查河道",
+        photographer,
+        "两名网格员沿河堤查看水位标尺",
+    )
 
 
 @pytest.mark.parametrize(("field", "message"), [
