@@ -4,8 +4,9 @@ from django.db import transaction
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from pingcheng.directory import access as directory_access
 from pingcheng.directory.admin_base import RoleModelAdmin
-from pingcheng.directory.models import Role
+from pingcheng.directory.models import NEWSROOM_ROLES, Role
 from pingcheng.photos import access
 from pingcheng.photos.models import Photo
 from pingcheng.photos.renditions import photo_rendition_url
@@ -35,8 +36,14 @@ class PhotoAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.instance.pk:
-            # Asked for at upload, like the editor's dialog does: a picture goes out with all three or not at all.
-            for name in ("caption", "alt_text", "credit"):
+            # Asked for at upload, like the editor's dialog: a picture goes out with its words or not at all. The
+            # photographer is one of the newsroom's contributors, whom only the newsroom may look up; street and
+            # community staff filing an activity's pictures leave the credit to the editors.
+            user = getattr(self, "uploaded_by", None)
+            newsroom = user is not None and (
+                directory_access.user_sees_everything(user) or directory_access.user_has_role(user, *NEWSROOM_ROLES)
+            )
+            for name in ("caption", "alt_text", *(["credit"] if newsroom else [])):
                 self.fields[name].required = True
 
     def clean(self):

@@ -135,3 +135,31 @@ def test_get_is_not_allowed_and_a_missing_csrf_token_is_refused_in_json(reporter
     assert client.get(reverse("articles:photo_words")).status_code == 405
     response = _post(client, _words(_upload(reporter), photographer), **JSON)
     assert response.status_code == 403 and "安全校验未通过" in response.json()["error"]["message"]
+
+
+# --- the photo library's own upload form asks for the same words ------------------------------------------
+
+
+def _library_upload(client, **fields):
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), "red").save(buffer, "PNG")
+    buffer.seek(0)
+    buffer.name = "red.png"
+    return client.post(reverse("admin:photos_photo_add"), {"image": buffer, **fields})
+
+
+def test_the_library_refuses_an_upload_without_its_words(client, reporter, photographer):
+    client.force_login(reporter)
+    response = _library_upload(client, caption="网格员巡查河道")
+    assert response.status_code == 200 and not Photo.objects.exists()
+    assert set(response.context["adminform"].form.errors) == {"alt_text", "credit"}
+    response = _library_upload(client, caption="网格员巡查河道", alt_text="两名网格员", credit=photographer.pk)
+    assert response.status_code == 302 and Photo.objects.get().missing_words() == []
+
+
+def test_street_staff_who_cannot_look_up_photographers_upload_with_caption_and_alt_text(client):
+    member = staff(Role.STREET_STAFF)
+    member.refresh_from_db()
+    client.force_login(member)
+    response = _library_upload(client, caption="志愿者清理小广告", alt_text="两名志愿者铲除墙上的小广告")
+    assert response.status_code == 302 and Photo.objects.get().missing_words() == ["摄影"]
