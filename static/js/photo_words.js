@@ -99,6 +99,15 @@
     });
   });
 
+  // Browsers without SubmitEvent.submitter still close the dialog on "稍后填写" instead of sending empty words.
+  dialogForm.querySelectorAll('[formmethod="dialog"]').forEach(function (button) {
+    button.addEventListener("click", function (event) {
+      event.preventDefault();
+      uploaded = null;
+      dialog.close();
+    });
+  });
+
   function watch(editor) {
     if (!editor.plugins.has("ImageUploadEditing")) {
       return;
