@@ -17,6 +17,8 @@ urlpatterns = [
     # Ahead of the admin's own login: a `next` that leads nowhere lands on the dashboard, not a 404.
     path("admin/login/", views.admin_login),
     path("admin/", admin.site.urls),
+    # The field pages of campaign staff (grid workers, communities, streets): phone-sized, outside the admin.
+    path("field/", include("campaigns.field_urls")),
     path("news/", include("articles.urls")),
     path("epaper/", include("articles.epaper_urls")),
     path("search/", search_views.search, name="search"),

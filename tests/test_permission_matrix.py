@@ -298,6 +298,11 @@ def any_staff(viewer: Viewer, probe: Probe | None = None) -> bool:
     return viewer.user is not None
 
 
+def campaign_row_visible(viewer: Viewer, probe: Probe) -> bool:
+    label = "campaigns.finding" if probe.label.startswith("hazard") else "campaigns.activity"
+    return POLICY[label].may_view(viewer, probe)
+
+
 def article_visible(viewer: Viewer, probe: Probe) -> bool:
     return POLICY["articles.article"].may_view(viewer, probe)
 
@@ -325,6 +330,22 @@ BACK_OFFICE: dict[str, Endpoint] = {
     ),
     "articles:preview": Endpoint("GET", may=article_visible, model="articles.article", kwargs=lambda pk: {"pk": pk}),
     # The editor's upload endpoint answers JSON, never a login page; allowed without a file is "no file" (400).
+    # The field pages of campaign staff: their own units' activities and findings; a step answers with a redirect
+    # (to the page, with the outcome as a message) whether or not the workflow allowed it.
+    "campaigns-field:home": Endpoint("GET", may=lambda viewer: viewer.role in CAMPAIGN_ROLES),
+    "campaigns-field:activity_new": Endpoint("GET", may=lambda viewer: viewer.role in CAMPAIGN_ROLES),
+    "campaigns-field:activity": Endpoint("GET", may=campaign_row_visible, model="campaigns.activity",
+                                         kwargs=lambda pk: {"pk": pk}),  # fmt: skip
+    "campaigns-field:activity_edit": Endpoint("GET", may=campaign_row_visible, model="campaigns.activity",
+                                              kwargs=lambda pk: {"pk": pk}),  # fmt: skip
+    "campaigns-field:finding_new": Endpoint("GET", may=campaign_row_visible, model="campaigns.activity",
+                                            kwargs=lambda pk: {"pk": pk}),  # fmt: skip
+    "campaigns-field:activity_step": Endpoint("POST", may=campaign_row_visible, model="campaigns.activity",
+                                              ok=frozenset({302}), kwargs=lambda pk: {"pk": pk, "name": "hold"}),  # fmt: skip
+    "campaigns-field:finding": Endpoint("GET", may=campaign_row_visible, model="campaigns.finding",
+                                        kwargs=lambda pk: {"pk": pk}),  # fmt: skip
+    "campaigns-field:finding_step": Endpoint("POST", may=campaign_row_visible, model="campaigns.finding",
+                                             ok=frozenset({302}), kwargs=lambda pk: {"pk": pk, "name": "start"}),  # fmt: skip
     "articles:photo_upload": Endpoint(
         "POST", may=lambda viewer: viewer.role in NEWSROOM | ADMIN, ok=frozenset({400}), anonymous="403"
     ),

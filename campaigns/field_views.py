@@ -1,0 +1,241 @@
+"""The field pages: grid workers and street and community staff log activities, figures and findings from a phone.
+
+Server-rendered in the site's own look, no JavaScript needed. Every page is for the logged-in campaign staff
+only and reads through ``campaigns.access`` (an activity or finding out of reach is the same 404 as a missing
+one); every write goes through ``campaigns.services``. A half-filled activity can always be kept as a draft.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Prefetch, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from campaigns import access, selectors, services
+from campaigns.errors import CampaignActionRefused
+from campaigns.forms import ActivityForm, FindingForm, StepForm
+from campaigns.models import Activity, Campaign, Finding
+from campaigns.workflow import ACTIVITY_WORKFLOW, FINDING_WORKFLOW
+from pingcheng.directory.models import Unit
+from pingcheng.photos.services import PhotoRejected, photo_create
+
+# What the three submit buttons of the activity form do after saving.
+SUBMIT_STEPS = {"draft": None, "plan": "plan", "held": "hold"}
+
+
+def field_staff_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not access.user_works_on_campaigns(request.user):
+            raise PermissionDenied(_("只有街道、社区工作人员和网格员可以使用活动填报。"))
+        return view(request, *args, **kwargs)
+
+    return never_cache(wrapper)
+
+
+def _running_campaigns():
+    today = timezone.localdate()
+    return Campaign.objects.filter(starts_on__lte=today, ends_on__gte=today).select_related("campaign_type")
+
+
+@field_staff_required
+def home(request):
+    """What waits for this person: drafts, activities to report on, findings to act on (overdue first)."""
+    user = request.user
+    mine = access.activities_for_user(user).select_related("campaign", "unit")
+    findings = [
+        finding
+        for finding in selectors.findings_open().filter(pk__in=access.findings_for_user(user).values("pk"))
+        .select_related("activity__unit", "responsible_unit", "escalated_to")[:50]
+        if any(FINDING_WORKFLOW.allowed(step.name, user=user, obj=finding) for step in FINDING_WORKFLOW.transitions)
+    ]  # fmt: skip
+    context = {
+        "drafts": mine.filter(status=Activity.Status.DRAFT, created_by=user)[:20],
+        "to_report": mine.filter(status=Activity.Status.HELD).order_by("starts_at")[:20],
+        "upcoming": mine.filter(status=Activity.Status.PLANNED).order_by("starts_at")[:20],
+        "findings": findings,
+        "campaigns": _running_campaigns(),
+        "nav": "none",
+    }
+    return render(request, "campaigns/field/home.html", context)
+
+
+def _form_units(user):
+    return access.units_for_campaign_user(user).filter(is_active=True).order_by("path")
+
+
+@field_staff_required
+def activity_new(request):
+    campaign = _running_campaigns().filter(slug=request.GET.get("campaign", "")).first()
+    if campaign is None:
+        return render(request, "campaigns/field/campaign_choice.html",
+                      {"campaigns": _running_campaigns(), "nav": "none"})  # fmt: skip
+    return _activity_form(request, campaign=campaign, activity=None)
+
+
+@field_staff_required
+def activity_edit(request, pk: int):
+    activity = access.activity_access_for_user(user=request.user, pk=pk)
+    if activity.status in (Activity.Status.CLOSED, Activity.Status.CANCELLED):
+        messages.error(request, _("已总结或已取消的活动不能再修改。"))
+        return redirect("campaigns-field:activity", pk=activity.pk)
+    return _activity_form(request, campaign=activity.campaign, activity=activity)
+
+
+def _activity_form(request, *, campaign: Campaign, activity: Activity | None):
+    units = _form_units(request.user)
+    form = ActivityForm(request.POST or None, campaign=campaign, units=units,
+                        initial=ActivityForm.initial_for(activity))  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        submit = request.POST.get("submit", "draft")
+        step = SUBMIT_STEPS.get(submit)
+        try:
+            with transaction.atomic():
+                saved = services.activity_save(activity=form.apply_to(activity or Activity()), by=request.user,
+                                               figures=form.figures())  # fmt: skip
+                if step and saved.status != Activity.Status.HELD:
+                    saved = services.activity_step(activity=saved, by=request.user, name=step)
+        except CampaignActionRefused as refused:
+            form.add_error(None, refused.text)
+        except ValidationError as invalid:
+            _errors_onto(form, invalid)
+        else:
+            messages.success(request, _("已保存草稿，可以随时接着填写。") if step is None else _("已提交。"))
+            return redirect("campaigns-field:activity", pk=saved.pk)
+    return render(request, "campaigns/field/activity_form.html",
+                  {"form": form, "campaign": campaign, "activity": activity, "nav": "none"})  # fmt: skip
+
+
+def _errors_onto(form, invalid: ValidationError) -> None:
+    """A service's errors beside the fields they concern (a figure's error keyed by its metric code)."""
+    if not hasattr(invalid, "error_dict"):
+        form.add_error(None, invalid)
+        return
+    codes = {metric.code: form.metric_field(metric) for metric in getattr(form, "metrics", [])}
+    for key, errors in invalid.error_dict.items():
+        field = codes.get(key) or ({"starts_at": "day"}.get(key) if key != "__all__" else None)
+        if field not in form.fields:
+            field = None
+        for error in errors:
+            form.add_error(field, error)
+
+
+@field_staff_required
+def activity_detail(request, pk: int):
+    activity = get_object_or_404(
+        access.activities_for_user(request.user)
+        .select_related("campaign__campaign_type", "unit")
+        .prefetch_related("figures__metric", "events__by", "photos",
+                          Prefetch("findings", queryset=Finding.objects.select_related("responsible_unit"))),
+        pk=pk,
+    )  # fmt: skip
+    steps = [step for step in ACTIVITY_WORKFLOW.available(user=request.user, obj=activity) if step.name != "move"]
+    return render(request, "campaigns/field/activity_detail.html", {
+        "activity": activity, "steps": steps, "step_form": StepForm(), "nav": "none",
+        "may_edit": activity.status not in (Activity.Status.CLOSED, Activity.Status.CANCELLED),
+        "may_raise": activity.status != Activity.Status.CANCELLED,
+    })  # fmt: skip
+
+
+@require_POST
+@field_staff_required
+def activity_step(request, pk: int, name: str):
+    activity = access.activity_access_for_user(user=request.user, pk=pk)
+    form = StepForm(request.POST)
+    if name not in {step.name for step in ACTIVITY_WORKFLOW.transitions} or not form.is_valid():
+        raise Http404("没有这个操作")
+    try:
+        services.activity_step(activity=activity, by=request.user, name=name, note=form.cleaned_data["note"])
+    except CampaignActionRefused as refused:
+        messages.error(request, refused.text)
+    else:
+        messages.success(request, _("已记录：%(step)s。") % {"step": ACTIVITY_WORKFLOW[name].label})
+    return redirect("campaigns-field:activity", pk=activity.pk)
+
+
+def _responsible_choices(user, activity: Activity):
+    """The units that may be made responsible: those in the user's scope, and the units above the activity's
+    below the district (a grid worker's finding is usually the community's or the street's to fix)."""
+    parts = [part for part in activity.unit.path.split("/") if part]
+    above = ["/" + "/".join(parts[:depth]) + "/" for depth in range(2, len(parts))]
+    in_scope = Q(pk__in=_form_units(user).values("pk")) | Q(path__in=above)
+    return Unit.objects.filter(in_scope, is_active=True).order_by("path")
+
+
+@field_staff_required
+def finding_new(request, pk: int):
+    activity = access.activity_access_for_user(user=request.user, pk=pk)
+    form = FindingForm(request.POST or None, request.FILES or None,
+                       responsible_units=_responsible_choices(request.user, activity),
+                       initial={"responsible_unit": activity.unit_id})  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                photos = []
+                if data["photo"]:
+                    photos.append(photo_create(file=data["photo"], caption=data["location"],
+                                               alt_text=f"{data['location']}：{data['description'][:60]}",
+                                               uploaded_by=request.user))  # fmt: skip
+                finding = services.finding_raise(
+                    activity=activity, by=request.user, location=data["location"], description=data["description"],
+                    responsible_unit=data["responsible_unit"], severity=data["severity"], photos=photos,
+                )  # fmt: skip
+        except PhotoRejected as rejected:
+            form.add_error("photo", rejected)
+        except CampaignActionRefused as refused:
+            form.add_error(None, refused.text)
+        except ValidationError as invalid:
+            _errors_onto(form, invalid)
+        else:
+            messages.success(request, _("问题已登记。"))
+            return redirect("campaigns-field:finding", pk=finding.pk)
+    return render(request, "campaigns/field/finding_form.html", {"form": form, "activity": activity, "nav": "none"})
+
+
+@field_staff_required
+def finding_detail(request, pk: int):
+    finding = get_object_or_404(
+        access.findings_for_user(request.user)
+        .select_related("activity__campaign", "activity__unit", "responsible_unit", "escalated_to")
+        .prefetch_related("events__by", "photos"),
+        pk=pk,
+    )
+    steps = FINDING_WORKFLOW.available(user=request.user, obj=finding)
+    today = timezone.localdate()
+    overdue = finding.status in services.OPEN_RECTIFICATION and finding.deadline_due and finding.deadline_due < today
+    return render(request, "campaigns/field/finding_detail.html", {
+        "finding": finding, "steps": steps, "step_form": StepForm(), "overdue": overdue, "nav": "none",
+        "day_choices": (1, 2, 3, 5, 7, 10, 15, 20, 30),
+    })  # fmt: skip
+
+
+@require_POST
+@field_staff_required
+def finding_step(request, pk: int, name: str):
+    finding = access.finding_access_for_user(user=request.user, pk=pk)
+    form = StepForm(request.POST)
+    if name not in {step.name for step in FINDING_WORKFLOW.transitions}:
+        raise Http404("没有这个操作")
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("campaigns-field:finding", pk=finding.pk)
+    try:
+        services.finding_step(finding=finding, by=request.user, name=name, note=form.cleaned_data["note"],
+                              working_days=form.cleaned_data["working_days"])  # fmt: skip
+    except CampaignActionRefused as refused:
+        messages.error(request, refused.text)
+    else:
+        messages.success(request, _("已记录：%(step)s。") % {"step": FINDING_WORKFLOW[name].label})
+    return redirect(reverse("campaigns-field:finding", args=[finding.pk]))

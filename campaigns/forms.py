@@ -1,0 +1,128 @@
+"""The field forms: an activity with its figures, a finding with a photo, and the notes a step asks for.
+
+Plain server-rendered forms for a 360 px phone: native date and time inputs, numeric keyboards for figures,
+every message in Chinese beside its field.
+"""
+
+from datetime import datetime, time
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.models import Activity, Campaign, Finding, Metric
+from pingcheng.directory.models import Unit
+
+NO_NUL = [ProhibitNullCharactersValidator()]
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, unit: Unit) -> str:
+        return unit.name
+
+
+class ActivityForm(forms.Form):
+    """An activity's own fields and, generated from the campaign's type, one number field per metric."""
+
+    unit = UnitChoiceField(label=_("开展单位"), queryset=Unit.objects.none(), empty_label=None)
+    title = forms.CharField(label=_("活动主题"), max_length=80, required=False, validators=NO_NUL,
+                            help_text=_("不填则按活动类型和日期自动命名。"))  # fmt: skip
+    day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.TimeField(label=_("开始时间"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    end = forms.TimeField(label=_("结束时间"), required=False,
+                          widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))  # fmt: skip
+    place = forms.CharField(label=_("地点"), max_length=120, required=False, validators=NO_NUL)
+    partners_other = forms.CharField(label=_("参与单位"), max_length=200, required=False, validators=NO_NUL,
+                                     help_text=_("如：社工站、城管、交警。"))  # fmt: skip
+    summary = forms.CharField(label=_("活动内容"), required=False, validators=NO_NUL,
+                              widget=forms.Textarea(attrs={"rows": 4}))  # fmt: skip
+    is_public = forms.BooleanField(label=_("在网站上公开（居民可见）"), required=False, initial=True)
+
+    def __init__(self, *args, campaign: Campaign, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.campaign = campaign
+        self.fields["unit"].queryset = units
+        self.metrics: list[Metric] = list(campaign.campaign_type.metrics.all())
+        for metric in self.metrics:
+            self.fields[self.metric_field(metric)] = forms.CharField(
+                label=f"{metric.name}（{metric.unit}）", required=False, max_length=20, help_text=metric.meaning,
+                widget=forms.TextInput(attrs={"inputmode": "decimal" if metric.allows_fraction else "numeric",
+                                              "autocomplete": "off"}),
+            )  # fmt: skip
+
+    @staticmethod
+    def metric_field(metric: Metric) -> str:
+        return f"figure_{metric.code}"
+
+    def figure_fields(self):
+        return [self[self.metric_field(metric)] for metric in self.metrics]
+
+    def main_fields(self):
+        return [self[name] for name in ("unit", "title", "day", "start", "end", "place", "partners_other", "summary")]
+
+    def clean(self):
+        data = super().clean()
+        day, start, end = data.get("day"), data.get("start"), data.get("end")
+        if day and start and end and end < start:
+            self.add_error("end", ValidationError(_("结束时间不能早于开始时间。"), code="ends_before_start"))
+        return data
+
+    def figures(self) -> dict[str, str]:
+        return {metric.code: self.cleaned_data.get(self.metric_field(metric), "") for metric in self.metrics}
+
+    def apply_to(self, activity: Activity) -> Activity:
+        data = self.cleaned_data
+        zone = timezone.get_current_timezone()
+        activity.campaign = self.campaign
+        activity.unit = data["unit"]
+        activity.starts_at = datetime.combine(data["day"], data["start"], tzinfo=zone)
+        activity.ends_at = datetime.combine(data["day"], data["end"], tzinfo=zone) if data.get("end") else None
+        activity.title = data["title"].strip() or f"{self.campaign.campaign_type.name}（{data['day']:%m月%d日}）"
+        activity.place = data["place"].strip()
+        activity.partners_other = data["partners_other"].strip()
+        activity.summary = data["summary"].strip()
+        activity.is_public = data["is_public"] and self.campaign.is_public
+        return activity
+
+    @classmethod
+    def initial_for(cls, activity: Activity | None) -> dict:
+        if activity is None:
+            now = timezone.localtime()
+            return {"day": now.date(), "start": time(now.hour, now.minute), "is_public": True}
+        starts = timezone.localtime(activity.starts_at)
+        initial = {
+            "unit": activity.unit_id, "title": activity.title, "day": starts.date(), "start": starts.time(),
+            "end": timezone.localtime(activity.ends_at).time() if activity.ends_at else None, "place": activity.place,
+            "partners_other": activity.partners_other, "summary": activity.summary, "is_public": activity.is_public,
+        }  # fmt: skip
+        for figure in activity.figures.select_related("metric"):
+            value = figure.value.normalize()
+            initial[cls.metric_field(figure.metric)] = f"{value:f}"
+        return initial
+
+
+class FindingForm(forms.Form):
+    location = forms.CharField(label=_("位置"), max_length=120, validators=NO_NUL,
+                               help_text=_("如：公路涵洞、某小区3号楼北侧。"))  # fmt: skip
+    description = forms.CharField(label=_("问题描述"), validators=NO_NUL, widget=forms.Textarea(attrs={"rows": 3}))
+    severity = forms.ChoiceField(label=_("严重程度"), choices=Finding.Severity.choices, initial=Finding.Severity.MINOR,
+                                 widget=forms.RadioSelect)  # fmt: skip
+    responsible_unit = UnitChoiceField(label=_("责任单位"), queryset=Unit.objects.none(), empty_label=None)
+    # A plain file field: pingcheng.photos.services.photo_create decodes, checks and re-encodes it, with its own
+    # messages (Django's ImageField would decode it a second time with fewer checks).
+    photo = forms.FileField(label=_("照片（可选）"), required=False,
+                            widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))  # fmt: skip
+
+    def __init__(self, *args, responsible_units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responsible_unit"].queryset = responsible_units
+
+
+class StepForm(forms.Form):
+    """The note a step takes (a report, a reason) and, for ordering rectification, the working days."""
+
+    note = forms.CharField(label=_("说明"), required=False, max_length=2000, validators=NO_NUL,
+                           widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+    working_days = forms.IntegerField(label=_("整改期限（工作日）"), required=False, min_value=1, max_value=60)
