@@ -1,6 +1,7 @@
 """The newsroom's notice kinds, registered from ``ArticlesConfig.ready()``.
 
-Both go to the article's author: in the back-office inbox, and by e-mail when the account has an address.
+Each goes in the back-office inbox, and by e-mail when the account has an address: returns and publications
+to the article's author, "your turn" to the reviewers of the level an article has reached.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -17,4 +18,9 @@ kind_register(
     name="article_published",
     channels={Notice.Channel.INBOX, Notice.Channel.EMAIL},
     description=_("稿件已发布：告知作者稿件已在网站上发布"),
+)
+kind_register(
+    name="article_review_due",
+    channels={Notice.Channel.INBOX, Notice.Channel.EMAIL},
+    description=_("轮到您审稿：稿件已送到您所在的审级（初审、复审或终审）"),
 )

@@ -8,6 +8,8 @@ early warning.
 from django.core.cache import cache
 from django.utils import timezone
 
+from pingcheng.accounts import person_name
+
 PRESENCE_SECONDS = 15 * 60
 
 
@@ -22,6 +24,6 @@ def editing_touch(*, article_id: int, user) -> list[str]:
         user_id: entry for user_id, entry in (cache.get(_key(article_id)) or {}).items() if now - entry[1] < PRESENCE_SECONDS
     }
     others = [name for user_id, (name, _at) in present.items() if user_id != user.pk]
-    present[user.pk] = (user.get_full_name() or user.get_username(), now)
+    present[user.pk] = (person_name(user), now)
     cache.set(_key(article_id), present, PRESENCE_SECONDS)
     return others

@@ -5,10 +5,12 @@ once or a sweep running twice cannot move an article twice. Notices go out throu
 transaction.
 """
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
@@ -18,11 +20,22 @@ from django.utils.translation import gettext as _
 from articles import access
 from articles.errors import ArticleActionRefused, ArticleEditConflict
 from articles.figures import article_pictures_require_words, body_photo_uuids
-from articles.models import Article, ArticleEvent, ArticlePhoto, Correction, Credit, ReviewDecision, Revision, Series
+from articles.models import (
+    Article,
+    ArticleEvent,
+    ArticlePhoto,
+    Correction,
+    Credit,
+    DraftRevision,
+    ReviewDecision,
+    Revision,
+    Series,
+)
 from articles.photo_usage import articles_showing_photo
 from articles.search import article_index
 from articles.signals import article_changed
 from articles.workflow import ARTICLE_WORKFLOW, LEVEL_OF_STATE
+from pingcheng.accounts import person_name
 from pingcheng.directory.models import Unit
 from pingcheng.notices.services import notice_enqueue
 from pingcheng.photos.models import Photo
@@ -72,6 +85,7 @@ def _snapshot(article: Article) -> dict:
     inline = Photo.objects.filter(uuid__in=body_photo_uuids(article.body or "")).select_related("credit").order_by("pk")
     return {
         **{field: getattr(article, field) for field in READER_FIELDS},
+        "body": _reader_body(article.body or ""),
         "series": article.series.title if article.series_id else "",
         "tags": article.tag_list,
         "credits": [{"id": c.contributor_id, "role": c.role, "name": c.contributor.name} for c in credits],
@@ -79,6 +93,20 @@ def _snapshot(article: Article) -> dict:
         "inline_photos": [_photo_words(photo) for photo in inline],
         "units": [{"id": unit.pk, "name": unit.name} for unit in units],
     }
+
+
+# Line breaks and spaces between block elements (</p>\n<p>) are not something readers see: a body stored by
+# the print import has them, and CKEditor drops them as soon as it touches the text.
+BETWEEN_BLOCKS = re.compile(r"(</(?:p|h[1-6]|li|ul|ol|blockquote|figure|figcaption|table|thead|tbody|tr|div)>)\s+(?=<)")
+
+
+def _reader_body(html: str) -> str:
+    return BETWEEN_BLOCKS.sub(r"\1", html.strip())
+
+
+def article_snapshot(article: Article) -> dict:
+    """What readers see of ``article`` as stored (see ``_snapshot``): the newer side of a reviewer's diff."""
+    return _snapshot(article)
 
 
 def _photo_words(photo: Photo) -> dict:
@@ -99,9 +127,18 @@ def article_reindex(*, article: Article) -> None:
     Article.objects.filter(pk=article.pk).update(search_text=article.search_text)
 
 
+def _changed_keys(before: dict, after: dict) -> list[str]:
+    """The parts of a ``_snapshot`` that differ, in the snapshot's order."""
+    return [key for key in after if before.get(key) != after[key]]
+
+
 @transaction.atomic
-def article_create(*, article: Article, by) -> Article:
-    """Save a new article as a draft of ``by``; the body is sanitized before it is stored."""
+def article_create(*, article: Article, by, write_related: Callable[[], None] | None = None) -> Article:
+    """Save a new article as a draft of ``by``; the body is sanitized before it is stored.
+
+    ``write_related`` writes its credits, photos and units once the row exists (the back office's inlines), so
+    that the first kept version (a ``DraftRevision``) holds the whole draft.
+    """
     if not access.user_is_newsroom(by):
         _refuse(_("只有编辑部成员可以撰写稿件。"), "not_newsroom")
     article.created_by = by
@@ -109,7 +146,12 @@ def article_create(*, article: Article, by) -> Article:
     article_prepare_body(article)
     article.full_clean()
     article.save()
+    if write_related is not None:
+        write_related()
     ArticleEvent.objects.create(article=article, action=ArticleEvent.Action.CREATED, by=by)
+    snapshot = _snapshot(article)
+    DraftRevision.objects.create(article=article, version=article.version, snapshot=snapshot, by=by,
+                                 fields=[key for key, value in snapshot.items() if value not in ("", None, [])])  # fmt: skip
     return article
 
 
@@ -118,15 +160,25 @@ def article_save(
     *, article: Article, by, changed_fields: set[str], expected_version: int | None, note: str = "",
     write_related: Callable[[], None] | None = None,
 ) -> Article:
-    """Save edits to an existing article made on the in-memory instance, and its related rows.
+    """Save edits to an existing article made on the in-memory instance, and its related rows; see ``_save``."""
+    _save(article=article, by=by, expected_version=expected_version, note=note, write_related=write_related)
+    return article
+
+
+def _save(
+    *, article: Article, by, expected_version: int | None, note: str = "", write_related: Callable[[], None] | None = None
+) -> list[str]:
+    """Save edits to an existing article made on the in-memory instance, and its related rows; return which
+    parts of what readers see (``_snapshot`` keys) changed. Runs in the caller's transaction.
 
     ``write_related`` writes what belongs to the article but is not its row (the back office's credits and
     photos inlines, its units); it runs inside this transaction and under the article's lock, before the
     row is saved, so the edit is judged as a whole and the row is written once. Refused when someone else
     saved since ``expected_version`` was read (no lost updates). An edit of anything readers see
     (``_snapshot``) after publication keeps what they saw as one revision, shows an "updated" time and
-    retires cached pages; after 终审 but before publication it sends the article back to 终审, so nothing
-    unreviewed is published.
+    retires cached pages; after 终审 but before publication it sends the article back to 终审 (and tells the
+    终审 reviewers), so nothing unreviewed is published. Before publication every such edit is kept as a
+    ``DraftRevision`` with the parts it changed, so reviewers can see what changed between their levels.
     """
     current = _locked(article)
     if not access.user_may_edit(by, current):
@@ -143,7 +195,10 @@ def article_save(
     article.full_clean()
     if write_related is not None:
         write_related()
-    if _snapshot(article) != before:
+    after = _snapshot(article)
+    changed = _changed_keys(before, after)
+    reopened = None
+    if changed:
         if current.status in LIVE_STATUSES and current.published_at:
             Revision.objects.create(article=current, version=current.version, snapshot=before, note=note, by=by)
             article.updated_at = timezone.now()
@@ -151,11 +206,17 @@ def article_save(
             _announce_change(current.pk)
         elif current.status in (S.APPROVED, S.SCHEDULED):
             article.status = S.FINAL_REVIEW
-            ArticleEvent.objects.create(article=current, action=ArticleEvent.Action.REOPENED, note=note, by=by)
+            reopened = ArticleEvent.objects.create(article=current, action=ArticleEvent.Action.REOPENED, note=note,
+                                                   by=by)  # fmt: skip
+        if current.published_at is None:
+            DraftRevision.objects.create(article=current, version=article.version, fields=changed, snapshot=after,
+                                         by=by)  # fmt: skip
     # Only what editing may change: the workflow columns (published_at, publish_at, review_round …) are
     # owned by the workflow services and may have moved since the editor loaded the page.
     article.save(update_fields=[*EDITABLE_FIELDS, *DERIVED_FIELDS, "version", "status", "updated_at", "edited_at"])
-    return article
+    if reopened is not None:
+        _notify_reviewers(article, cause=f"reopened:{reopened.pk}")
+    return changed
 
 
 @transaction.atomic
@@ -169,16 +230,22 @@ def article_submit(*, article: Article, by) -> Article:
     article.status = target
     article.review_round += 1
     article.save(update_fields=["status", "review_round", "edited_at"])
-    ArticleEvent.objects.create(article=article, action=ArticleEvent.Action.SUBMITTED, by=by)
+    event = ArticleEvent.objects.create(article=article, action=ArticleEvent.Action.SUBMITTED, by=by)
+    _notify_reviewers(article, cause=f"submitted:{event.pk}")
     return article
 
 
 @transaction.atomic
-def article_review(*, article: Article, by, outcome: str, opinion: str = "") -> ReviewDecision:
+def article_review(
+    *, article: Article, by, outcome: str, opinion: str = "", edited_fields: list[str] | tuple[str, ...] = ()
+) -> ReviewDecision:
     """Record one 三审 decision and move the article on (pass) or back to its author (return).
 
     Each level needs its own role (初审 editor, 复审 deputy chief, 终审 chief editor) and a different person
     from the author and from whoever passed the other levels of this round. A return needs an opinion.
+    The decision keeps the article as decided (the next level's "what changed since") and ``edited_fields``,
+    the parts the reviewer changed with it (``article_save_and_review``). A pass tells the next level's
+    reviewers, a return the author.
     """
     article = _locked(article)
     if outcome not in ReviewDecision.Outcome.values:
@@ -187,22 +254,43 @@ def article_review(*, article: Article, by, outcome: str, opinion: str = "") -> 
     target = ARTICLE_WORKFLOW.check(outcome, user=by, obj=article, note=opinion)
     level = LEVEL_OF_STATE[article.status]
     decision = ReviewDecision.objects.create(
-        article=article, round=article.review_round, level=level, outcome=outcome, opinion=opinion, reviewer=by
-    )
+        article=article, round=article.review_round, level=level, outcome=outcome, opinion=opinion, reviewer=by,
+        snapshot=_snapshot(article), edited_fields=list(edited_fields),
+    )  # fmt: skip
     article.status = target
     article.save(update_fields=["status", "edited_at"])
     if article.status == S.RETURNED:
         _notify_author(article, kind="article_returned", key=f"article:{article.pk}:returned:{decision.pk}",
-                       context={"headline": article.headline, "level": str(level.label), "opinion": opinion})  # fmt: skip
+                       context={"headline": article.headline, "level": str(level.label), "opinion": opinion,
+                                "reviewer": person_name(by)})  # fmt: skip
+    elif article.status in LEVEL_OF_STATE:
+        _notify_reviewers(article, cause=f"passed:{decision.pk}", previous=decision)
     return decision
+
+
+@transaction.atomic
+def article_save_and_review(
+    *, article: Article, by, outcome: str, opinion: str = "", expected_version: int | None,
+    write_related: Callable[[], None] | None = None,
+) -> ReviewDecision:
+    """A reviewer's edits and decision as one act: the edits are saved and named in the decision, or, when
+    the decision is refused, neither is written (the caller shows the refusal with the edits still in the form).
+
+    The decision is checked before anything is written, so a refusal names the rule broken, not an edit.
+    """
+    ARTICLE_WORKFLOW.check(outcome, user=by, obj=_locked(article), note=opinion.strip())
+    edited = _save(article=article, by=by, expected_version=expected_version, write_related=write_related)
+    return article_review(article=article, by=by, outcome=outcome, opinion=opinion, edited_fields=edited)
 
 
 @transaction.atomic
 def article_schedule(*, article: Article, by, publish_at: datetime, unpublish_at: datetime | None = None) -> Article:
     """Give an approved article its publication time (先审后发: nothing before 终审 passes).
 
-    A time in the past or now publishes at once; otherwise the article becomes public at that minute,
-    whether or not the sweep has run yet.
+    A future time makes the article public at that minute, whether or not the sweep has run yet. A time
+    that is not in the future publishes at once, and readers are shown the real moment of publication, never
+    the time typed: a typo cannot backdate a story (the back office's 定时发布 refuses such a time before it
+    gets here; 立即发布 is ``article_publish_now``).
     """
     article = _locked(article)
     ARTICLE_WORKFLOW.check("schedule", user=by, obj=article)
@@ -210,19 +298,31 @@ def article_schedule(*, article: Article, by, publish_at: datetime, unpublish_at
     article_pictures_require_words(article, action=_("发布"))
     if timezone.is_naive(publish_at):
         publish_at = timezone.make_aware(publish_at)
+    if unpublish_at is not None and timezone.is_naive(unpublish_at):
+        unpublish_at = timezone.make_aware(unpublish_at)
+    now = timezone.now()
+    at_once = publish_at <= now
+    if at_once:
+        publish_at = now
     if unpublish_at is not None and unpublish_at <= publish_at:
         _refuse(_("下线时间必须晚于发布时间。"), "unpublish_before_publish")
     article.status = S.SCHEDULED
     article.publish_at = publish_at
     article.unpublish_at = unpublish_at
     article.save(update_fields=["status", "publish_at", "unpublish_at", "edited_at"])
+    when = timezone.localtime(publish_at).strftime("%Y-%m-%d %H:%M")
     ArticleEvent.objects.create(
         article=article, action=ArticleEvent.Action.SCHEDULED, by=by,
-        note=timezone.localtime(publish_at).strftime("%Y-%m-%d %H:%M"),
+        note=_("立即发布（%(when)s）") % {"when": when} if at_once else _("定时发布：%(when)s") % {"when": when},
     )  # fmt: skip
-    if publish_at <= timezone.now():
+    if at_once:
         _mark_published(article)
     return article
+
+
+def article_publish_now(*, article: Article, by, unpublish_at: datetime | None = None) -> Article:
+    """立即发布: publish an approved (or scheduled) article at this moment, which is the time readers see."""
+    return article_schedule(article=article, by=by, publish_at=timezone.now(), unpublish_at=unpublish_at)
 
 
 def _mark_published(article: Article) -> bool:
@@ -383,6 +483,43 @@ def _notify_author(article: Article, *, kind: str, key: str, context: dict) -> N
     link = reverse("admin:articles_article_change", args=[article.pk])
     notice_enqueue(kind=kind, recipient=author, key=f"{key}:{author.pk}",
                    context={"site_url": settings.SITE_URL, "link": link, **context})  # fmt: skip
+
+
+def _notify_reviewers(article: Article, *, cause: str, previous: ReviewDecision | None = None) -> None:
+    """Tell everyone who may take the article's review level now that it is their turn: in the back-office
+    inbox, and by e-mail where they have an address (sent after commit, through the outbox).
+
+    Who: active accounts holding the level's role, less those the workflow would refuse (the author, someone
+    credited on it, whoever passed another level of this round). ``cause`` names the event (a submission, a
+    pass, a reopening) in the de-duplication key, so one event is one notice per person however often it is
+    retried.
+    """
+    role = access.LEVEL_ROLE.get(article.status)
+    if role is None:
+        return
+    level = LEVEL_OF_STATE[article.status]
+    candidates = (
+        get_user_model().objects.filter(
+            is_active=True, memberships__role=role, memberships__is_active=True, memberships__unit__is_active=True
+        )
+        .distinct()
+        .order_by("pk")
+    )
+    context = {
+        "site_url": settings.SITE_URL,
+        "link": reverse("admin:articles_article_change", args=[article.pk]),
+        "headline": article.headline,
+        "level": str(level.label),
+        "author": person_name(article.created_by),
+        "previous": (
+            _("%(level)s已由%(name)s通过") % {"level": previous.get_level_display(), "name": person_name(previous.reviewer)}
+            if previous is not None else ""
+        ),
+    }  # fmt: skip
+    for reviewer in candidates:
+        if ARTICLE_WORKFLOW.allowed("pass", user=reviewer, obj=article):
+            notice_enqueue(kind="article_review_due", recipient=reviewer,
+                           key=f"article:{article.pk}:turn:{level}:{cause}:{reviewer.pk}", context=context)  # fmt: skip
 
 
 def article_live_q(now: datetime | None = None) -> Q:

@@ -1,4 +1,8 @@
-"""Staff sign-in: login throttling (django-axes), its unlock path and the idle limit of staff sessions.
+"""Staff accounts: how a staff member is named, sign-in throttling (django-axes), its unlock path and the idle
+limit of staff sessions.
+
+Names: ``person_name`` is the one way the back office names a colleague (review records, logs, presence
+warnings, dashboards, the audit trail), in Chinese order: family name first, no space (邱东芳).
 
 Failed logins are counted by django-axes in the database (settings ``AXES_*``): five for one account lock that
 account from every address, five from one address lock that address for every account, each for
@@ -9,6 +13,7 @@ early with ``login_unlock`` (the "解除锁定" actions in the user and lockout 
 
 import ipaddress
 import logging
+import re
 import time
 from collections.abc import Iterable
 
@@ -26,10 +31,27 @@ from pingcheng.errors import DomainError
 from pingcheng.notices.masking import mask_contacts
 
 logger = logging.getLogger(__name__)
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 LAST_SEEN_KEY = "pingcheng_staff_last_seen"
 # The last-seen time is written at most this often, so that a busy editor does not cost a session write per request.
 LAST_SEEN_RESOLUTION = 60
+
+
+def person_name(user) -> str:
+    """A staff member's name as Chinese readers write it: family name, then given name, with no space (邱东芳).
+
+    Django's ``get_full_name()`` is the Western order with a space ("东芳 邱"). A name written in Latin letters
+    keeps a space between its parts (Wang Lei). An account with no name at all falls back to its login, the
+    only thing that still tells it apart; nobody (``None``, an anonymous user) is the empty string.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ""
+    family, given = (user.last_name or "").strip(), (user.first_name or "").strip()
+    if not (family or given):
+        return user.get_username()
+    joiner = "" if _CJK.search(family + given) else " "
+    return joiner.join(part for part in (family, given) if part)
 
 
 def login_lockout_message() -> str:

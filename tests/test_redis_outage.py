@@ -229,7 +229,7 @@ def test_with_redis_stopped_every_newsroom_action_commits_and_says_so(client, si
     warm = ArticleFactory(created_by=desk["reporter"], status=S.APPROVED)
     client.get(reverse("admin:articles_article_change", args=[warm.pk]))
     client.force_login(desk["chief"])
-    _claims_success(_workflow(client, warm, "schedule", {"publish_at": _now_field()}), "warm-up publication")
+    _claims_success(_workflow(client, warm, "publish"), "warm-up publication")
     site_on_redis.stop()
 
     # A reporter writes and saves a draft, and uploads a photo for its body.
@@ -265,7 +265,7 @@ def test_with_redis_stopped_every_newsroom_action_commits_and_says_so(client, si
     # Publish now: the publication commits, retires the cached pages and queues a notice to the author on the
     # dead broker (the outbox row stays for the sweep).
     notices_before = Notice.objects.count()
-    _claims_success(_workflow(client, article, "schedule", {"publish_at": _now_field()}), "publish now")
+    _claims_success(_workflow(client, article, "publish"), "publish now")
     article.refresh_from_db()
     assert article.status == S.PUBLISHED
     assert Notice.objects.count() > notices_before

@@ -26,7 +26,7 @@ def test_the_first_reviewer_sees_their_turn_with_counts(client, desk):
     response = client.get(HOME)
     assert response.status_code == 200
     panel = next(p for p in response.context["panels"] if p.title == "轮到我审的稿件")
-    assert [(item.label, item.count) for item in panel.items] == [("待初审", 2)]
+    assert [(item.label, item.count) for item in panel.items if item.count is not None] == [("待初审", 2)]
     assert "轮到我审的稿件" in response.text
 
 

@@ -22,6 +22,7 @@ from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
+from pingcheng.accounts import person_name
 from pingcheng.audit.models import AuditEntry, PersonalDataExport
 from pingcheng.directory import access
 from pingcheng.directory.admin_base import HistoryRefusedFirstMixin
@@ -113,7 +114,7 @@ class AuditEntryAdmin(DistrictAdminReadOnly, admin.ModelAdmin):
             return _("系统")  # a Celery task or a management command: no one was logged in
         app_label, model_name = settings.AUTH_USER_MODEL.lower().split(".")
         url = reverse(f"admin:{app_label}_{model_name}_change", args=[entry.actor.pk])
-        return format_html('<a href="{}">{}</a>', url, entry.actor)
+        return format_html('<a href="{}">{}</a>', url, person_name(entry.actor))
 
     @admin.display(description=_("对象"))
     def resource(self, entry: AuditEntry):

@@ -9,7 +9,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from pingcheng.accounts import login_unlock
+from pingcheng.accounts import login_unlock, person_name
 from pingcheng.audit.models import LoginLock
 from pingcheng.directory import access
 from pingcheng.directory.admin_base import (
@@ -87,11 +87,15 @@ class MembershipAdmin(ScopedModelAdmin):
     """Who works where, for the street offices, supervisors and the chief editor — within their own units."""
 
     view_roles = frozenset({Role.SUPERVISOR, Role.STREET_STAFF, Role.CHIEF_EDITOR})
-    list_display = ["user", "unit", "role", "title", "is_active"]
+    list_display = ["person", "unit", "role", "title", "is_active"]
     list_filter = ["role", "is_active", "unit__kind"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "unit__name"]
     autocomplete_fields = ["user", "unit"]
     list_select_related = ["user", "unit"]
+
+    @admin.display(description=_("姓名"), ordering="user__last_name")
+    def person(self, obj: Membership) -> str:
+        return person_name(obj.user)
 
 
 # Roles are memberships, not Django groups: the group list is a superuser's (Django's model permissions),

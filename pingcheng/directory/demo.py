@@ -58,20 +58,25 @@ UNITS: list[tuple[str, str | None, str, str, str, dict]] = [
 
 DEMO_PASSWORD = "pingcheng-demo-2026"
 
-# (username, family name, given name, unit code, role, title)
+# (username, family name, given name, unit code, role, title). The reporter and the correspondent are people
+# credited on the seed page; the others are invented, with names a district office might have (none of them a
+# demo resident's, see pingcheng.audit.privacy).
 ACCOUNTS: list[tuple[str, str, str, str, str, str]] = [
-    ("admin", "管", "理员", "pingcheng", Role.DISTRICT_ADMIN, "平台管理员"),
+    ("admin", "高", "志远", "pingcheng", Role.DISTRICT_ADMIN, "平台管理员"),
     ("reporter", "邱", "东芳", "media-centre", Role.REPORTER, "记者"),
     ("correspondent", "马", "向英", "xiaonantou", Role.CORRESPONDENT, "通讯员"),
-    ("editor", "王", "编辑", "media-centre", Role.EDITOR, "编辑"),
-    ("deputy", "李", "副总编", "media-centre", Role.DEPUTY_CHIEF, "副总编辑"),
-    ("chief", "张", "总编", "media-centre", Role.CHIEF_EDITOR, "总编辑"),
-    ("xinwang", "赵", "街道", "xinwang", Role.STREET_STAFF, "新旺街道办干部"),
-    ("yujinyuan", "刘", "社区", "yujinyuan", Role.COMMUNITY_STAFF, "御锦源社区干部"),
-    ("grid", "陈", "网格", "yujinyuan-grid-1", Role.GRID_WORKER, "网格员"),
-    ("union", "孙", "承办", "trade-union", Role.DEPARTMENT_HANDLER, "区总工会承办人"),
-    ("supervisor", "周", "督办", "pingcheng", Role.SUPERVISOR, "区督办人"),
+    ("editor", "王", "丽君", "media-centre", Role.EDITOR, "编辑"),
+    ("deputy", "李", "建平", "media-centre", Role.DEPUTY_CHIEF, "副总编辑"),
+    ("chief", "张", "国强", "media-centre", Role.CHIEF_EDITOR, "总编辑"),
+    ("xinwang", "赵", "红梅", "xinwang", Role.STREET_STAFF, "新旺街道办干部"),
+    ("yujinyuan", "刘", "淑芬", "yujinyuan", Role.COMMUNITY_STAFF, "御锦源社区干部"),
+    ("grid", "陈", "晓东", "yujinyuan-grid-1", Role.GRID_WORKER, "网格员"),
+    ("union", "孙", "立新", "trade-union", Role.DEPARTMENT_HANDLER, "区总工会承办人"),
+    ("supervisor", "周", "明", "pingcheng", Role.SUPERVISOR, "区督办人"),
 ]
+# The given names the demo accounts had before they got real ones ("王 编辑"): a demo database loaded then is
+# renamed; a name somebody has changed since is left alone.
+PLACEHOLDER_GIVEN_NAMES = frozenset({"理员", "编辑", "副总编", "总编", "街道", "社区", "网格", "承办", "督办"})
 
 
 @transaction.atomic
@@ -104,6 +109,9 @@ def load_accounts(units: dict[str, Unit]) -> list[tuple[str, str, str]]:
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
+        elif user.first_name in PLACEHOLDER_GIVEN_NAMES:
+            user.last_name, user.first_name = family, given
+            user.save(update_fields=["last_name", "first_name"])
         Membership.objects.update_or_create(
             user=user, unit=units[unit_code], role=role, defaults={"title": title, "is_active": True}
         )

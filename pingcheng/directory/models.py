@@ -137,7 +137,9 @@ class Membership(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "unit", "role"], name="membership_unique_role")]
 
     def __str__(self) -> str:
-        return f"{self.user.get_full_name() or self.user.get_username()} · {self.unit} · {self.get_role_display()}"
+        from pingcheng.accounts import person_name  # accounts reads memberships: imported here, not at the top
+
+        return f"{person_name(self.user)} · {self.unit} · {self.get_role_display()}"
 
 
 class Contributor(models.Model):

@@ -33,6 +33,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pingcheng.accounts import person_name
 from pingcheng.errors import DomainError
 from pingcheng.notices import channels
 from pingcheng.notices.kinds import NoticeKind, kind_get
@@ -96,7 +97,8 @@ def notice_enqueue(
                 "template": notice_kind.template,
                 "context": context or {},
                 "recipient": address,
-                "recipient_hint": recipient.get_username() if in_inbox else mask_address(address),
+                # The outbox names a colleague as people write names (邱东芳), an address only masked.
+                "recipient_hint": person_name(recipient) if in_inbox else mask_address(address),
                 "send_after": due,
                 "next_attempt_at": due,
                 # An inbox row is delivered by being committed; it shows from ``send_after`` on.

@@ -90,7 +90,7 @@ def test_every_demo_article_is_published_live_and_recorded_as_reviewed(page):
         assert article.publish_at == article.published_at == published_at
         assert article.is_live
         assert article.review_round == 1
-        assert article.responsible_editor == "王编辑"
+        assert article.responsible_editor == "王丽君"
         assert article.tag_list
         event = article.events.get(action=ArticleEvent.Action.PUBLISHED)
         assert event.note == "见报稿件导入（已经三审）"

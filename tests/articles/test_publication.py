@@ -69,10 +69,9 @@ def test_scheduling_in_the_past_publishes_at_once(desk):
 def test_scheduled_unpublish_takes_the_article_down(desk):
     article = approved(desk)
     now = timezone.now()
-    services.article_schedule(article=article, by=desk["chief"], publish_at=now - timedelta(hours=1),
-                              unpublish_at=now + timedelta(hours=1))  # fmt: skip
+    services.article_publish_now(article=article, by=desk["chief"], unpublish_at=now + timedelta(hours=1))
     assert services.articles_unpublish_due() == 0
-    Article.objects.filter(pk=article.pk).update(unpublish_at=now - timedelta(seconds=1))
+    Article.objects.filter(pk=article.pk).update(publish_at=now - timedelta(hours=1), unpublish_at=now - timedelta(seconds=1))
     article.refresh_from_db()
     assert not article.is_live
     assert services.articles_unpublish_due() == 1

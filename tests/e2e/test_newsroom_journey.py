@@ -76,8 +76,7 @@ def test_the_review_queue_as_the_first_reviewer(site, desktop):
     desktop.goto(site + "/admin/articles/article/")
     desktop.get_by_role("link", name="待初审 1").click()
     desktop.get_by_role("link", name=article.headline).click()
-    desktop.get_by_label("通过").check()
-    desktop.get_by_role("button", name="提交审稿意见").click()
+    desktop.get_by_role("button", name="保存修改并通过（送复审）").click()
     desktop.get_by_text("审稿意见已记录").wait_for()
     article.refresh_from_db()
     assert article.status == Article.Status.SECOND_REVIEW
