@@ -29,7 +29,8 @@ class ActivityForm(forms.Form):
     unit = UnitChoiceField(label=_("开展单位"), queryset=Unit.objects.none(), empty_label=None)
     title = forms.CharField(label=_("活动主题"), max_length=80, required=False, validators=NO_NUL,
                             help_text=_("不填则按活动类型和日期自动命名。"))  # fmt: skip
-    day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    # HTML date inputs take ISO dates only: a localised "2026/11/30" would show as empty.
+    day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     start = forms.TimeField(label=_("开始时间"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     end = forms.TimeField(label=_("结束时间"), required=False,
                           widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))  # fmt: skip
@@ -41,6 +42,7 @@ class ActivityForm(forms.Form):
     is_public = forms.BooleanField(label=_("在网站上公开（居民可见）"), required=False, initial=True)
 
     def __init__(self, *args, campaign: Campaign, units, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # labels sit above their fields
         super().__init__(*args, **kwargs)
         self.campaign = campaign
         self.fields["unit"].queryset = units
@@ -116,6 +118,7 @@ class FindingForm(forms.Form):
                             widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))  # fmt: skip
 
     def __init__(self, *args, responsible_units, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["responsible_unit"].queryset = responsible_units
 

@@ -142,3 +142,8 @@ def test_a_file_that_is_not_a_picture_gets_a_message_and_no_finding(client, peop
 def test_field_pages_are_never_cached(client, people):
     response = _as(client, people["grid"]).get(reverse("campaigns-field:home"))
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+
+
+def test_the_new_activity_form_starts_with_todays_date_in_the_format_date_inputs_take(client, people, flood):
+    page = _as(client, people["grid"]).get(reverse("campaigns-field:activity_new"), {"campaign": flood.slug}).text
+    assert f'type="date" name="day" value="{timezone.localdate():%Y-%m-%d}"' in page
