@@ -107,7 +107,7 @@ def test_the_finding_cycle_through_the_pages(client, people, units, flood):
     finding = Finding.objects.get()
     assert response.status_code == 302 and finding.photos.count() == 1
     page = client.get(reverse("campaigns-field:finding", args=[finding.pk])).text
-    assert "下达限期整改" not in page  # a grid worker finds; the street decides
+    assert "field-step" not in page and "由问题所在街道或社区下达限期整改" in page  # the grid finds; the street decides
     assert re.search(r'<img [^>]*alt="[^"]+"', page)
 
     _as(client, people["street"])
