@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from articles import search_views
 from articles import views as article_views
+from campaigns import views as campaign_views
 from pingcheng import display_mode, views
 
 admin.site.site_header = "平城新闻 · 后台"
@@ -23,8 +24,10 @@ urlpatterns = [
     path("epaper/", include("articles.epaper_urls")),
     path("search/", search_views.search, name="search"),
     path("display-mode/", display_mode.display_mode_switch, name="display-mode"),
-    # Until the campaigns and inquiry-desk products ship, their menu entries lead somewhere useful.
-    path("campaigns/", views.coming_soon, {"title": "专项活动", "intro": "防范非法集资宣传、文明城市创建、防汛巡查、游商整治、志愿服务等专项工作的活动与进展。"}, name="campaigns-coming"),
+    # Until the inquiry desk ships, its menu entry leads somewhere useful.
+    path("campaigns/", include("campaigns.urls")),
+    # The section's first name, kept for links written before it existed (never matched: the include answers).
+    path("campaigns/", campaign_views.campaign_list, name="campaigns-coming"),
     path("inquiries/", views.coming_soon, {"title": "群众诉求", "intro": "提出问题、意见和求助，查询办理进度，阅读公开答复。"}, name="inquiries-coming"),
     path("", include("articles.feed_urls")),
 ]

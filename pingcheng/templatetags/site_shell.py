@@ -11,7 +11,7 @@ register = template.Library()
 SHELL_ROUTES = {
     "url_home": "home",
     "url_news": "articles:list",
-    "url_campaigns": "campaigns-coming",
+    "url_campaigns": "campaigns:index",
     "url_inquiries": "inquiries-coming",
     "url_epaper": "epaper:index",
     "url_search": "search",

@@ -1,0 +1,13 @@
+"""What the other products may ask of the newsroom: small named link functions, so that campaigns and the
+inquiry desk never reach into the newsroom's models and rules (DESIGN.md: products meet through a foreign key
+or a small named link function)."""
+
+from django.db.models import QuerySet
+
+from articles.models import Article
+from articles.services import article_live_q
+
+
+def articles_public() -> QuerySet[Article]:
+    """Articles readers can open now, with only what a link to one prints (headline, date, address)."""
+    return Article.objects.filter(article_live_q()).only("pk", "headline", "publish_at").order_by("-publish_at", "-pk")
