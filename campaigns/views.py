@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from campaigns import public, selectors
-from campaigns.models import Activity, Campaign
+from campaigns.models import Activity
 from pingcheng.breadcrumbs import crumb
 from pingcheng.directory.models import Unit
 from pingcheng.page_cache import public_page
