@@ -13,4 +13,6 @@ urlpatterns = [
     path("activities/<int:pk>/findings/new/", field_views.finding_new, name="finding_new"),
     path("findings/<int:pk>/", field_views.finding_detail, name="finding"),
     path("findings/<int:pk>/steps/<slug:name>/", field_views.finding_step, name="finding_step"),
+    path("ledger/", field_views.ledger, name="ledger"),
+    path("ledger/<int:pk>/", field_views.ledger_download, name="ledger_download"),
 ]

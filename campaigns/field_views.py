@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from campaigns import access, selectors, services
 from campaigns.errors import CampaignActionRefused
-from campaigns.forms import ActivityForm, FindingForm, StepForm
+from campaigns.forms import ActivityForm, FindingForm, LedgerForm, StepForm
 from campaigns.models import Activity, Campaign, Finding
 from campaigns.workflow import ACTIVITY_WORKFLOW, FINDING_WORKFLOW
 from pingcheng.directory.models import Unit
@@ -239,3 +239,72 @@ def finding_step(request, pk: int, name: str):
     else:
         messages.success(request, _("已记录：%(step)s。") % {"step": FINDING_WORKFLOW[name].label})
     return redirect(reverse("campaigns-field:finding", args=[finding.pk]))
+
+
+# --- ledgers ---------------------------------------------------------------------------------------------
+
+LEDGER_INLINE_LIMIT = 500  # up to this many activities the file comes back at once; more are built by Celery
+
+
+@field_staff_required
+def ledger(request):
+    """Ask for a ledger: small ones are answered with the file, large ones are built in the background and
+    listed below with their progress, for this person only."""
+    from campaigns.ledger import LedgerScope, ledger_activities, ledger_csv, ledger_xlsx
+    from campaigns.models import LedgerExport
+    from pingcheng.accounts import person_name
+
+    today = timezone.localdate()
+    form = LedgerForm(request.POST or None, units=_form_units(request.user),
+                      initial={"date_from": today.replace(day=1), "date_to": today, "file_format": "xlsx"})  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        scope = LedgerScope(unit=data["unit"], date_from=data["date_from"], date_to=data["date_to"],
+                            campaign=data["campaign"], campaign_type=data["campaign_type"])  # fmt: skip
+        activities = ledger_activities(scope, access.activities_for_user(request.user))
+        if activities.count() <= LEDGER_INLINE_LIMIT:
+            if data["file_format"] == "csv":
+                content, kind = ledger_csv(activities), "text/csv; charset=utf-8"
+            else:
+                content = ledger_xlsx(scope, activities, by=person_name(request.user))
+                kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            return _attachment(content, kind, f"{scope.title}（{scope.period}）.{data['file_format']}")
+        try:
+            services.ledger_export_request(by=request.user, unit=data["unit"], date_from=data["date_from"],
+                                           date_to=data["date_to"], file_format=data["file_format"],
+                                           campaign=data["campaign"], campaign_type=data["campaign_type"])  # fmt: skip
+        except CampaignActionRefused as refused:
+            form.add_error(None, refused.text)
+        else:
+            messages.success(request, _("台账较大，正在后台生成，完成后可在下方下载。"))
+            return redirect("campaigns-field:ledger")
+    exports = LedgerExport.objects.filter(requested_by=request.user).select_related("unit")[:10]
+    waiting = any(export.status in (LedgerExport.Status.PENDING, LedgerExport.Status.RUNNING) for export in exports)
+    return render(request, "campaigns/field/ledger.html",
+                  {"form": form, "exports": exports, "waiting": waiting, "nav": "none"})  # fmt: skip
+
+
+def _attachment(content: bytes, kind: str, filename: str):
+    from urllib.parse import quote
+
+    from django.http import HttpResponse
+
+    response = HttpResponse(content, content_type=kind)
+    response["Content-Disposition"] = f"attachment; filename=\"ledger.{filename.rsplit('.', 1)[-1]}\"; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@field_staff_required
+def ledger_download(request, pk: int):
+    """A ledger built in the background, for the person who asked for it only (anyone else: not found)."""
+    from campaigns.models import LedgerExport
+    from campaigns.storage import ledger_storage
+
+    export = get_object_or_404(LedgerExport, pk=pk, requested_by=request.user, status=LedgerExport.Status.DONE)
+    if not export.file_name or not ledger_storage().exists(export.file_name):
+        raise Http404("文件已过期")
+    with ledger_storage().open(export.file_name) as handle:
+        content = handle.read()
+    kind = "text/csv; charset=utf-8" if export.format == "csv" else (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # fmt: skip
+    return _attachment(content, kind, f"{export.unit.name}台账（{export.date_from}至{export.date_to}）.{export.format}")

@@ -12,7 +12,7 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Activity, Campaign, Finding, Metric
+from campaigns.models import Activity, Campaign, CampaignType, Finding, Metric
 from pingcheng.directory.models import Unit
 
 NO_NUL = [ProhibitNullCharactersValidator()]
@@ -129,3 +129,34 @@ class StepForm(forms.Form):
     note = forms.CharField(label=_("说明"), required=False, max_length=2000, validators=NO_NUL,
                            widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
     working_days = forms.IntegerField(label=_("整改期限（工作日）"), required=False, min_value=1, max_value=60)
+
+
+class LedgerForm(forms.Form):
+    """Which ledger to export: a unit in the user's scope, a period, optionally one campaign or one type."""
+
+    unit = UnitChoiceField(label=_("单位"), queryset=Unit.objects.none(), empty_label=None)
+    date_from = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date_to = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    campaign = forms.ModelChoiceField(label=_("专项活动"), queryset=Campaign.objects.none(), required=False,
+                                      empty_label=_("全部专项活动"))  # fmt: skip
+    campaign_type = forms.ModelChoiceField(label=_("活动类型"), queryset=CampaignType.objects.none(), required=False,
+                                           empty_label=_("全部类型"))  # fmt: skip
+    file_format = forms.ChoiceField(label=_("格式"), choices=[("xlsx", _("Excel（XLSX），按类型分表，含合计行")),
+                                                              ("csv", _("CSV，每项数据一行"))],
+                                    initial="xlsx", widget=forms.RadioSelect)  # fmt: skip
+
+    def __init__(self, *args, units, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["campaign"].queryset = Campaign.objects.order_by("-starts_on")
+        self.fields["campaign_type"].queryset = CampaignType.objects.all()
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", ValidationError(_("结束日期不能早于开始日期。"), code="period_reversed"))
+        elif start and end and (end - start).days > 366 * 3:
+            self.add_error("date_to", ValidationError(_("一次最多导出三年的台账。"), code="period_too_long"))
+        return data

@@ -303,3 +303,47 @@ class FindingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class LedgerExport(models.Model):
+    """A ledger someone asked for that is built in the background; downloaded by that person only."""
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", _("Excel（XLSX）")
+        CSV = "csv", _("CSV")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("导出人"), on_delete=models.CASCADE,
+                                     related_name="+")  # fmt: skip
+    unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+")
+    campaign = models.ForeignKey(Campaign, verbose_name=_("专项活动"), null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="+")  # fmt: skip
+    campaign_type = models.ForeignKey(CampaignType, verbose_name=_("活动类型"), null=True, blank=True,
+                                      on_delete=models.CASCADE, related_name="+")  # fmt: skip
+    date_from = models.DateField(_("开始日期"))
+    date_to = models.DateField(_("结束日期"))
+    format = models.CharField(_("格式"), max_length=8, choices=Format, default=Format.XLSX)
+    status = models.CharField(_("状态"), max_length=16, choices=Status, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
+    row_count = models.PositiveIntegerField(_("活动数"), default=0)
+    file_name = models.CharField(_("文件"), max_length=200, blank=True)
+    error = models.CharField(_("错误"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始生成"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("台账导出")
+        verbose_name_plural = _("台账导出")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(date_to__gte=F("date_from")), name="ledger_export_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.date_from}—{self.date_to}"

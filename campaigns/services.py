@@ -5,11 +5,12 @@ append-only event, and announces what the public sees to the page cache after co
 """
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -276,3 +277,98 @@ def findings_escalate_overdue(*, today: date | None = None) -> int:
                            _("逾期未整改，已上报%(unit)s。") % {"unit": above.name})  # fmt: skip
             escalated += 1
     return escalated
+
+
+# --- ledgers ---------------------------------------------------------------------------------------------
+
+LEDGER_LEASE = timedelta(minutes=10)
+LEDGER_KEEP = timedelta(days=7)
+
+
+def _ledger_scope(export):
+    from campaigns.ledger import LedgerScope
+
+    return LedgerScope(unit=export.unit, date_from=export.date_from, date_to=export.date_to, campaign=export.campaign,
+                       campaign_type=export.campaign_type)  # fmt: skip
+
+
+def ledger_export_request(*, by, unit: Unit, date_from: date, date_to: date, file_format: str, campaign=None,
+                          campaign_type=None):  # fmt: skip
+    """Record a ledger to build in the background, for a unit in the user's scope; the task is queued after
+    commit, and the sweep re-drives it if the broker was down."""
+    from campaigns.models import LedgerExport
+    from campaigns.tasks import ledger_export_build
+
+    if not access.user_may_log_for(by, unit):
+        raise CampaignActionRefused(_("您不能导出“%(unit)s”的台账。") % {"unit": unit.name}, code="unit_out_of_scope")
+    export = LedgerExport(requested_by=by, unit=unit, date_from=date_from, date_to=date_to, format=file_format,
+                          campaign=campaign, campaign_type=campaign_type)  # fmt: skip
+    export.full_clean()
+    export.save()
+    transaction.on_commit(lambda: _enqueue(ledger_export_build, export.pk))
+    return export
+
+
+def _enqueue(task, *args) -> None:
+    try:
+        task.delay(*args)
+    except Exception:  # the broker is down: the row stays pending and ledger_exports_sweep re-drives it
+        import logging
+
+        logging.getLogger(__name__).warning("Could not queue %s%s; the sweep will", task.name, args, exc_info=True)
+
+
+def ledger_export_build(*, export_id: int) -> bool:
+    """Build one requested ledger. Claimed with a lease (pending, or running past LEDGER_LEASE after a worker
+    died), so two workers never build it at once and a late or repeated task does nothing."""
+    from campaigns.ledger import ledger_activities, ledger_csv, ledger_xlsx
+    from campaigns.models import LedgerExport
+    from campaigns.storage import ledger_storage
+    from pingcheng.accounts import person_name
+
+    now = timezone.now()
+    claimable = Q(status=LedgerExport.Status.PENDING) | Q(status=LedgerExport.Status.RUNNING,
+                                                             started_at__lt=now - LEDGER_LEASE)  # fmt: skip
+    if not LedgerExport.objects.filter(claimable, pk=export_id).update(status=LedgerExport.Status.RUNNING, started_at=now,
+                                                                      progress=0):  # fmt: skip
+        return False
+    export = LedgerExport.objects.select_related("unit", "campaign", "campaign_type", "requested_by").get(pk=export_id)
+    activities = ledger_activities(_ledger_scope(export), access.activities_for_user(export.requested_by))
+
+    def progress(done: int, total: int) -> None:
+        LedgerExport.objects.filter(pk=export_id).update(progress=min(99, done * 100 // max(total, 1)))
+
+    try:
+        if export.format == LedgerExport.Format.CSV:
+            content = ledger_csv(activities)
+        else:
+            content = ledger_xlsx(_ledger_scope(export), activities, by=person_name(export.requested_by), progress=progress)
+    except Exception as error:  # recorded for the person waiting, then raised for the worker's log
+        LedgerExport.objects.filter(pk=export_id).update(status=LedgerExport.Status.FAILED, error=str(error)[:200],
+                                                         finished_at=timezone.now())  # fmt: skip
+        raise
+    from django.core.files.base import ContentFile
+
+    name = ledger_storage().save(f"{export_id}/ledger.{export.format}", ContentFile(content))
+    LedgerExport.objects.filter(pk=export_id).update(status=LedgerExport.Status.DONE, progress=100, file_name=name,
+                                                     row_count=activities.count(), finished_at=timezone.now())  # fmt: skip
+    return True
+
+
+def ledger_exports_sweep() -> int:
+    """Re-drive ledgers left pending (the broker was down) or abandoned by a dead worker; drop week-old files."""
+    from campaigns.models import LedgerExport
+    from campaigns.storage import ledger_storage
+    from campaigns.tasks import ledger_export_build
+
+    now = timezone.now()
+    stuck = LedgerExport.objects.filter(
+        Q(status=LedgerExport.Status.PENDING, created_at__lt=now - timedelta(minutes=1))
+        | Q(status=LedgerExport.Status.RUNNING, started_at__lt=now - LEDGER_LEASE)
+    ).values_list("pk", flat=True)
+    for pk in stuck:
+        _enqueue(ledger_export_build, pk)
+    for export in LedgerExport.objects.filter(created_at__lt=now - LEDGER_KEEP).exclude(file_name=""):
+        ledger_storage().delete(export.file_name)
+        LedgerExport.objects.filter(pk=export.pk).update(file_name="")
+    return len(stuck)

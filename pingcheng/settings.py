@@ -283,6 +283,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     "articles-publish-due": {"task": "articles.tasks.articles_publish_due", "schedule": crontab()},
     "articles-unpublish-due": {"task": "articles.tasks.articles_unpublish_due", "schedule": crontab()},
+    "campaigns-ledger-exports": {"task": "campaigns.tasks.ledger_exports_sweep", "schedule": crontab()},
+    # Once a working morning: a finding due yesterday is overdue today, whatever hour the sweep runs.
+    "campaigns-findings-escalate": {
+        "task": "campaigns.tasks.findings_escalate_overdue", "schedule": crontab(hour=8, minute=5)
+    },
 }
 
 # Security headers. HTTPS settings follow SECURE_SSL_REDIRECT so a plain-HTTP development run still works.

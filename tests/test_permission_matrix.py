@@ -48,7 +48,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from PIL import Image
 
-from articles.models import Article, Correction, Credit, Edition, Page, ReviewDecision, Section, Series
+from articles.models import Article, Correction, Credit, Edition, FrontSlot, Page, ReviewDecision, Section, Series
 from pingcheng.directory.models import NEWSROOM_ROLES, REVIEW_ROLES, Contributor, Membership, Role, Unit
 from pingcheng.models import WorkdayOverride, WorkdayYear
 from pingcheng.notices.models import Notice
@@ -232,6 +232,10 @@ POLICY: dict[str, Rule] = {
     "articles.reviewdecision": Rule(
         view=REVIEWERS | ADMIN, probes=lambda w: [Probe("review decision", w.rows["decision"])]
     ),
+    # The front page's 头条 and 要闻: chosen by the reviewers (articles/front_admin.py).
+    "articles.frontslot": Rule(
+        view=REVIEWERS | ADMIN, change=REVIEWERS | ADMIN, probes=lambda w: [Probe("front-page slot", w.rows["front_slot"])]
+    ),
     "articles.correction": Rule(
         view=NEWSROOM | ADMIN, add=NOBODY, change=NOBODY, delete=NOBODY,
         probes=lambda w: [Probe("correction", w.rows["correction"])],
@@ -346,6 +350,10 @@ BACK_OFFICE: dict[str, Endpoint] = {
                                         kwargs=lambda pk: {"pk": pk}),  # fmt: skip
     "campaigns-field:finding_step": Endpoint("POST", may=campaign_row_visible, model="campaigns.finding",
                                              ok=frozenset({302}), kwargs=lambda pk: {"pk": pk, "name": "start"}),  # fmt: skip
+    "campaigns-field:ledger": Endpoint("GET", may=lambda viewer: viewer.role in CAMPAIGN_ROLES),
+    # A built ledger is its requester's alone; the matrix has none (activity ids stand in), so all are refused.
+    "campaigns-field:ledger_download": Endpoint("GET", may=lambda viewer, probe=None: False, model="campaigns.activity",
+                                                kwargs=lambda pk: {"pk": pk}),  # fmt: skip
     "articles:photo_upload": Endpoint(
         "POST", may=lambda viewer: viewer.role in NEWSROOM | ADMIN, ok=frozenset({400}), anonymous="403"
     ),
@@ -426,6 +434,7 @@ def _build_world() -> World:
         article=rows["other_article"], round=1, level=ReviewDecision.Level.FINAL,
         outcome=ReviewDecision.Outcome.PASS, reviewer=world.user(Role.CHIEF_EDITOR),
     )  # fmt: skip
+    rows["front_slot"] = FrontSlot.objects.create(position=FrontSlot.Position.LEAD, article=rows["other_article"])
     rows["correction"] = Correction.objects.create(article=rows["other_article"], text="第二段人名有误，已更正。",
                                                    by=world.user(Role.CHIEF_EDITOR))  # fmt: skip
     for name, role in (("notice_reporter", Role.REPORTER), ("notice_street", Role.STREET_STAFF)):
