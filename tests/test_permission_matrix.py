@@ -234,8 +234,9 @@ POLICY: dict[str, Rule] = {
     ),
     # The front page's 头条 and 要闻: chosen by the reviewers (articles/front_admin.py).
     "articles.frontslot": Rule(
-        view=REVIEWERS | ADMIN, change=REVIEWERS | ADMIN, probes=lambda w: [Probe("front-page slot", w.rows["front_slot"])]
-    ),
+        view=REVIEWERS | ADMIN, change=REVIEWERS | ADMIN,
+        probes=lambda w: [Probe("front-page slot", w.rows["front_slot"])],
+    ),  # fmt: skip
     "articles.correction": Rule(
         view=NEWSROOM | ADMIN, add=NOBODY, change=NOBODY, delete=NOBODY,
         probes=lambda w: [Probe("correction", w.rows["correction"])],
