@@ -1,16 +1,32 @@
 import functools
+from datetime import timedelta
+from itertools import groupby
 
 from django.contrib import admin, messages
-from django.db.models import Count, Q
+from django.db.models import Case, Count, IntegerField, Q, When
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from articles import access, presence, services
 from articles.bylines import article_byline
-from articles.forms import ArticleAdminForm, CorrectionForm, PageImportForm, ReviewForm, ScheduleForm, WithdrawForm
+from articles.diffs import field_labels, snapshot_changes
+from articles.errors import ArticleActionRefused
+from articles.forms import (
+    WORKFLOW_STEPS,
+    ArticleAdminForm,
+    CorrectionForm,
+    PublishNowForm,
+    ReviewForm,
+    ScheduleForm,
+    WithdrawForm,
+    beijing_time,
+)
 from articles.models import (
     Article,
     ArticlePhoto,
@@ -21,11 +37,19 @@ from articles.models import (
     Section,
     Series,
 )
-from articles.workflow import ARTICLE_WORKFLOW
-from pingcheng.directory.admin_base import RoleAdminMixin, RoleModelAdmin, unit_choices_anywhere
+from articles.workflow import ARTICLE_WORKFLOW, LEVEL_OF_STATE, NEXT_LEVEL
+from pingcheng.accounts import person_name
+from pingcheng.directory.access import user_has_role
+from pingcheng.directory.admin_base import (
+    DomainErrorMessageMixin,
+    RoleAdminMixin,
+    RoleModelAdmin,
+    unit_choices_anywhere,
+)
 from pingcheng.directory.models import NEWSROOM_ROLES, REVIEW_ROLES, Contributor
 from pingcheng.errors import DomainError
 from pingcheng.photos.admin import PhotoChoicesMixin
+from pingcheng.richtext import clean_article_html
 
 NEWSROOM = frozenset(NEWSROOM_ROLES)
 # A story may be about any unit of the district, and a correspondent may write for any of them.
@@ -38,11 +62,15 @@ REVIEWERS = frozenset(REVIEW_ROLES)
 class ContributorAdmin(RoleModelAdmin):
     view_roles = NEWSROOM
     change_roles = REVIEWERS
-    list_display = ["name", "kind", "unit", "user", "is_active"]
+    list_display = ["name", "kind", "unit", "account", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "unit__name"]
     autocomplete_fields = ["unit", "user"]
     list_select_related = ["unit", "user"]
+
+    @admin.display(description=_("登录账号"), ordering="user__last_name")
+    def account(self, obj: Contributor) -> str:
+        return person_name(obj.user) or "—"
 
     def save_model(self, request, obj, form, change):
         # A byline name is printed on articles: renaming someone is an edit of those articles.
@@ -133,23 +161,85 @@ class ReviewQueueFilter(admin.SimpleListFilter):
         return queryset
 
 
+S = Article.Status
+# Where an article sorts in the list: what waits for this person first, then what waits for others, then the rest.
+RANK_MY_TURN, RANK_MY_DRAFT, RANK_IN_HAND, RANK_DONE = range(4)
+
+
+def action_rank(user) -> Case:
+    """The list's first sort key for ``user``: their turn to review, their returned pieces and, for those who
+    publish, approved pieces waiting for a time; then their drafts; then pieces moving through other hands."""
+    levels = [status for status, role in access.LEVEL_ROLE.items() if user_has_role(user, role)]
+    own = Q(created_by=user)
+    my_turn = (Q(status__in=levels) & ~own) | (own & Q(status=S.RETURNED))
+    if access.user_may_publish(user):
+        my_turn |= Q(status=S.APPROVED)
+    return Case(
+        When(my_turn, then=RANK_MY_TURN),
+        When(own & Q(status=S.DRAFT), then=RANK_MY_DRAFT),
+        When(status__in=[*access.LEVEL_ROLE, S.APPROVED, S.SCHEDULED, S.RETURNED, S.DRAFT], then=RANK_IN_HAND),
+        default=RANK_DONE,
+        output_field=IntegerField(),
+    )
+
+
+def _short_when(moment):
+    """A time in a list column, Beijing time on a 24-hour clock, the year only when it is not this year; a
+    narrow column breaks it between the date and the time, never inside either."""
+    if moment is None:
+        return "—"
+    local = timezone.localtime(moment)
+    year = "" if local.year == timezone.localdate().year else f"{local.year}年"
+    return format_html('<span class="nowrap">{}</span> <span class="nowrap">{}</span>',
+                       f"{year}{local.month}月{local.day}日", f"{local:%H:%M}")  # fmt: skip
+
+
+def _step_success(step: str, article: Article, decision: ReviewDecision | None) -> str:
+    if step == "submit":
+        return gettext("已送审，等待初审。")
+    if step in ("pass", "return"):
+        level = decision.get_level_display()
+        if step == "return":
+            what = gettext("%(level)s退回，已通知作者。") % {"level": level}
+        elif article.status in LEVEL_OF_STATE:
+            what = gettext("%(level)s通过，已送%(next)s。") % {"level": level, "next": LEVEL_OF_STATE[article.status].label}
+        else:
+            what = gettext("%(level)s通过，可以安排发布。") % {"level": level}
+        edited = field_labels(decision.edited_fields)
+        if edited:
+            what += gettext("您的修改（%(fields)s）已一并保存，并记入审稿记录。") % {"fields": "、".join(edited)}
+        return gettext("审稿意见已记录：") + what
+    if step == "publish":
+        return gettext("已发布，读者看到的发布时间为 %(when)s。") % {"when": beijing_time(article.publish_at)}
+    if step == "schedule":
+        return gettext("已定时发布：%(when)s（北京时间）。") % {"when": beijing_time(article.publish_at)}
+    if step == "withdraw":
+        return gettext("稿件已撤下。")
+    return gettext("更正已发布。")
+
+
 @admin.register(Article)
 class ArticleAdmin(RoleModelAdmin):
-    """Shaped per role: reporters see their own pieces, reviewers their queue with counts, chiefs everything."""
+    """Shaped per role: reporters see their own pieces, reviewers their queue with counts, chiefs everything.
+
+    Every workflow step taken on the article's page (送审, 通过/退回, 立即发布/定时发布, 撤稿, 更正) is a button of
+    the article's own form: the edits on the page are saved with the step, or, when the step is refused, the
+    page comes back with the reason and everything typed, and nothing is written.
+    """
 
     view_roles = NEWSROOM
     change_roles = NEWSROOM
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
     change_list_template = "admin/articles/article/change_list.html"
-    list_display = ["headline_block", "status", "section", "byline", "publish_at", "edited_at"]
+    list_display = ["headline_block", "status", "byline", "written_by", "publish_when", "edited_when"]
     list_filter = [ReviewQueueFilter, "status", "section", "series", "dateline"]
     search_fields = ["headline", "kicker", "subtitle", "lead"]
     date_hierarchy = "created_at"
     autocomplete_fields = ["series", "units", "page"]
     inlines = [CreditInline, FigureInline]
-    readonly_fields = ["status", "review_round", "char_count", "published_at", "updated_at", "version", "created_by",
-                       "publish_at", "unpublish_at"]  # fmt: skip
+    readonly_fields = ["status", "review_round", "char_count", "published_at", "updated_at", "version", "written_by",
+                       "publish_at", "unpublish_at", "body_formatted"]  # fmt: skip
     fieldsets = [
         (_("标题"), {"fields": ["kicker", "headline", "subtitle", ("series", "series_part")]}),
         (_("电头与编辑"), {"fields": ["dateline", "responsible_editor"]}),
@@ -158,7 +248,7 @@ class ArticleAdmin(RoleModelAdmin):
         (_("见报"), {"fields": [("page", "page_order")], "classes": ["collapse"]}),
         (_("转载"), {"fields": ["source", "original_author", "original_title"], "classes": ["collapse"]}),
         (_("状态"), {"fields": [("status", "review_round", "version"), ("publish_at", "unpublish_at"),
-                               ("published_at", "updated_at"), "created_by", "expected_version"]}),
+                               ("published_at", "updated_at"), "written_by", "expected_version"]}),
     ]  # fmt: skip
 
     def get_queryset(self, request):
@@ -167,6 +257,26 @@ class ArticleAdmin(RoleModelAdmin):
             .select_related("section", "series", "created_by")
             .prefetch_related("credits__contributor")
         )
+
+    def get_ordering(self, request):
+        # An expression rather than an annotation: other admins order their choices of an article by this too.
+        return [action_rank(request.user).asc(), "-edited_at", "-pk"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        # Read only (a reporter's piece in review): the body as it will read, not its HTML source.
+        swap = {"body": "body_formatted"}
+        return [(name, {**options, "fields": [swap.get(field, field) for field in options["fields"]
+                                              if field != "expected_version"]})
+                for name, options in fieldsets]  # fmt: skip
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        step = request.POST.get("_workflow", "") if request.method == "POST" else ""
+        refusal = getattr(request, "_article_refusal", None)
+        return type(form.__name__, (form,), {"workflow_step": step, "workflow_refusal": refusal})
 
     def has_change_permission(self, request, obj=None):
         if not super().has_change_permission(request, obj):
@@ -189,22 +299,80 @@ class ArticleAdmin(RoleModelAdmin):
     def byline(self, obj: Article) -> str:
         return article_byline(obj)
 
+    @admin.display(description=_("发布时间"), ordering="publish_at")
+    def publish_when(self, obj: Article):
+        return _short_when(obj.publish_at)
+
+    @admin.display(description=_("最后编辑"), ordering="edited_at")
+    def edited_when(self, obj: Article):
+        return _short_when(obj.edited_at)
+
+    @admin.display(description=_("撰稿人"), ordering="created_by__last_name")
+    def written_by(self, obj: Article) -> str:
+        return person_name(obj.created_by) or "—"
+
+    @admin.display(description=_("正文"))
+    def body_formatted(self, obj: Article):
+        # Stored bodies were cleaned on save; cleaned again here because this marks them safe for the page.
+        return format_html('<div class="article-body-readonly">{}</div>', mark_safe(clean_article_html(obj.body or "")))
+
     def save_model(self, request, obj, form, change):
-        # An edit is saved in save_related, with its credits, photos and units: whether it goes back to 终审
-        # or becomes a revision depends on all of them, and the admin saves the inlines only there.
-        if not change:
-            services.article_create(article=obj, by=request.user)
+        # The article is saved in save_related, with its credits, photos and units: whether an edit goes back
+        # to 终审 or becomes a revision depends on all of them, and the admin saves the inlines only there.
+        pass
 
     def save_related(self, request, form, formsets, change):
+        """Save the article with its inlines through the services, then take the step whose button was pressed."""
         write_related = functools.partial(super().save_related, request, form, formsets, change)
-        if change:
-            services.article_save(article=form.instance, by=request.user, changed_fields=set(form.changed_data),
-                                  expected_version=form.cleaned_data.get("expected_version"),
-                                  write_related=write_related)  # fmt: skip
+        article, step, data, by = form.instance, form.workflow_step, form.cleaned_data, request.user
+        decision = None
+        if not change:
+            services.article_create(article=article, by=by, write_related=write_related)
+        elif step in ("pass", "return"):
+            decision = services.article_save_and_review(
+                article=article, by=by, outcome=step, opinion=data.get("review_opinion") or "",
+                expected_version=data.get("expected_version"), write_related=write_related,
+            )  # fmt: skip
         else:
-            write_related()
+            approved = article.status in (S.APPROVED, S.SCHEDULED)
+            services.article_save(article=article, by=by, changed_fields=set(form.changed_data),
+                                  expected_version=data.get("expected_version"), write_related=write_related)  # fmt: skip
+            if step in ("publish", "schedule") and approved and article.status == S.FINAL_REVIEW:
+                raise ArticleActionRefused(
+                    gettext("您修改了稿件内容，修改后的稿件须重新终审，终审通过后才能发布。"
+                            "只想保存修改请点“保存”（稿件将回到待终审）。"), code="edited_needs_final_review",
+                )  # fmt: skip
+        if step == "submit":
+            services.article_submit(article=article, by=by)
+        elif step == "publish":
+            services.article_publish_now(article=article, by=by, unpublish_at=data.get("expire_at"))
+        elif step == "schedule":
+            services.article_schedule(article=article, by=by, publish_at=data["schedule_at"],
+                                      unpublish_at=data.get("expire_at"))  # fmt: skip
+        elif step == "withdraw":
+            services.article_withdraw(article=article, by=by, reason=data.get("withdraw_reason") or "")
+        elif step == "correct":
+            services.article_correct(article=article, by=by, kind=data.get("correction_kind") or "",
+                                     text=data.get("correction_text") or "")  # fmt: skip
         # Credits arrive with the inlines, after the article row: index the byline names too.
-        services.article_reindex(article=form.instance)
+        services.article_reindex(article=article)
+        if step:
+            article.refresh_from_db()
+            request._article_step_message = _step_success(step, article, decision)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._step_response(request, obj) or super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        return self._step_response(request, obj) or super().response_change(request, obj)
+
+    def _step_response(self, request, obj):
+        """After a workflow step, back to the article, where its new state and record show, with what happened."""
+        message = getattr(request, "_article_step_message", None)
+        if message is None:
+            return None
+        messages.success(request, message)
+        return redirect(reverse("admin:articles_article_change", args=[obj.pk]))
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         extra_context = extra_context or {}
@@ -214,46 +382,109 @@ class ArticleAdmin(RoleModelAdmin):
             if others:
                 messages.warning(request, _("注意：%(names)s 在最近15分钟内也打开了这篇稿件，保存前请先沟通，以免互相覆盖。")
                                  % {"names": "、".join(others)})  # fmt: skip
-        return super().changeform_view(request, object_id, form_url, extra_context)
+        # Past the mixin that turns a refusal into a redirect: that would drop what was typed on the page.
+        admin_view = super(DomainErrorMessageMixin, self).changeform_view
+        try:
+            return admin_view(request, object_id, form_url, extra_context)
+        except DomainError as refused:
+            if request.method != "POST":
+                return self._refused(request, refused)
+            # Everything was rolled back. The same POST again, with the refusal as an error of the form: the
+            # form is invalid, so nothing is saved, and the page shows the reason beside everything typed.
+            request._article_refusal = refused
+        try:
+            return admin_view(request, object_id, form_url, extra_context)
+        except DomainError as refused:
+            return self._refused(request, refused)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        if obj is not None:
-            context.update(self._workflow_context(request, obj))
+        context.update(self._workflow_context(request, obj))
+        form = context["adminform"].form
+        # A refused step's reason sits by its button at the bottom of the page; named at the top as well.
+        context["workflow_errors"] = [error for field in set(WORKFLOW_STEPS.values()) if field
+                                      for error in form.errors.get(field, [])]  # fmt: skip
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    def _workflow_context(self, request, article: Article) -> dict:
+    def _workflow_context(self, request, article: Article | None) -> dict:
         user = request.user
-        steps = {step.name for step in ARTICLE_WORKFLOW.available(user=user, obj=article)}
+        if article is None:
+            # A new piece: it may be sent to 初审 with its first save.
+            may_write = self.has_add_permission(request)
+            return {"article_obj": None, "can_submit": may_write, "workflow_open": may_write}
+        # Steps are buttons of the article's form, which only someone who may edit it can send.
+        may_edit = self.has_change_permission(request, article)
+        steps = {step.name for step in ARTICLE_WORKFLOW.available(user=user, obj=article)} if may_edit else set()
+        decisions = list(article.decisions.select_related("reviewer"))
+        for decision in decisions:
+            decision.edited_labels = field_labels(decision.edited_fields)
+        draft_revisions = list(article.draft_revisions.select_related("by"))
+        for revision in draft_revisions:
+            revision.field_labels = field_labels(revision.fields)
+        last_decision = decisions[-1] if decisions else None
+        changes_since = None
+        if last_decision is not None and last_decision.snapshot and article.published_at is None:
+            changes_since = snapshot_changes(last_decision.snapshot, services.article_snapshot(article))
+        can_review = "pass" in steps or "return" in steps
+        # The level a pass sends the article to; none after 终审, whose pass approves it.
+        following = NEXT_LEVEL.get(article.status)
+        next_level = LEVEL_OF_STATE[following].label if following in LEVEL_OF_STATE else ""
         return {
             "article_obj": article,
-            "decisions": article.decisions.select_related("reviewer"),
+            "decisions": decisions,
             "events": article.events.select_related("by"),
             "corrections": article.corrections.all(),
             "revisions": article.revisions.select_related("by"),
-            # Which step forms to show comes from the workflow, the same rules the services enforce.
+            "draft_revisions": draft_revisions,
+            "last_decision": last_decision,
+            "changes_since": changes_since,
+            # Which steps to offer comes from the workflow, the same rules the services enforce.
             "can_submit": "submit" in steps,
-            "can_review": "pass" in steps or "return" in steps,
+            "can_review": can_review,
+            "review_level": LEVEL_OF_STATE.get(article.status),
+            "next_level": next_level,
             "can_schedule": "schedule" in steps,
             "can_withdraw": "withdraw" in steps,
             "can_correct": "correct" in steps,
-            "review_form": ReviewForm(),
-            "schedule_form": ScheduleForm(initial=ScheduleForm.initial_for(article)),
-            "withdraw_form": WithdrawForm(),
-            "correction_form": CorrectionForm(),
+            "workflow_open": bool(steps),
             "preview_url": reverse("articles:preview", kwargs={"pk": article.pk}),
-            "last_return": article.decisions.filter(outcome=ReviewDecision.Outcome.RETURN).last(),
+            "schedule_url": reverse("admin:articles_article_schedule"),
+            "last_return": next((d for d in reversed(decisions) if d.outcome == ReviewDecision.Outcome.RETURN), None),
         }
 
     def get_urls(self):
         custom = [
             path("import/", self.admin_site.admin_view(self.import_view), name="articles_article_import"),
+            path("schedule/", self.admin_site.admin_view(self.schedule_view), name="articles_article_schedule"),
             path("<int:pk>/workflow/<str:step>/", self.admin_site.admin_view(self.workflow_view),
                  name="articles_article_workflow"),  # fmt: skip
         ]
         return custom + super().get_urls()
 
+    def schedule_view(self, request):
+        """发布日程: what goes live when (by day, Beijing time), what waits for a time, what went out lately."""
+        if not access.user_is_newsroom(request.user):
+            return redirect("admin:index")
+        now = timezone.now()
+        articles = access.articles_for_user(request.user).select_related("section", "created_by")
+        upcoming = list(articles.filter(status=S.SCHEDULED, publish_at__gt=now).order_by("publish_at", "pk"))
+        days = [(day, list(items)) for day, items in groupby(upcoming, key=lambda a: timezone.localdate(a.publish_at))]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("发布日程"),
+            "opts": self.model._meta,
+            "days": days,
+            "today": timezone.localdate(now),
+            "waiting": list(articles.filter(status=S.APPROVED).order_by("edited_at", "pk")),
+            "recent": list(articles.filter(status=S.PUBLISHED, publish_at__gt=now - timedelta(hours=24),
+                                           publish_at__lte=now).order_by("-publish_at")),  # fmt: skip
+            "may_publish": access.user_may_publish(request.user),
+        }
+        return TemplateResponse(request, "admin/articles/article/schedule.html", context)
+
     def workflow_view(self, request, pk: int, step: str):
-        """One POST endpoint per workflow step; every rule is enforced by the service it calls."""
+        """One POST endpoint per workflow step, for steps taken without the article's form (scripts and the
+        like: the back office's page takes them with its form, so edits are saved with them). Every rule is
+        enforced by the service it calls."""
         article = access.article_access_for_user(user=request.user, pk=pk)
         change_url = reverse("admin:articles_article_change", args=[article.pk])
         if request.method != "POST":
@@ -262,6 +493,8 @@ class ArticleAdmin(RoleModelAdmin):
             "submit": (None, lambda data: services.article_submit(article=article, by=request.user), _("已送审。")),
             "review": (ReviewForm, lambda data: services.article_review(article=article, by=request.user, **data),
                        _("审稿意见已记录。")),
+            "publish": (PublishNowForm, lambda data: services.article_publish_now(article=article, by=request.user,
+                                                                                  **data), _("已发布。")),
             "schedule": (ScheduleForm, lambda data: services.article_schedule(article=article, by=request.user, **data),
                          _("发布时间已安排。")),
             "withdraw": (WithdrawForm, lambda data: services.article_withdraw(article=article, by=request.user, **data),
@@ -296,54 +529,35 @@ class ArticleAdmin(RoleModelAdmin):
         )
         queue = [(status, Article.Status(status).label, counts[status]) for status in access.LEVEL_ROLE]
         extra_context = {**(extra_context or {}), "review_queue": queue,
-                         "can_import": access.user_may_import(request.user)}  # fmt: skip
+                         "can_import": access.user_may_import(request.user),
+                         "schedule_url": reverse("admin:articles_article_schedule")}  # fmt: skip
         return super().changelist_view(request, extra_context)
 
     def import_view(self, request):
-        """Import a printed page as drafts: reviewers only (see ``access.user_may_import`` for why)."""
-        from articles.importing import page_import, page_import_placed
+        """Import a printed page as drafts, through a preview (articles.import_admin)."""
+        from articles.import_admin import page_import_view
 
-        if not access.user_is_newsroom(request.user):
-            return redirect("admin:index")
-        context = {**self.admin_site.each_context(request), "title": _("导入版面文字"), "opts": self.model._meta}
-        if not access.user_may_import(request.user):
-            # Said on the page rather than a bare 403, so a newsroom member who followed a link learns why.
-            refused = _("只有编辑、副总编辑和总编辑可以导入版面文字。您的稿件请新建草稿撰写后送审。")
-            return TemplateResponse(request, "admin/articles/article/import.html", {**context, "refused": refused},
-                                    status=403)  # fmt: skip
-        form = PageImportForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            try:
-                if data["edition_date"]:
-                    articles = page_import_placed(
-                        text=data["text"], by=request.user, edition_date=data["edition_date"],
-                        edition_number=data["edition_number"], page_number=data["page_number"],
-                        page_name=data["page_name"],
-                    )  # fmt: skip
-                else:
-                    articles = page_import(text=data["text"], by=request.user)
-            except DomainError as refused:
-                form.add_error(None, refused.text)
-            else:
-                if not articles:
-                    form.add_error("text", _("没有识别出稿件。请确认粘贴的是整版文字，标题与正文之间有换行。"))
-                else:
-                    messages.success(request, _("已生成 %(n)d 篇草稿，请逐篇核对标题、署名和正文。") % {"n": len(articles)})
-                    ids = ",".join(str(a.pk) for a in articles)
-                    return redirect(f"{reverse('admin:articles_article_changelist')}?id__in={ids}")
-        return TemplateResponse(request, "admin/articles/article/import.html", {**context, "form": form})
-
+        return page_import_view(request, admin_site=self.admin_site, opts=self.model._meta)
 
 @admin.register(ReviewDecision)
 class ReviewDecisionAdmin(RoleModelAdmin):
     """The 三审 record, read-only for everyone: decisions are evidence."""
 
     view_roles = REVIEWERS
-    list_display = ["article", "round", "level", "outcome", "reviewer", "decided_at"]
+    list_display = ["article", "round", "level", "outcome", "reviewer_name", "decided_at", "edited"]
     list_filter = ["level", "outcome"]
     search_fields = ["article__headline", "opinion"]
     list_select_related = ["article", "reviewer"]
+    fields = ["article", "round", "level", "outcome", "opinion", "reviewer_name", "decided_at", "edited"]
+    readonly_fields = ["reviewer_name", "edited"]
+
+    @admin.display(description=_("审稿人"), ordering="reviewer__last_name")
+    def reviewer_name(self, obj: ReviewDecision) -> str:
+        return person_name(obj.reviewer)
+
+    @admin.display(description=_("审稿时修改"))
+    def edited(self, obj: ReviewDecision) -> str:
+        return "、".join(field_labels(obj.edited_fields)) or "—"
 
     def has_add_permission(self, request, *args):
         return False
@@ -358,10 +572,14 @@ class ReviewDecisionAdmin(RoleModelAdmin):
 @admin.register(Correction)
 class CorrectionAdmin(RoleModelAdmin):
     view_roles = NEWSROOM
-    list_display = ["article", "kind", "published_at", "by"]
+    list_display = ["article", "kind", "published_at", "by_name"]
     list_filter = ["kind"]
     search_fields = ["article__headline", "text"]
     list_select_related = ["article", "by"]
+
+    @admin.display(description=_("发布人"), ordering="by__last_name")
+    def by_name(self, obj: Correction) -> str:
+        return person_name(obj.by) or "—"
 
     def has_add_permission(self, request, *args):
         return False  # corrections are published from the article page, through the service
@@ -371,3 +589,6 @@ class CorrectionAdmin(RoleModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # a published correction is part of the public record, like the article it corrects
+
+
+from articles import front_admin  # noqa: E402, F401  (the front page's 头条 and 要闻 slots)

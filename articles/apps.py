@@ -20,7 +20,9 @@ class ArticlesConfig(AppConfig):
             ArticleTag,
             Correction,
             Credit,
+            DraftRevision,
             Edition,
+            FrontSlot,
             Page,
             ReviewDecision,
             Revision,
@@ -40,8 +42,9 @@ class ArticlesConfig(AppConfig):
         demo_loader_register("articles", "articles.demo.load", link_accounts="articles.demo.link_demo_accounts")
         # What articles.rendering stores follows from the recorded fields, like the search tokens.
         audit_register(Article, m2m=["units"], exclude=RENDERED_FIELDS)
-        audit_register(Credit, ArticlePhoto, Correction, Edition, Page, Section, Series)
-        audit_exempt(ReviewDecision, ArticleEvent, Revision, reason="the article's own history, written once")
+        audit_register(Credit, ArticlePhoto, Correction, Edition, FrontSlot, Page, Section, Series)
+        audit_exempt(ReviewDecision, ArticleEvent, Revision, DraftRevision,
+                     reason="the article's own history, written once")  # fmt: skip
         audit_exempt(ArticleTag, ArchiveDay, reason="derived from articles by articles.rendering")
         dashboard_panel_register("articles.review_queue", review_queue_panel)
         dashboard_panel_register("articles.author", author_panel)

@@ -32,8 +32,8 @@ EDITION_NUMBER = 1268
 PAGE_NUMBER = 2
 PAGE_NAME = "平城新闻"
 PUBLISHED_AT = datetime(2025, 7, 18, 7, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-# Invented: the page names no editor. It matches the demo "editor" account (王 编辑).
-RESPONSIBLE_EDITOR = "王编辑"
+# Invented: the page names no editor. It matches the demo "editor" account (王丽君).
+RESPONSIBLE_EDITOR = "王丽君"
 PUBLISHED_NOTE = "见报稿件导入（已经三审）"
 
 # (name, slug, sort order)
@@ -61,6 +61,11 @@ ARTICLE_PLACEMENT = [
 
 SERIES_TITLE = "继往开来担使命 砥砺奋进新征程"
 SERIES_SLUG = "jiwang-kailai"
+# Invented: the page prints only the fifth part. What the series page says to introduce it.
+SERIES_DESCRIPTION = (
+    "本报推出系列报道，走进平城区各级党组织和基层一线，记录党员干部传承优良传统、担当时代使命，"
+    "在基层治理、乡村振兴和为民服务中砥砺奋进的实践。"
+)
 
 # Everyone credited on the page, with the role that decides a new contributor's kind. 曹飞 and 锦秀 are
 # staff reporters who also shoot; 马向英 is 小南头街道's correspondent.
@@ -182,7 +187,7 @@ def load(*, units: dict[str, Unit]) -> str:
     # gets a readable slug instead of the importer's generated one.
     for name, role, unit_code in CONTRIBUTORS:
         contributor_for_name(name=name, role=role, unit=units[unit_code] if unit_code else None)
-    Series.objects.get_or_create(title=SERIES_TITLE, defaults={"slug": SERIES_SLUG})
+    Series.objects.get_or_create(title=SERIES_TITLE, defaults={"slug": SERIES_SLUG, "description": SERIES_DESCRIPTION})
 
     for order, draft in enumerate(parse_page(text), start=1):
         slug, tags = _placement(draft.headline or draft.kicker)

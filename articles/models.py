@@ -156,6 +156,9 @@ class Article(models.Model):
     # (templates/articles/includes/article_card_head.html); lists join these instead of rendering each card.
     card_html = models.TextField(_("列表卡片"), blank=True, editable=False)
     rendered_at = models.DateTimeField(_("发布版生成时间"), null=True, blank=True, editable=False)
+    # A digest of the printed text the article was imported from (articles.importing.text_key), so that
+    # importing the same story again is recognised and offered as an update instead of a duplicate.
+    import_key = models.CharField(_("导入文字指纹"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("稿件")
@@ -175,6 +178,7 @@ class Article(models.Model):
                          condition=models.Q(status__in=["scheduled", "published"]), name="article_live_section_idx"),
             models.Index(fields=["unpublish_at"], condition=models.Q(unpublish_at__isnull=False),
                          name="article_unpublish_idx"),
+            models.Index(fields=["import_key"], condition=~models.Q(import_key=""), name="article_import_key_idx"),
         ]  # fmt: skip
         constraints = [
             models.CheckConstraint(
@@ -349,6 +353,10 @@ class ReviewDecision(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("审稿人"), on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(_("审稿时间"), default=timezone.now)
+    # What the reviewer passed or returned (articles.services._snapshot), so that the next level sees what
+    # changed since; and which parts of it the reviewer changed together with the decision.
+    snapshot = models.JSONField(_("审稿时的稿件内容"), default=dict, blank=True)
+    edited_fields = models.JSONField(_("审稿时修改的内容"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("审稿记录")
@@ -375,6 +383,7 @@ class ArticleEvent(models.Model):
 
     class Action(models.TextChoices):
         CREATED = "created", _("创建")
+        IMPORTED = "imported", _("版面导入")
         SUBMITTED = "submitted", _("送审")
         SCHEDULED = "scheduled", _("定时发布")
         PUBLISHED = "published", _("发布")
@@ -423,6 +432,34 @@ class Revision(models.Model):
         return f"v{self.version}"
 
 
+class DraftRevision(models.Model):
+    """An article as one save before publication left it, with the parts that save changed.
+
+    Written by ``articles.services`` at every save that changes what readers would see, from the first draft to
+    终审; after publication ``Revision`` keeps what readers saw instead. Never changed afterwards.
+    """
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("稿件"), on_delete=models.CASCADE, related_name="draft_revisions"
+    )
+    version = models.PositiveIntegerField(_("版本"))
+    fields = models.JSONField(_("修改的内容"), default=list, blank=True)
+    snapshot = models.JSONField(_("保存后的内容"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("发布前修改记录")
+        verbose_name_plural = _("发布前修改记录")
+        ordering = ["-version"]
+        constraints = [models.UniqueConstraint(fields=["article", "version"], name="draft_revision_unique_version")]
+
+    def __str__(self) -> str:
+        return f"v{self.version}"
+
+
 class Correction(models.Model):
     """A published 更正/说明/撤回声明, dated and shown on the article and in the public list."""
 
@@ -447,3 +484,60 @@ class Correction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}：{self.article.headline}"
+
+
+class FrontSlot(models.Model):
+    """One place on the front page that an editor fills: the 头条 or one of the 要闻.
+
+    A slot shows its article while the article is live and the slot has not expired; a slot that is not
+    pinned holds only for the day it was set — once a newer day's story is published, the automatic choice
+    returns. Anything else falls back silently to the automatic choice (articles.views.front_page). Written
+    through ``articles.front_slots``, which tells the page cache.
+    """
+
+    class Position(models.IntegerChoices):
+        LEAD = 0, _("头条")
+        TOP_1 = 1, _("要闻一")
+        TOP_2 = 2, _("要闻二")
+        TOP_3 = 3, _("要闻三")
+        TOP_4 = 4, _("要闻四")
+
+    position = models.PositiveSmallIntegerField(
+        _("位置"), choices=Position, unique=True,
+        error_messages={"unique": _("这个位置已经安排了稿件：请在列表中打开它修改，或先撤下。")},
+    )  # fmt: skip
+    article = models.ForeignKey(
+        Article, verbose_name=_("稿件"), on_delete=models.CASCADE, related_name="front_slots",
+        help_text=_("只能选择已经发布的稿件。"),
+    )  # fmt: skip
+    pinned = models.BooleanField(
+        _("置顶"), default=False,
+        help_text=_("不置顶：只管当天，次日有新稿件发布后让位于自动选择。置顶：一直保留，直到到期或撤下。"),
+    )  # fmt: skip
+    expires_at = models.DateTimeField(_("到期时间"), null=True, blank=True, help_text=_("到期后自动让位；留空则不限。"))
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("安排人"), null=True, on_delete=models.SET_NULL, related_name="+",
+        editable=False,
+    )  # fmt: skip
+    set_at = models.DateTimeField(_("安排时间"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("首页位置")
+        verbose_name_plural = _("首页位置")
+        ordering = ["position"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(position__lte=4), name="front_slot_position_known"),
+            models.UniqueConstraint(
+                fields=["article"], name="front_slot_article_once",
+                violation_error_message=_("这篇稿件已经安排在首页的另一个位置。"),
+            ),  # fmt: skip
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_position_display()}：{self.article.headline}"
+
+    def shows_at(self, now, newest_day) -> bool:
+        """Whether the slot's article is shown at ``now``, when the newest live story is from ``newest_day``."""
+        if not self.article.is_live or (self.expires_at is not None and self.expires_at <= now):
+            return False
+        return self.pinned or newest_day is None or newest_day <= timezone.localdate(self.set_at)

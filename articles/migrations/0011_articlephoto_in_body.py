@@ -36,7 +36,7 @@ def unlink_body_photos(apps, schema_editor) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0009_live_indexes_cover_unpublish"),
+        ("articles", "0010_front_slots"),
         ("photos", "0004_alt_text_from_caption"),
     ]
 
