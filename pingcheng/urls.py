@@ -4,7 +4,6 @@ from django.urls import include, path
 
 from articles import search_views
 from articles import views as article_views
-from campaigns import views as campaign_views
 from pingcheng import display_mode, views
 
 admin.site.site_header = "平城新闻 · 后台"
@@ -26,8 +25,6 @@ urlpatterns = [
     path("display-mode/", display_mode.display_mode_switch, name="display-mode"),
     # Until the inquiry desk ships, its menu entry leads somewhere useful.
     path("campaigns/", include("campaigns.urls")),
-    # The section's first name, kept for links written before it existed (never matched: the include answers).
-    path("campaigns/", campaign_views.campaign_list, name="campaigns-coming"),
     path("inquiries/", views.coming_soon, {"title": "群众诉求", "intro": "提出问题、意见和求助，查询办理进度，阅读公开答复。"}, name="inquiries-coming"),
     path("", include("articles.feed_urls")),
 ]

@@ -100,6 +100,7 @@ def public_page_samples(client: Client | None = None, *, per_type: int = 1) -> d
     samples: dict[str, list[str]] = {}
     followed: dict[str, int] = {}
     broken: list[str] = []
+    reached: set[str] = set()
     seeds = ["/", *_sitemap_paths(client), *UNLINKED]
     queue, seen = deque(seeds), set(seeds)
 
@@ -125,6 +126,8 @@ def public_page_samples(client: Client | None = None, *, per_type: int = 1) -> d
             broken.append(f"{path} answered {response.status_code}")
         elif response.status_code in (301, 302, 303, 307, 308):
             follow(path, response["Location"])
+        elif response.status_code == 200 and not _is_html(response):
+            reached.add(page_type)  # a calendar or a file the site links to: reached, though not a page
         elif response.status_code == 200 and _is_html(response):
             found = samples.setdefault(page_type, [])
             if len(found) < per_type:
@@ -137,7 +140,7 @@ def public_page_samples(client: Client | None = None, *, per_type: int = 1) -> d
 
     unreached = []
     for name, route, view in _routes():
-        if name in samples or isinstance(view, Feed):
+        if name in samples or name in reached or isinstance(view, Feed):
             continue  # a feed is XML whatever its parameters; a made-up slug would answer the HTML 404 page
         probe = client.get(_sample_path(route))
         if probe.status_code == 405:
