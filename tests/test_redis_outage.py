@@ -37,6 +37,7 @@ from pingcheng.photos.models import Photo
 from tests.articles.test_admin import _article_post
 from tests.conftest import _reset_pools, service_missing
 from tests.factories import ArticleFactory, newsroom, staff
+from tests.page_text import page_text
 
 pytestmark = pytest.mark.django_db(transaction=True)
 S = Article.Status
@@ -270,7 +271,7 @@ def test_with_redis_stopped_every_newsroom_action_commits_and_says_so(client, si
     assert article.status == S.PUBLISHED
     assert Notice.objects.count() > notices_before
     client.logout()
-    assert "停电时写的稿件" in client.get("/news/").text
+    assert "停电时写的稿件" in page_text(client.get("/news/"))
 
     # A correction, then a withdrawal.
     client.force_login(desk["chief"])

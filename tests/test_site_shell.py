@@ -209,7 +209,7 @@ def test_500_page_does_not_read_messages():
     assert "不应出现" not in html
 
 
-@pytest.mark.parametrize("path", ["/campaigns/", "/inquiries/"])
+@pytest.mark.parametrize("path", ["/inquiries/"])
 def test_menu_entries_of_products_in_the_making_say_so_with_contacts(client, path):
     from django.core.management import call_command
 

@@ -18,6 +18,7 @@ from articles.models import Article, ArticleEvent, ArticlePhoto, Credit, ReviewD
 from articles.signals import article_changed
 from pingcheng.photos.services import photo_create
 from tests.factories import ArticleFactory, ContributorFactory, UnitFactory, district
+from tests.page_text import page_text
 
 pytestmark = pytest.mark.django_db
 S = Article.Status
@@ -229,7 +230,7 @@ def test_changing_a_published_articles_tags_is_a_revision_and_reaches_the_tag_pa
     assert article.status == S.PUBLISHED and article.updated_at is not None
     assert article.revisions.get().snapshot["tags"] == ["防汛"]
     client.logout()
-    assert article.headline in client.get("/news/tags/安全堤/").text
+    assert article.headline in page_text(client.get("/news/tags/安全堤/"))
 
 
 def test_saving_a_published_article_unchanged_makes_no_revision(client, desk):
