@@ -155,6 +155,9 @@ def activity_save(
 def activity_step(*, activity: Activity, by, name: str, note: str = "") -> Activity:
     """Take step ``name`` of ACTIVITY_WORKFLOW (plan, hold, close, cancel). Closing stores the note as the
     report; cancelling stores it as the reason the public is told and raises the calendar's sequence."""
+    if name == "move":
+        # A move is a change of time or place (activity_save), which says what moved; a bare step cannot.
+        raise CampaignActionRefused(_("改期请修改活动的时间或地点。"), code="move_by_edit")
     activity = Activity.objects.select_for_update().select_related("unit").get(pk=activity.pk)
     target = ACTIVITY_WORKFLOW.check(name, user=by, obj=activity, note=note)
     note = note.strip()

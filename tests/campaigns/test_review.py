@@ -1,0 +1,96 @@
+"""Issue 11 review: what a street office, a grid worker on a phone, a resident and an attacker tried, and what
+each attempt must meet — a clear Chinese message, the record unharmed, nothing of it on the public side."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from campaigns import services
+from campaigns.errors import CampaignActionRefused
+from campaigns.models import Activity, ActivityEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def _as(client, user):
+    client.force_login(user)
+    return client
+
+
+def _messages(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+@pytest.fixture
+def planned(new_activity, people):
+    activity = services.activity_save(activity=new_activity(title="防汛知识讲座", unit="yujinyuan",
+                                                            starts_at=timezone.now() + timedelta(days=3)),
+                                      by=people["community"])  # fmt: skip
+    return services.activity_step(activity=activity, by=people["community"], name="plan")
+
+
+# --- the steps of an activity ------------------------------------------------------------------------------
+
+
+def test_a_crafted_move_step_gets_a_message_not_a_server_error(client, people, planned):
+    """The workflow declares "move" (a planned activity moves by an edit of its time or place), so a POST to
+    its step URL passed the view's check and then failed in the service."""
+    response = _as(client, people["community"]).post(
+        reverse("campaigns-field:activity_step", args=[planned.pk, "move"]), follow=True
+    )
+    assert response.status_code == 200
+    assert any("修改" in message for message in _messages(response))
+    planned.refresh_from_db()
+    assert planned.status == Activity.Status.PLANNED and planned.sequence == 0
+
+
+# --- ledgers -----------------------------------------------------------------------------------------------
+
+
+def _ledger(client, user, units, **fields):
+    today = timezone.localdate()
+    data = {"unit": units["xinwang"].pk, "date_from": str(today - timedelta(days=7)), "date_to": str(today),
+            "campaign": "", "campaign_type": "", "file_format": "xlsx", **fields}  # fmt: skip
+    return _as(client, user).post(reverse("campaigns-field:ledger"), data)
+
+
+def _held(new_activity, people, **fields) -> Activity:
+    activity = services.activity_save(activity=new_activity(**fields), by=people["grid"], figures={"patrols": 2})
+    return services.activity_step(activity=activity, by=people["grid"], name="hold")
+
+
+# --- the public side ---------------------------------------------------------------------------------------
+
+
+def _admin_form_data(client, url) -> dict:
+    """What the admin's change page posts when nothing on it is touched."""
+    response = client.get(url)
+    assert response.status_code == 200
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    data = {}
+    for form in forms:
+        for name in form.fields:
+            value = form[name].value()
+            if isinstance(value, bool):
+                value = "on" if value else None
+            elif isinstance(value, list | tuple):
+                value = [str(getattr(item, "pk", item)) for item in value]
+            elif value is not None:
+                value = str(getattr(value, "pk", value))
+            if value is not None:
+                data[form.add_prefix(name)] = value
+    return data
+
+
+# --- the admin ---------------------------------------------------------------------------------------------
+
+
+def test_the_event_history_of_a_refused_step_is_unchanged(people, planned):
+    before = list(ActivityEvent.objects.filter(activity=planned).values_list("action", flat=True))
+    with pytest.raises(CampaignActionRefused):
+        services.activity_step(activity=planned, by=people["community"], name="move")
+    assert list(ActivityEvent.objects.filter(activity=planned).values_list("action", flat=True)) == before
