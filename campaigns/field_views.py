@@ -153,8 +153,11 @@ def activity_detail(request, pk: int):
 def activity_step(request, pk: int, name: str):
     activity = access.activity_access_for_user(user=request.user, pk=pk)
     form = StepForm(request.POST)
-    if name not in {step.name for step in ACTIVITY_WORKFLOW.transitions} or not form.is_valid():
+    if name not in {step.name for step in ACTIVITY_WORKFLOW.transitions}:
         raise Http404("没有这个操作")
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("campaigns-field:activity", pk=activity.pk)
     try:
         services.activity_step(activity=activity, by=request.user, name=name, note=form.cleaned_data["note"])
     except CampaignActionRefused as refused:

@@ -46,6 +46,18 @@ def test_a_crafted_move_step_gets_a_message_not_a_server_error(client, people, p
     assert planned.status == Activity.Status.PLANNED and planned.sequence == 0
 
 
+def test_a_too_long_report_gets_a_message_not_a_missing_page(client, people, new_activity):
+    activity = services.activity_save(activity=new_activity(), by=people["grid"])
+    services.activity_step(activity=activity, by=people["grid"], name="hold")
+    response = _as(client, people["grid"]).post(
+        reverse("campaigns-field:activity_step", args=[activity.pk, "close"]), {"note": "总" * 2001}, follow=True
+    )
+    assert response.status_code == 200
+    assert any("2000" in message for message in _messages(response))
+    activity.refresh_from_db()
+    assert activity.status == Activity.Status.HELD
+
+
 # --- ledgers -----------------------------------------------------------------------------------------------
 
 
