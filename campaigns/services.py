@@ -161,6 +161,12 @@ def activity_step(*, activity: Activity, by, name: str, note: str = "") -> Activ
     activity = Activity.objects.select_for_update().select_related("unit").get(pk=activity.pk)
     target = ACTIVITY_WORKFLOW.check(name, user=by, obj=activity, note=note)
     note = note.strip()
+    limit = Activity._meta.get_field("cancel_reason").max_length
+    if name == "cancel" and len(note) > limit:
+        raise CampaignActionRefused(
+            _("取消原因最多%(limit)s字（现有%(count)s字），公众会看到。") % {"limit": limit, "count": len(note)},
+            code="reason_too_long",
+        )
     activity.status = target
     fields = ["status", "updated_at"]
     if name == "close":

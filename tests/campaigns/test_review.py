@@ -58,6 +58,19 @@ def test_a_too_long_report_gets_a_message_not_a_missing_page(client, people, new
     assert activity.status == Activity.Status.HELD
 
 
+def test_a_cancel_reason_longer_than_its_field_is_refused_with_a_message(client, people, planned):
+    """The step form takes 2000 characters, the reason the public is told 200: PostgreSQL refused the save."""
+    with pytest.raises(CampaignActionRefused) as refused:
+        services.activity_step(activity=planned, by=people["community"], name="cancel", note="因" * 201)
+    assert refused.value.code == "reason_too_long"
+    response = _as(client, people["community"]).post(
+        reverse("campaigns-field:activity_step", args=[planned.pk, "cancel"]), {"note": "因" * 201}, follow=True
+    )
+    assert response.status_code == 200 and any("200" in message for message in _messages(response))
+    planned.refresh_from_db()
+    assert planned.status == Activity.Status.PLANNED and planned.cancel_reason == ""
+
+
 # --- ledgers -----------------------------------------------------------------------------------------------
 
 
