@@ -159,6 +159,9 @@ class ArticleAdminForm(forms.ModelForm):
         step = self.workflow_step
         if step and step not in WORKFLOW_STEPS:
             raise forms.ValidationError(_("未知的操作。"), code="step_unknown")
+        if step and step != "submit" and not self.instance.pk:
+            # The new-article page offers 送审 only; any other step needs a saved article in the right state.
+            raise forms.ValidationError(_("新稿件只能保存或送审。"), code="step_needs_saved_article")
         # The publication times are read only for the steps that use them: a half-typed time left in the box
         # does not stop a plain save or another step.
         for name, used_by in (("schedule_at", {"schedule"}), ("expire_at", {"schedule", "publish"})):
