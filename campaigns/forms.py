@@ -4,7 +4,7 @@ Plain server-rendered forms for a 360 px phone: native date and time inputs, num
 every message in Chinese beside its field.
 """
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -131,12 +131,21 @@ class StepForm(forms.Form):
     working_days = forms.IntegerField(label=_("整改期限（工作日）"), required=False, min_value=1, max_value=60)
 
 
+def ledger_day_in_range(day: date) -> None:
+    """The period becomes aware datetimes at the edges of its days: 1 January of year 1 in Shanghai is before
+    year 1 in UTC, which the database adapter cannot convert. No ledger reaches outside this century."""
+    if not date(2000, 1, 1) <= day <= date(2099, 12, 31):
+        raise ValidationError(_("日期须在2000年至2099年之间。"), code="ledger_day_out_of_range")
+
+
 class LedgerForm(forms.Form):
     """Which ledger to export: a unit in the user's scope, a period, optionally one campaign or one type."""
 
     unit = UnitChoiceField(label=_("单位"), queryset=Unit.objects.none(), empty_label=None)
-    date_from = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    date_to = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date_from = forms.DateField(label=_("开始日期"), validators=[ledger_day_in_range],
+                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))  # fmt: skip
+    date_to = forms.DateField(label=_("结束日期"), validators=[ledger_day_in_range],
+                              widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))  # fmt: skip
     campaign = forms.ModelChoiceField(label=_("专项活动"), queryset=Campaign.objects.none(), required=False,
                                       empty_label=_("全部专项活动"))  # fmt: skip
     campaign_type = forms.ModelChoiceField(label=_("活动类型"), queryset=CampaignType.objects.none(), required=False,

@@ -81,6 +81,12 @@ def _ledger(client, user, units, **fields):
     return _as(client, user).post(reverse("campaigns-field:ledger"), data)
 
 
+def test_a_ledger_period_in_year_one_gets_a_message_not_a_server_error(client, people, units):
+    response = _ledger(client, people["street"], units, date_from="0001-01-01", date_to="0001-01-31")
+    assert response.status_code == 200
+    assert response.context["form"].errors["date_from"]
+
+
 def _held(new_activity, people, **fields) -> Activity:
     activity = services.activity_save(activity=new_activity(**fields), by=people["grid"], figures={"patrols": 2})
     return services.activity_step(activity=activity, by=people["grid"], name="hold")
