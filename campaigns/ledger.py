@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -99,7 +100,7 @@ def ledger_xlsx(scope: LedgerScope, activities: QuerySet[Activity], *, by: str, 
         metrics = list(kind.metrics.all()) if kind else []
         headers = BASE_COLUMNS + [f"{m.name}（{m.unit}）" for m in metrics] + END_COLUMNS
         _heading(sheet, f"{scope.title}（{kind.name if kind else '无记录'}）", scope, by=by, width=len(headers))
-        sheet.append(headers)
+        _append(sheet, headers)
         for cell in sheet[3]:
             cell.font = BOLD
         sums = [Decimal(0)] * len(metrics)
@@ -110,7 +111,7 @@ def ledger_xlsx(scope: LedgerScope, activities: QuerySet[Activity], *, by: str, 
             sums = [s + (v or 0) for s, v in zip(sums, figures, strict=True)]
             findings += activity.finding_count
             cleared += activity.cleared_count
-            sheet.append([
+            _append(sheet, [
                 number, timezone.localtime(activity.starts_at).date(), activity.title, activity.campaign.title,
                 activity.unit.name, activity.place, activity.partners_other,
                 *[_number(v) if v is not None else None for v in figures],
@@ -120,8 +121,8 @@ def ledger_xlsx(scope: LedgerScope, activities: QuerySet[Activity], *, by: str, 
             done += 1
             if progress and done % 50 == 0:
                 progress(done, total)
-        sheet.append(["合计", None, f"{len(kind_rows)}次活动", None, None, None, None,
-                      *[_number(s) for s in sums], findings, cleared, None])  # fmt: skip
+        _append(sheet, ["合计", None, f"{len(kind_rows)}次活动", None, None, None, None,
+                        *[_number(s) for s in sums], findings, cleared, None])  # fmt: skip
         for cell in sheet[sheet.max_row]:
             cell.font = BOLD
         _widths(sheet, len(headers))
@@ -133,13 +134,19 @@ def ledger_xlsx(scope: LedgerScope, activities: QuerySet[Activity], *, by: str, 
     return buffer.getvalue()
 
 
+def _append(sheet, values: Iterable) -> None:
+    """Append a row of record text: C0 control characters (a phone keyboard's stray escape or bell) are
+    dropped, as openpyxl refuses them and one such activity would fail every ledger that holds it."""
+    sheet.append([ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value for value in values])
+
+
 def _heading(sheet, title: str, scope: LedgerScope, *, by: str, width: int) -> None:
-    sheet.append([title])
+    _append(sheet, [title])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(width, 1))
     sheet["A1"].font = TITLE
     sheet["A1"].alignment = Alignment(horizontal="center")
     exported = timezone.localtime().strftime("%Y-%m-%d %H:%M")
-    sheet.append([f"填报单位：{scope.unit.name}　统计时间：{scope.period}　导出：{exported}（{by}）"])
+    _append(sheet, [f"填报单位：{scope.unit.name}　统计时间：{scope.period}　导出：{exported}（{by}）"])
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=max(width, 1))
 
 
@@ -154,7 +161,7 @@ FINDING_COLUMNS = ["序号", "发现日期", "活动主题", "位置", "问题�
 def _findings_sheet(workbook: Workbook, scope: LedgerScope, activities: list[Activity], *, by: str) -> None:
     sheet = workbook.create_sheet(title="问题隐患")
     _heading(sheet, f"{scope.title}（问题隐患）", scope, by=by, width=len(FINDING_COLUMNS))
-    sheet.append(FINDING_COLUMNS)
+    _append(sheet, FINDING_COLUMNS)
     for cell in sheet[3]:
         cell.font = BOLD
     findings = (
@@ -163,7 +170,7 @@ def _findings_sheet(workbook: Workbook, scope: LedgerScope, activities: list[Act
         .order_by("found_at", "pk")
     )
     for number, finding in enumerate(findings, start=1):
-        sheet.append([
+        _append(sheet, [
             number, timezone.localtime(finding.found_at).date(), finding.activity.title, finding.location,
             finding.description, finding.get_severity_display(), finding.responsible_unit.name,
             finding.get_status_display(), finding.deadline_due,

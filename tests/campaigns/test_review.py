@@ -1,11 +1,13 @@
 """Issue 11 review: what a street office, a grid worker on a phone, a resident and an attacker tried, and what
 each attempt must meet — a clear Chinese message, the record unharmed, nothing of it on the public side."""
 
+import io
 from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from campaigns import services
 from campaigns.errors import CampaignActionRefused
@@ -90,6 +92,18 @@ def test_a_ledger_period_in_year_one_gets_a_message_not_a_server_error(client, p
 def _held(new_activity, people, **fields) -> Activity:
     activity = services.activity_save(activity=new_activity(**fields), by=people["grid"], figures={"patrols": 2})
     return services.activity_step(activity=activity, by=people["grid"], name="hold")
+
+
+def test_control_characters_typed_on_a_phone_do_not_break_the_streets_ledger(client, people, units, new_activity):
+    """openpyxl refuses C0 control characters; one activity carrying one made every ledger holding it a 500."""
+    activity = _held(new_activity, people, title="涵洞\x0b巡查", place="公路\x1b涵洞", summary="响铃\x07了")
+    services.finding_raise(activity=activity, by=people["grid"], location="涵洞\x08口", description="积水\x01",
+                           responsible_unit=units["grid"])  # fmt: skip
+    response = _ledger(client, people["street"], units)
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook["防汛"]["C4"].value == "涵洞巡查" and workbook["防汛"]["F4"].value == "公路涵洞"
+    assert workbook["问题隐患"]["D4"].value == "涵洞口"
 
 
 # --- the public side ---------------------------------------------------------------------------------------
