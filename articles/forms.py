@@ -1,4 +1,5 @@
 import re
+import unicodedata
 from datetime import datetime
 
 from django import forms
@@ -17,7 +18,7 @@ class BeijingTimeWidget(forms.MultiWidget):
 
     The browser's own time and datetime pickers follow the computer's locale and may ask for 上午/下午 or AM/PM;
     a newsroom writes 14:30. A single ``<name>`` value as ``YYYY-MM-DDTHH:MM`` (what a datetime-local input
-    or a script sends) is read too.
+    or a script sends) is read too, and full-width digits and colons (１４：３０) as their ASCII forms.
     """
 
     def __init__(self, attrs=None):
@@ -40,7 +41,8 @@ class BeijingTimeWidget(forms.MultiWidget):
         whole = data.get(name)
         if not (date or time) and whole:
             date, _sep, time = whole.replace("T", " ").partition(" ")
-        return [date, time]
+        # A Chinese input method in full-width mode types １４：３０: read as the 14:30 it means.
+        return [unicodedata.normalize("NFKC", part) if isinstance(part, str) else part for part in (date, time)]
 
 
 class TimeOfDayField(forms.TimeField):

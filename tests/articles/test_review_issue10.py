@@ -1,13 +1,18 @@
 """What a review of issue 10 found by using the newsroom as its staff would, and by sending what a browser
 never would: each test names a way an edit, a schedule or a page went wrong, and what happens now."""
 
+from datetime import datetime, time, timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.models import Article
+from tests.articles.test_daily_workflow import _approved, _change_url, _form_data
 
 pytestmark = pytest.mark.django_db
 S = Article.Status
+FULL_WIDTH = str.maketrans("0123456789-:", "０１２３４５６７８９－：")
 
 
 def _add_form_data(client) -> dict:
@@ -28,3 +33,17 @@ def test_a_decision_posted_with_a_new_article_is_refused_not_a_server_error(clie
     assert response.status_code == 200
     assert "新稿件只能保存或送审" in response.text
     assert not Article.objects.exists()
+
+
+def test_a_time_typed_in_full_width_digits_schedules_at_that_time(client, desk):
+    # A Chinese input method in full-width mode types １４：３０; refusing it with "如 14:30" only confuses.
+    article = _approved(desk)
+    client.force_login(desk["chief"])
+    day = timezone.localdate() + timedelta(days=2)
+    full_width_day = day.isoformat().translate(FULL_WIDTH)
+    data = {**_form_data(client, article), "schedule_at_date": full_width_day, "schedule_at_time": "１４：３０",
+            "_workflow": "schedule"}  # fmt: skip
+    client.post(_change_url(article), data)
+    article.refresh_from_db()
+    assert article.status == S.SCHEDULED
+    assert timezone.localtime(article.publish_at).replace(tzinfo=None) == datetime.combine(day, time(14, 30))
