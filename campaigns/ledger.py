@@ -136,8 +136,15 @@ def ledger_xlsx(scope: LedgerScope, activities: QuerySet[Activity], *, by: str, 
 
 def _append(sheet, values: Iterable) -> None:
     """Append a row of record text: C0 control characters (a phone keyboard's stray escape or bell) are
-    dropped, as openpyxl refuses them and one such activity would fail every ledger that holds it."""
+    dropped, as openpyxl refuses them and one such activity would fail every ledger that holds it.
+
+    openpyxl writes a string starting with "=" as a formula and "#N/A" as an error: text typed in the field
+    (``=HYPERLINK(…)`` as a title) must stay text in the file a street office opens in Excel.
+    """
     sheet.append([ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value for value in values])
+    for cell in sheet[sheet.max_row]:
+        if cell.data_type in ("f", "e"):
+            cell.data_type = "s"
 
 
 def _heading(sheet, title: str, scope: LedgerScope, *, by: str, width: int) -> None:
@@ -179,6 +186,15 @@ def _findings_sheet(workbook: Workbook, scope: LedgerScope, activities: list[Act
     _widths(sheet, len(FINDING_COLUMNS))
 
 
+# Excel runs a CSV cell that starts with one of these as a formula (CSV injection): such text gets a leading
+# apostrophe, which Excel shows as text and never as part of the value.
+CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_row(values: Iterable) -> list:
+    return [f"'{value}" if isinstance(value, str) and value.startswith(CSV_FORMULA_STARTS) else value for value in values]
+
+
 CSV_COLUMNS = ["日期", "活动主题", "专项活动", "活动类型", "开展单位", "地点", "指标", "数值", "计量单位", "发现问题", "已销号"]
 
 
@@ -195,7 +211,8 @@ def ledger_csv(activities: QuerySet[Activity]) -> bytes:
         figures = sorted(activity.figures.all(), key=lambda f: (f.metric.sort_order, f.metric_id))
         for figure in figures or [None]:
             if figure is None:
-                writer.writerow([*common, "", "", "", *counts])
+                writer.writerow(_csv_row([*common, "", "", "", *counts]))
             else:
-                writer.writerow([*common, figure.metric.name, f"{_number(figure.value)}", figure.metric.unit, *counts])
+                writer.writerow(_csv_row([*common, figure.metric.name, f"{_number(figure.value)}", figure.metric.unit,
+                                          *counts]))  # fmt: skip
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -1,6 +1,7 @@
 """Issue 11 review: what a street office, a grid worker on a phone, a resident and an attacker tried, and what
 each attempt must meet — a clear Chinese message, the record unharmed, nothing of it on the public side."""
 
+import csv
 import io
 from datetime import timedelta
 
@@ -104,6 +105,20 @@ def test_control_characters_typed_on_a_phone_do_not_break_the_streets_ledger(cli
     workbook = load_workbook(io.BytesIO(response.content))
     assert workbook["防汛"]["C4"].value == "涵洞巡查" and workbook["防汛"]["F4"].value == "公路涵洞"
     assert workbook["问题隐患"]["D4"].value == "涵洞口"
+
+
+def test_text_that_looks_like_a_formula_stays_text_in_the_xlsx_and_the_csv(client, people, units, new_activity):
+    """A title typed as "=HYPERLINK(…)" was written by openpyxl as a live formula; in the CSV, Excel runs a cell
+    that starts with =, +, - or @."""
+    _held(new_activity, people, title='=HYPERLINK("http://evil.example/","点击")', place="+1+cmd|' /C calc'!A0")
+    workbook = load_workbook(io.BytesIO(_ledger(client, people["street"], units).content))
+    cells = [cell for sheet in workbook for row in sheet.iter_rows() for cell in row]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    assert workbook["防汛"]["C4"].value == '=HYPERLINK("http://evil.example/","点击")'
+
+    content = _ledger(client, people["street"], units, file_format="csv").content.decode("utf-8-sig")
+    row = list(csv.reader(io.StringIO(content)))[1]
+    assert row[1] == '\'=HYPERLINK("http://evil.example/","点击")' and row[5] == "'+1+cmd|' /C calc'!A0"
 
 
 # --- the public side ---------------------------------------------------------------------------------------
