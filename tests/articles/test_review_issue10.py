@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from tests.articles.test_daily_workflow import _approved, _change_url, _form_data
+from tests.articles.test_daily_workflow import _approved, _change_url, _form_data, _submitted
+from tests.page_text import page_text
 
 pytestmark = pytest.mark.django_db
 S = Article.Status
@@ -47,3 +48,16 @@ def test_a_time_typed_in_full_width_digits_schedules_at_that_time(client, desk):
     article.refresh_from_db()
     assert article.status == S.SCHEDULED
     assert timezone.localtime(article.publish_at).replace(tzinfo=None) == datetime.combine(day, time(14, 30))
+
+
+def test_an_articles_history_names_staff_family_name_first_never_by_login(client, desk):
+    editor = desk["editor"]
+    editor.last_name, editor.first_name = "王", "丽君"
+    editor.save(update_fields=["last_name", "first_name"])
+    article = _submitted(desk)
+    client.force_login(editor)
+    client.post(_change_url(article), {**_form_data(client, article), "lead": "改写的导语。"})
+    response = client.get(reverse("admin:articles_article_history", args=[article.pk]))
+    history = page_text(response.text).split('id="change-history"', 1)[1]
+    assert "王丽君" in history
+    assert "editor" not in history and "丽君 王" not in history
