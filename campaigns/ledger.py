@@ -7,6 +7,7 @@ Built from the same records as every page (never from typed-in sums); only activ
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -96,7 +97,7 @@ def ledger_xlsx(scope: LedgerScope, activities: QuerySet[Activity], *, by: str, 
     workbook.remove(workbook.active)
     done = 0
     for kind, kind_rows in _by_type(rows).items() or {None: []}.items():
-        sheet = workbook.create_sheet(title=(kind.name if kind else "活动")[:31])
+        sheet = workbook.create_sheet(title=_sheet_title(kind.name if kind else "活动"))
         metrics = list(kind.metrics.all()) if kind else []
         headers = BASE_COLUMNS + [f"{m.name}（{m.unit}）" for m in metrics] + END_COLUMNS
         _heading(sheet, f"{scope.title}（{kind.name if kind else '无记录'}）", scope, by=by, width=len(headers))
@@ -132,6 +133,12 @@ def ledger_xlsx(scope: LedgerScope, activities: QuerySet[Activity], *, by: str, 
     if progress:
         progress(total, total)
     return buffer.getvalue()
+
+
+def _sheet_title(name: str) -> str:
+    """A type's name as Excel takes a sheet's: at most 31 characters, none of \\ / ? * : [ ], and no apostrophe
+    at either end (a type called 防汛/防台 made every ledger holding it fail)."""
+    return re.sub(r"[\\/?*:\[\]]+", "-", name)[:31].strip("'") or "活动"
 
 
 def _append(sheet, values: Iterable) -> None:

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from campaigns import services
 from campaigns.errors import CampaignActionRefused
-from campaigns.models import Activity, ActivityEvent
+from campaigns.models import Activity, ActivityEvent, CampaignType
 
 pytestmark = pytest.mark.django_db
 
@@ -119,6 +119,17 @@ def test_text_that_looks_like_a_formula_stays_text_in_the_xlsx_and_the_csv(clien
     content = _ledger(client, people["street"], units, file_format="csv").content.decode("utf-8-sig")
     row = list(csv.reader(io.StringIO(content)))[1]
     assert row[1] == '\'=HYPERLINK("http://evil.example/","点击")' and row[5] == "'+1+cmd|' /C calc'!A0"
+
+
+def test_a_type_named_with_a_slash_still_gets_its_sheet(client, people, units, new_activity, flood):
+    """Excel forbids \\ / ? * : [ ] in sheet names: a type called 防汛/防台 made every ledger with it a 500."""
+    CampaignType.objects.filter(pk=flood.campaign_type_id).update(name="防汛/防台:[汛期]")
+    _held(new_activity, people)
+    response = _ledger(client, people["street"], units)
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["防汛-防台-汛期-", "问题隐患"]
+    assert workbook.worksheets[0]["A1"].value == "新旺街道专项活动台账（防汛/防台:[汛期]）"
 
 
 # --- the public side ---------------------------------------------------------------------------------------
