@@ -160,6 +160,7 @@ def activity_step(*, activity: Activity, by, name: str, note: str = "") -> Activ
         raise CampaignActionRefused(_("改期请修改活动的时间或地点。"), code="move_by_edit")
     activity = Activity.objects.select_for_update().select_related("unit").get(pk=activity.pk)
     target = ACTIVITY_WORKFLOW.check(name, user=by, obj=activity, note=note)
+    before = activity.status
     note = note.strip()
     limit = Activity._meta.get_field("cancel_reason").max_length
     if name == "cancel" and len(note) > limit:
@@ -176,6 +177,10 @@ def activity_step(*, activity: Activity, by, name: str, note: str = "") -> Activ
         activity.cancel_reason = note
         activity.sequence += 1
         fields += ["cancel_reason", "sequence"]
+        if before == Activity.Status.DRAFT:
+            # A draft was never announced: dropping it must not publish it as a cancelled event.
+            activity.is_public = False
+            fields.append("is_public")
     activity.save(update_fields=fields)
     action = {"plan": ActivityEvent.Action.PLANNED, "hold": ActivityEvent.Action.HELD,
               "close": ActivityEvent.Action.CLOSED, "cancel": ActivityEvent.Action.CANCELLED}[name]  # fmt: skip

@@ -135,6 +135,23 @@ def test_a_type_named_with_a_slash_still_gets_its_sheet(client, people, units, n
 # --- the public side ---------------------------------------------------------------------------------------
 
 
+def test_a_cancelled_draft_never_reaches_the_public_page_or_the_calendar(client, people, new_activity, flood):
+    """A draft is never announced; cancelling it (the only way to drop one) published it as a cancelled event."""
+    soon = timezone.now() + timedelta(days=2)
+    draft = services.activity_save(activity=new_activity(title="半成品草稿", starts_at=soon), by=people["grid"])
+    services.activity_step(activity=draft, by=people["grid"], name="cancel", note="填错了，作废")
+    # An announced activity that is cancelled is still told to the public.
+    planned = services.activity_save(activity=new_activity(title="防汛讲座", starts_at=soon), by=people["grid"])
+    services.activity_step(activity=planned, by=people["grid"], name="plan")
+    services.activity_step(activity=planned, by=people["grid"], name="cancel", note="暴雨预警，改期另行通知")
+
+    page = client.get(reverse("campaigns:detail", args=[flood.slug])).text
+    assert "半成品草稿" not in page and "填错了" not in page
+    assert "防汛讲座" in page and "暴雨预警" in page
+    calendar = client.get(reverse("campaigns:calendar")).content.decode()
+    assert "半成品草稿" not in calendar and "防汛讲座" in calendar
+
+
 def _admin_form_data(client, url) -> dict:
     """What the admin's change page posts when nothing on it is touched."""
     response = client.get(url)
