@@ -126,8 +126,10 @@ def activity_save(
             getattr(current, name) != getattr(activity, name) for name in WHEN_AND_WHERE
         )
         activity.status = current.status  # steps go through activity_step, never through a save
+        # Made internal: the public pages that showed it must be refreshed too.
+        was_shown = current.is_public and current.status != Activity.Status.DRAFT
     else:
-        moved = False
+        moved = was_shown = False
         activity.created_by = by
     cleaned = figures_clean(activity=activity, figures=figures or {})
     activity.full_clean(exclude=["partner_units", "photos", "articles"])
@@ -146,7 +148,7 @@ def activity_save(
         _event(activity, ActivityEvent.Action.CREATED, by, note)
     else:
         _event(activity, ActivityEvent.Action.MOVED if moved else ActivityEvent.Action.EDITED, by, note)
-    if activity.is_public and activity.status != Activity.Status.DRAFT:
+    if was_shown or (activity.is_public and activity.status != Activity.Status.DRAFT):
         _public_changed()
     return activity
 

@@ -152,6 +152,19 @@ def test_a_cancelled_draft_never_reaches_the_public_page_or_the_calendar(client,
     assert "半成品草稿" not in calendar and "防汛讲座" in calendar
 
 
+def test_an_activity_made_internal_leaves_the_cached_public_page_at_once(client, people, new_activity, flood,
+                                                                        django_capture_on_commit_callbacks):  # fmt: skip
+    activity = _held(new_activity, people, title="涵洞积水巡查")
+    url = reverse("campaigns:detail", args=[flood.slug])
+    assert "涵洞积水巡查" in client.get(url).text
+    assert "涵洞积水巡查" in client.get(url).text  # from the page cache
+    activity = Activity.objects.get(pk=activity.pk)
+    activity.is_public = False
+    with django_capture_on_commit_callbacks(execute=True):
+        services.activity_save(activity=activity, by=people["grid"])
+    assert "涵洞积水巡查" not in client.get(url).text
+
+
 def _admin_form_data(client, url) -> dict:
     """What the admin's change page posts when nothing on it is touched."""
     response = client.get(url)
