@@ -61,3 +61,16 @@ def test_an_articles_history_names_staff_family_name_first_never_by_login(client
     history = page_text(response.text).split('id="change-history"', 1)[1]
     assert "王丽君" in history
     assert "editor" not in history and "丽君 王" not in history
+
+
+def test_a_page_sent_back_after_a_refused_step_is_marked_as_holding_unsaved_edits(client, desk):
+    # The warning before leaving compares the form with how it loaded; a page sent back with the edits typed
+    # loads with them, so without the mark leaving it lost them without a word.
+    article = _approved(desk)
+    client.force_login(desk["chief"])
+    opened = client.get(_change_url(article))
+    assert "data-unsaved-edits" not in opened.text
+    data = {**_form_data(client, article), "subtitle": "发布前加的副题", "_workflow": "publish"}
+    sent_back = client.post(_change_url(article), data)
+    assert sent_back.status_code == 200 and "您的修改尚未保存" in sent_back.text
+    assert "data-unsaved-edits" in sent_back.text

@@ -149,3 +149,22 @@ def test_leaving_the_article_with_unsaved_edits_asks_first(site, desktop):
     desktop.wait_for_timeout(500)
     assert asked == ["beforeunload"]
     assert desktop.locator("#id_subtitle").input_value() == "未保存的副题"
+
+
+def test_leaving_a_page_sent_back_after_a_refused_step_asks_first(site, desktop):
+    # The page comes back with the edits typed and the step's refusal: they are not saved, so leaving asks.
+    article = Article.objects.filter(status=Article.Status.PUBLISHED).first()
+    Article.objects.filter(pk=article.pk).update(status=Article.Status.APPROVED, publish_at=None, published_at=None)
+    _log_in(desktop, site, "chief")
+    desktop.goto(f"{site}/admin/articles/article/{article.pk}/change/")
+    desktop.fill("#id_subtitle", "发布前加的副题")
+    desktop.get_by_role("button", name="立即发布").click()
+    desktop.locator("#workflow .errorlist", has_text="须重新终审").wait_for()
+    desktop.wait_for_load_state("load")
+    asked = []
+    desktop.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    desktop.locator("#id_subtitle").click()
+    desktop.get_by_role("link", name="发布日程").first.click()
+    desktop.wait_for_timeout(500)
+    assert asked == ["beforeunload"]
+    assert desktop.locator("#id_subtitle").input_value() == "发布前加的副题"
