@@ -5,6 +5,7 @@ here they are listed for the units in the user's scope, read-only, with their fi
 """
 
 from django.contrib import admin
+from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -23,12 +24,33 @@ from campaigns.models import (
 from pingcheng.directory.access import user_may_act_for
 from pingcheng.directory.admin_base import RoleAdminMixin, RoleModelAdmin, ScopedModelAdmin, unit_choices_anywhere
 from pingcheng.directory.models import Role
+from pingcheng.page_cache import page_product_changed
 
 DISTRICT = frozenset({Role.DISTRICT_ADMIN})
 CAMPAIGN_STAFF = frozenset(access.CAMPAIGN_ROLES)
 # A campaign may be led by any unit of the district, with partners anywhere.
 unit_choices_anywhere(Campaign, "lead_unit", "partner_units")
 unit_choices_anywhere(Target, "unit")
+
+
+class PublicChangeMixin:
+    """Types, their figures and campaigns are what the public campaign pages print (names, periods, whether a
+    campaign or a figure is public): a change here refreshes the cached pages at once, as a service's does."""
+
+    def _public_changed(self) -> None:
+        transaction.on_commit(lambda: page_product_changed("campaigns"))
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        self._public_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self._public_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        self._public_changed()
 
 
 class MetricInline(RoleAdminMixin, admin.TabularInline):
@@ -40,7 +62,7 @@ class MetricInline(RoleAdminMixin, admin.TabularInline):
 
 
 @admin.register(CampaignType)
-class CampaignTypeAdmin(RoleModelAdmin):
+class CampaignTypeAdmin(PublicChangeMixin, RoleModelAdmin):
     view_roles = CAMPAIGN_STAFF
     change_roles = DISTRICT
     list_display = ["name", "slug", "metric_names", "is_active"]
@@ -72,7 +94,7 @@ class TargetInline(RoleAdminMixin, admin.TabularInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(RoleModelAdmin):
+class CampaignAdmin(PublicChangeMixin, RoleModelAdmin):
     """Every campaign staff member sees the campaigns (to log activities under them); district staff set them
     up, and a street's staff edit the ones their street leads."""
 

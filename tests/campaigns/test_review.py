@@ -187,6 +187,25 @@ def _admin_form_data(client, url) -> dict:
     return data
 
 
+def test_a_campaign_made_internal_in_the_admin_leaves_the_cached_public_pages_at_once(
+    client, people, flood, django_capture_on_commit_callbacks
+):
+    people["district"].is_staff = True
+    people["district"].save()
+    assert flood.title in client.get(reverse("campaigns:index")).text
+    assert flood.title in client.get(reverse("campaigns:index")).text  # from the page cache
+    admin = _as(client, people["district"])
+    url = reverse("admin:campaigns_campaign_change", args=[flood.pk])
+    data = _admin_form_data(admin, url)
+    data.pop("is_public")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    client.logout()
+    assert flood.title not in client.get(reverse("campaigns:index")).text
+    assert client.get(reverse("campaigns:detail", args=[flood.slug])).status_code == 404
+
+
 # --- the admin ---------------------------------------------------------------------------------------------
 
 
