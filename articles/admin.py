@@ -334,9 +334,17 @@ class ArticleAdmin(RoleModelAdmin):
                 expected_version=data.get("expected_version"), write_related=write_related,
             )  # fmt: skip
         else:
+            was_scheduled_at = article.publish_at if article.status == S.SCHEDULED else None
             approved = article.status in (S.APPROVED, S.SCHEDULED)
             services.article_save(article=article, by=by, changed_fields=set(form.changed_data),
                                   expected_version=data.get("expected_version"), write_related=write_related)  # fmt: skip
+            if approved and article.status == S.FINAL_REVIEW:
+                # Said when the page comes back: the edit took the piece out of the running order.
+                request._article_reopened = (
+                    gettext("稿件内容有改动，已回到待终审。原定 %(when)s 的定时发布已取消，终审通过后请重新安排发布。")
+                    % {"when": beijing_time(was_scheduled_at)} if was_scheduled_at
+                    else gettext("稿件内容有改动，已回到待终审，终审通过后才能发布。")
+                )  # fmt: skip
             if step in ("publish", "schedule") and approved and article.status == S.FINAL_REVIEW:
                 raise ArticleActionRefused(
                     gettext("您修改了稿件内容，修改后的稿件须重新终审，终审通过后才能发布。"
@@ -364,6 +372,9 @@ class ArticleAdmin(RoleModelAdmin):
         return self._step_response(request, obj) or super().response_add(request, obj, post_url_continue)
 
     def response_change(self, request, obj):
+        reopened = getattr(request, "_article_reopened", None)
+        if reopened and getattr(request, "_article_step_message", None) is None:
+            messages.warning(request, reopened)
         return self._step_response(request, obj) or super().response_change(request, obj)
 
     def _step_response(self, request, obj):

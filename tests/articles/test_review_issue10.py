@@ -7,6 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import services
+from articles.forms import beijing_time
 from articles.models import Article
 from tests.articles.test_daily_workflow import _approved, _change_url, _form_data, _submitted
 from tests.page_text import page_text
@@ -74,3 +76,36 @@ def test_a_page_sent_back_after_a_refused_step_is_marked_as_holding_unsaved_edit
     sent_back = client.post(_change_url(article), data)
     assert sent_back.status_code == 200 and "您的修改尚未保存" in sent_back.text
     assert "data-unsaved-edits" in sent_back.text
+
+
+def test_saving_an_edit_to_a_scheduled_piece_says_it_left_the_schedule(client, desk):
+    article = _approved(desk)
+    services.article_schedule(article=article, by=desk["chief"], publish_at=timezone.now() + timedelta(days=1))
+    article.refresh_from_db()
+    client.force_login(desk["editor"])
+    response = client.post(_change_url(article), {**_form_data(client, article), "headline": "定时前改的标题"},
+                           follow=True)  # fmt: skip
+    article.refresh_from_db()
+    assert article.status == S.FINAL_REVIEW
+    said = " ".join(str(message) for message in response.context["messages"])
+    assert "已回到待终审" in said and f"原定 {beijing_time(article.publish_at)} 的定时发布已取消" in said
+
+
+def test_saving_an_edit_to_an_approved_piece_says_it_needs_final_review_again(client, desk):
+    article = _approved(desk)
+    client.force_login(desk["editor"])
+    response = client.post(_change_url(article), {**_form_data(client, article), "lead": "终审后改的导语。"},
+                           follow=True)  # fmt: skip
+    said = " ".join(str(message) for message in response.context["messages"])
+    assert "已回到待终审，终审通过后才能发布" in said
+
+
+def test_saving_a_scheduled_piece_without_changing_what_readers_see_keeps_it_scheduled_quietly(client, desk):
+    article = _approved(desk)
+    services.article_schedule(article=article, by=desk["chief"], publish_at=timezone.now() + timedelta(days=1))
+    article.refresh_from_db()
+    client.force_login(desk["editor"])
+    response = client.post(_change_url(article), _form_data(client, article), follow=True)
+    article.refresh_from_db()
+    assert article.status == S.SCHEDULED
+    assert "已回到待终审" not in " ".join(str(message) for message in response.context["messages"])
