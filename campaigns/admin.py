@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from campaigns import access
+from campaigns.errors import CampaignActionRefused
 from campaigns.models import (
     Activity,
     ActivityEvent,
@@ -138,6 +139,10 @@ class CampaignAdmin(PublicChangeMixin, RoleModelAdmin):
         return super().get_form(request, obj, **kwargs)
 
     def save_model(self, request, obj, form, change):
+        # Any unit may be offered as the lead (a campaign may be led anywhere), but a street's staff may not hand
+        # their campaign to a unit outside their street: they would give away what only the district may assign.
+        if not user_may_act_for(request.user, obj.lead_unit, roles=self.change_roles):
+            raise CampaignActionRefused(_("牵头单位须在您管辖的范围内。"), code="unit_out_of_scope")
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)

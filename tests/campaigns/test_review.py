@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from campaigns import services
 from campaigns.errors import CampaignActionRefused
-from campaigns.models import Activity, ActivityEvent, CampaignType
+from campaigns.models import Activity, ActivityEvent, Campaign, CampaignType
 
 pytestmark = pytest.mark.django_db
 
@@ -207,6 +207,26 @@ def test_a_campaign_made_internal_in_the_admin_leaves_the_cached_public_pages_at
 
 
 # --- the admin ---------------------------------------------------------------------------------------------
+
+
+def test_a_street_cannot_hand_its_campaign_to_a_neighbour_street_in_the_admin(client, people, units, flood):
+    """A street's staff edit the campaigns their street leads; the lead unit they save must stay theirs."""
+    people["street"].is_staff = True
+    people["street"].save()
+    campaign = Campaign.objects.create(title="新旺街道防汛巡查", slug="xw-fangxun", campaign_type=flood.campaign_type,
+                                       level=Campaign.Level.STREET, lead_unit=units["xinwang"],
+                                       starts_on=flood.starts_on, ends_on=flood.ends_on)  # fmt: skip
+    admin = _as(client, people["street"])
+    url = reverse("admin:campaigns_campaign_change", args=[campaign.pk])
+    data = _admin_form_data(admin, url)
+    response = admin.post(url, {**data, "lead_unit": str(units["zhenhua"].pk)}, follow=True)
+    assert response.status_code == 200 and "牵头单位须在您管辖的范围内。" in _messages(response)
+    campaign.refresh_from_db()
+    assert campaign.lead_unit == units["xinwang"]
+    # Within the street it may change hands (to one of its communities).
+    admin.post(url, {**data, "lead_unit": str(units["yujinyuan"].pk)})
+    campaign.refresh_from_db()
+    assert campaign.lead_unit == units["yujinyuan"]
 
 
 def test_the_event_history_of_a_refused_step_is_unchanged(people, planned):
