@@ -10,6 +10,8 @@ from pingcheng.chinese import split_list
 from pingcheng.directory.models import Contributor, Unit
 from pingcheng.photos.models import Photo
 
+# The highest series part: parts are printed as Chinese numerals (articles.print_import.chinese_numeral).
+SERIES_PART_MAX = 99
 
 class Section(models.Model):
     """A 栏目 of the site (时政要闻, 街道社区, 专项工作 …)."""
@@ -206,6 +208,10 @@ class Article(models.Model):
             raise ValidationError({"series_part": _("系列报道请填写篇次。")}, code="series_part_required")
         if self.series_part and not self.series_id:
             raise ValidationError({"series": _("填写了篇次，请选择所属系列。")}, code="series_required")
+        if self.series_part and self.series_part > SERIES_PART_MAX:
+            # The part is printed as a Chinese numeral (第五篇, 继往开来（五）), written up to 九十九.
+            raise ValidationError({"series_part": _("篇次请填写1至%(max)s。") % {"max": SERIES_PART_MAX}},
+                                  code="series_part_too_large")  # fmt: skip
         if self.unpublish_at and self.publish_at and self.unpublish_at <= self.publish_at:
             raise ValidationError({"unpublish_at": _("下线时间必须晚于发布时间。")}, code="unpublish_before_publish")
 

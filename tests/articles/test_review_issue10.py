@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from articles import services
 from articles.forms import beijing_time
-from articles.models import Article
+from articles.models import Article, Series
 from tests.articles.test_daily_workflow import _approved, _change_url, _form_data, _submitted
 from tests.page_text import page_text
 
@@ -109,3 +109,13 @@ def test_saving_a_scheduled_piece_without_changing_what_readers_see_keeps_it_sch
     article.refresh_from_db()
     assert article.status == S.SCHEDULED
     assert "已回到待终审" not in " ".join(str(message) for message in response.context["messages"])
+
+
+def test_a_series_part_beyond_what_can_be_printed_is_a_form_error_not_a_server_error(client, desk):
+    series = Series.objects.create(title="继往开来担使命", slug="jiwang")
+    article = _submitted(desk)
+    client.force_login(desk["editor"])
+    data = {**_form_data(client, article), "series": str(series.pk), "series_part": "100"}
+    response = client.post(_change_url(article), data)
+    assert response.status_code == 200 and "篇次请填写1至99" in response.text
+    assert Article.objects.get(pk=article.pk).series_id is None
