@@ -447,7 +447,8 @@ def _articles_changed_from_outside(using, *, by, note: str, before: Callable[[Ar
 
     For each affected article, locked: if what readers see differs from ``before(article)``, a published one
     keeps that as a revision, shows an "updated" time and retires cached pages, and an approved or scheduled
-    one goes back to 终审 — exactly as ``article_save`` judges an edit of the article itself.
+    one goes back to 终审 and its reviewers are told — exactly as ``article_save`` judges an edit of the article
+    itself.
     """
     ids = list(using.filter(status__in=[S.APPROVED, *LIVE_STATUSES]).values_list("pk", flat=True).distinct())
     touched = 0
@@ -463,7 +464,11 @@ def _articles_changed_from_outside(using, *, by, note: str, before: Callable[[Ar
             _announce_change(article.pk)
         elif article.status in (S.APPROVED, S.SCHEDULED):
             Article.objects.filter(pk=article.pk).update(status=S.FINAL_REVIEW, version=F("version") + 1)
-            ArticleEvent.objects.create(article=article, action=ArticleEvent.Action.REOPENED, note=note, by=by)
+            reopened = ArticleEvent.objects.create(article=article, action=ArticleEvent.Action.REOPENED, note=note,
+                                                   by=by)  # fmt: skip
+            # Back at 终审 as after an edit of the article itself: its reviewers are told it is their turn again.
+            article.status = S.FINAL_REVIEW
+            _notify_reviewers(article, cause=f"reopened:{reopened.pk}")
         else:
             continue
         touched += 1

@@ -9,8 +9,12 @@ from django.utils import timezone
 
 from articles import services
 from articles.forms import beijing_time
-from articles.models import Article, Series
+from articles.models import Article, ArticleEvent, Credit, Series
+from pingcheng.notices.models import Notice
+from pingcheng.photos.services import photo_update
+from tests.articles.test_body_photos import _body, _photo
 from tests.articles.test_daily_workflow import _approved, _change_url, _form_data, _submitted
+from tests.factories import ContributorFactory
 from tests.page_text import page_text
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +123,24 @@ def test_a_series_part_beyond_what_can_be_printed_is_a_form_error_not_a_server_e
     response = client.post(_change_url(article), data)
     assert response.status_code == 200 and "篇次请填写1至99" in response.text
     assert Article.objects.get(pk=article.pk).series_id is None
+
+
+def test_a_piece_sent_back_to_final_review_by_a_new_photo_caption_tells_the_final_reviewers(desk, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    photo = _photo()
+    article = _approved(desk, body=_body(photo))
+    photo_update(photo=photo, by=desk["editor"], caption="改过的图片说明")
+    article.refresh_from_db()
+    assert article.status == S.FINAL_REVIEW
+    reopened = article.events.get(action=ArticleEvent.Action.REOPENED)
+    assert Notice.objects.filter(kind="article_review_due", user=desk["chief"], key__contains=f"reopened:{reopened.pk}")
+
+
+def test_a_piece_sent_back_to_final_review_by_a_renamed_byline_tells_the_final_reviewers(desk):
+    contributor = ContributorFactory(name="宋芳")
+    article = _approved(desk)
+    Credit.objects.create(article=article, contributor=contributor, role=Credit.Role.REPORTER, order=0)
+    contributor.name = "宋 芳"
+    services.article_names_save(obj=contributor, by=desk["editor"])
+    reopened = article.events.get(action=ArticleEvent.Action.REOPENED)
+    assert Notice.objects.filter(kind="article_review_due", user=desk["chief"], key__contains=f"reopened:{reopened.pk}")
