@@ -17,14 +17,17 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 _DASH = r"[-－‐–—]"
-# Written with its area code, or a mobile or service number: a phone number wherever it stands.
+# What follows a count, a sum or a date, never a phone number: 热线3000件, 15000000000元, 2025年.
+_COUNTED = "年月日号时点万亿元角个名人户次家余多件条起宗张份台辆处场项期天岁米吨克篇位%％"
+# Written with its area code, or a mobile or service number: a phone number wherever it stands, unless a unit
+# of measure follows it.
 _FULL = (
-    rf"(?:[（(]0\d{{2,3}}[）)]\s?|0\d{{2,3}}{_DASH}?)\d{{7,8}}"
+    rf"(?:(?:[（(]0\d{{2,3}}[）)]\s?|0\d{{2,3}}{_DASH}?)\d{{7,8}}"
     rf"|(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d{{4}}){{2}}"
-    rf"|[48]00{_DASH}?\d{{3}}{_DASH}?\d{{4}}"
+    rf"|[48]00{_DASH}?\d{{3}}{_DASH}?\d{{4}})(?![\d{_COUNTED}])"
 )
 # A short or local number is one only where a label says so, and not when a unit of measure follows it.
-_SHORT = r"\d{3,8}(?![\d年月日号时点万元个名人户次家余多%％.])"
+_SHORT = rf"\d{{3,8}}(?![\d.{_COUNTED}])"
 _NUMBER = rf"(?<![\d+])(?:{_FULL}|{_SHORT})(?!\d)"
 _LABEL = r"(?:电话|热线|拨打|致电|电话号码)(?:是|为)?[：:]?\s*"
 _SEPARATOR = r"\s*(?:[、，,/／]|或|和|及)\s*"

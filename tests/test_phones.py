@@ -30,7 +30,8 @@ def test_numbers_written_as_people_write_them_are_found(text, number, uri):
 @pytest.mark.parametrize(
     "text",
     ["返还所属时间段为2020年1月1日至2022年12月31日", "2020—2022年度", "于10个工作日内", "230多个公示栏",
-     "1300多名网格员", "拨打电话100余次", "身份证号140202199001011234", "共计12345元"],
+     "1300多名网格员", "拨打电话100余次", "身份证号140202199001011234", "共计12345元",
+     "全年受理市民热线3000件", "拨打电话2000次", "总投资15000000000元", "服务居民13800138000人次"],
 )  # fmt: skip
 def test_years_sums_and_counts_stay_text(text):
     assert phone_links(f"<p>{text}</p>") == f"<p>{text}</p>"
