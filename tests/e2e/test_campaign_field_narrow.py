@@ -12,6 +12,7 @@ from django.utils import timezone
 from campaigns import services
 from campaigns.models import Activity, Campaign
 from pingcheng.directory.models import Unit
+from pingcheng.display_mode import COOKIE_NAME, LARGE
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 SIDEWAYS = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
@@ -49,6 +50,13 @@ def test_the_field_pages_never_scroll_sideways_at_360_px(site, narrow):
     narrow.click("input[type=submit]")
     narrow.wait_for_url(site + "/field/")
     # The campaign choice (the demo's 守住钱袋子 护好幸福家——防范非法集资宣传 is one long button) and the activity.
-    for path in ["/field/", "/field/activities/new/", f"/field/activities/{activity.pk}/"]:
+    pages = ["/field/", "/field/activities/new/", f"/field/activities/{activity.pk}/",
+             f"/field/activities/{activity.pk}/findings/new/"]  # fmt: skip
+    for path in pages:
         narrow.goto(site + path)
         assert narrow.evaluate(SIDEWAYS) <= 0, path
+    # The large mode (长辈模式) an older worker may have switched on: the photo's file input grows with the text.
+    narrow.context.add_cookies([{"name": COOKIE_NAME, "value": LARGE, "url": site}])
+    for path in pages:
+        narrow.goto(site + path)
+        assert narrow.evaluate(SIDEWAYS) <= 0, f"{path} in the large mode"
