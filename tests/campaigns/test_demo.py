@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+import pingcheng.urls  # noqa: F401  (see below)
 from campaigns import selectors
 from campaigns.models import Activity, ActivityFigure, Campaign, CampaignType, Finding, FindingEvent, Metric
 
@@ -17,7 +18,10 @@ MODELS = [CampaignType, Metric, Campaign, Activity, ActivityFigure, Finding, Fin
 @pytest.fixture
 def loaded(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.DEBUG = True  # demo accounts (their password is published) exist only in development
+    # Demo accounts (their password is published) exist only in development. The URLconf is imported above,
+    # with DEBUG off: first imported under this DEBUG it would keep the development media route, which the
+    # permission matrix then met among the back-office URLs when this file ran before it.
+    settings.DEBUG = True
     call_command("load_demo", "--accounts", stdout=StringIO())
 
 
