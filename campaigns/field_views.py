@@ -10,7 +10,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -93,23 +93,42 @@ def activity_edit(request, pk: int):
     return _activity_form(request, campaign=activity.campaign, activity=activity)
 
 
+def _sent_before(records, submission):
+    """The record a new form's key already made (the form was sent twice), or None."""
+    return records.filter(submission=submission).first() if submission else None
+
+
+def _already_sent(request, view: str, record):
+    messages.info(request, _("这份填报已提交过，未重复记录。"))
+    return redirect(view, pk=record.pk)
+
+
 def _activity_form(request, *, campaign: Campaign, activity: Activity | None):
     units = _form_units(request.user)
     form = ActivityForm(request.POST or None, campaign=campaign, units=units,
                         initial=ActivityForm.initial_for(activity))  # fmt: skip
     if request.method == "POST" and form.is_valid():
+        submission = form.cleaned_data["submission"] if activity is None else None
+        mine = access.activities_for_user(request.user)
+        if earlier := _sent_before(mine, submission):
+            return _already_sent(request, "campaigns-field:activity", earlier)
         submit = request.POST.get("submit", "draft")
         step = SUBMIT_STEPS.get(submit)
         try:
             with transaction.atomic():
-                saved = services.activity_save(activity=form.apply_to(activity or Activity()), by=request.user,
-                                               figures=form.figures())  # fmt: skip
+                saved = services.activity_save(activity=form.apply_to(activity or Activity(submission=submission)),
+                                               by=request.user, figures=form.figures())  # fmt: skip
                 if step and saved.status != Activity.Status.HELD:
                     saved = services.activity_step(activity=saved, by=request.user, name=step)
         except CampaignActionRefused as refused:
             form.add_error(None, refused.text)
         except ValidationError as invalid:
             _errors_onto(form, invalid)
+        except IntegrityError:
+            # The same form sent twice at once: the other request recorded it first (the key is unique).
+            if earlier := _sent_before(mine, submission):
+                return _already_sent(request, "campaigns-field:activity", earlier)
+            raise
         else:
             messages.success(request, _("已保存草稿，可以随时接着填写。") if step is None else _("已提交。"))
             return redirect("campaigns-field:activity", pk=saved.pk)
@@ -184,6 +203,9 @@ def finding_new(request, pk: int):
                        initial={"responsible_unit": activity.unit_id})  # fmt: skip
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        mine = access.findings_for_user(request.user)
+        if earlier := _sent_before(mine, data["submission"]):
+            return _already_sent(request, "campaigns-field:finding", earlier)
         try:
             with transaction.atomic():
                 photos = []
@@ -194,6 +216,7 @@ def finding_new(request, pk: int):
                 finding = services.finding_raise(
                     activity=activity, by=request.user, location=data["location"], description=data["description"],
                     responsible_unit=data["responsible_unit"], severity=data["severity"], photos=photos,
+                    submission=data["submission"],
                 )  # fmt: skip
         except PhotoRejected as rejected:
             form.add_error("photo", rejected)
@@ -201,6 +224,10 @@ def finding_new(request, pk: int):
             form.add_error(None, refused.text)
         except ValidationError as invalid:
             _errors_onto(form, invalid)
+        except IntegrityError:
+            if earlier := _sent_before(mine, data["submission"]):  # sent twice at once, as an activity's form
+                return _already_sent(request, "campaigns-field:finding", earlier)
+            raise
         else:
             messages.success(request, _("问题已登记。"))
             return redirect("campaigns-field:finding", pk=finding.pk)

@@ -4,6 +4,7 @@ Plain server-rendered forms for a 360 px phone: native date and time inputs, num
 every message in Chinese beside its field.
 """
 
+import uuid
 from datetime import date, datetime, time
 
 from django import forms
@@ -40,6 +41,8 @@ class ActivityForm(forms.Form):
     summary = forms.CharField(label=_("活动内容"), required=False, validators=NO_NUL,
                               widget=forms.Textarea(attrs={"rows": 4}))  # fmt: skip
     is_public = forms.BooleanField(label=_("在网站上公开（居民可见）"), required=False, initial=True)
+    # A new form's key (Activity.submission): sent twice, it finds the activity the first sending recorded.
+    submission = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, campaign: Campaign, units, **kwargs):
         kwargs.setdefault("label_suffix", "")  # labels sit above their fields
@@ -92,7 +95,7 @@ class ActivityForm(forms.Form):
     def initial_for(cls, activity: Activity | None) -> dict:
         if activity is None:
             now = timezone.localtime()
-            return {"day": now.date(), "start": time(now.hour, now.minute), "is_public": True}
+            return {"day": now.date(), "start": time(now.hour, now.minute), "is_public": True, "submission": uuid.uuid4()}
         starts = timezone.localtime(activity.starts_at)
         initial = {
             "unit": activity.unit_id, "title": activity.title, "day": starts.date(), "start": starts.time(),
@@ -116,11 +119,13 @@ class FindingForm(forms.Form):
     # messages (Django's ImageField would decode it a second time with fewer checks).
     photo = forms.FileField(label=_("照片（可选）"), required=False,
                             widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))  # fmt: skip
+    submission = forms.UUIDField(required=False, widget=forms.HiddenInput)  # as ActivityForm's
 
     def __init__(self, *args, responsible_units, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["responsible_unit"].queryset = responsible_units
+        self.fields["submission"].initial = uuid.uuid4()
 
 
 class StepForm(forms.Form):

@@ -154,6 +154,9 @@ class Activity(models.Model):
                                    on_delete=models.SET_NULL, related_name="+")  # fmt: skip
     created_at = models.DateTimeField(_("填报时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # The key of the field form it was sent from: the same form sent twice (a second tap, a resend on a bad
+    # connection) finds this activity instead of recording it again.
+    submission = models.UUIDField(_("提交编号"), null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("活动")
@@ -257,6 +260,7 @@ class Finding(WorkingDayDeadline):
                                      on_delete=models.PROTECT, related_name="+")  # fmt: skip
     escalated_at = models.DateTimeField(_("上报时间"), null=True, blank=True)
     cleared_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
+    submission = models.UUIDField(_("提交编号"), null=True, blank=True, unique=True, editable=False)  # as Activity's
 
     class Meta:
         verbose_name = _("问题隐患")

@@ -132,7 +132,9 @@ def activity_save(
         moved = was_shown = False
         activity.created_by = by
     cleaned = figures_clean(activity=activity, figures=figures or {})
-    activity.full_clean(exclude=["partner_units", "photos", "articles"])
+    # The form's key is unique in the database alone: two sendings at once must meet as an IntegrityError the
+    # field view answers, not as a validation message about a field nobody typed.
+    activity.full_clean(exclude=["partner_units", "photos", "articles", "submission"])
     _check_period(activity)
     if moved:
         activity.sequence += 1
@@ -211,16 +213,18 @@ def finding_raise(
     severity: str = Finding.Severity.MINOR,
     found_at: datetime | None = None,
     photos: Iterable = (),
+    submission=None,
 ) -> Finding:
-    """Record a problem found on an activity; the unit that held it (in the user's scope) owns its follow-up."""
+    """Record a problem found on an activity; the unit that held it (in the user's scope) owns its follow-up.
+    ``submission`` is the key of the form it came from (unique: a form sent twice records one finding)."""
     if not access.user_may_log_for(by, activity.unit):
         raise CampaignActionRefused(_("您不能在这项活动上登记问题。"), code="activity_out_of_scope")
     if activity.status == Activity.Status.CANCELLED:
         raise CampaignActionRefused(_("已取消的活动不能登记问题。"), code="activity_cancelled")
     finding = Finding(activity=activity, location=location.strip(), description=description.strip(),
                       responsible_unit=responsible_unit, severity=severity, found_at=found_at or timezone.now(),
-                      found_by=by)  # fmt: skip
-    finding.full_clean(exclude=["photos"])
+                      found_by=by, submission=submission)  # fmt: skip
+    finding.full_clean(exclude=["photos", "submission"])  # unique in the database alone, as an activity's
     finding.save()
     if photos:
         finding.photos.set(photos)

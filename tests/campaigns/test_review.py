@@ -3,6 +3,7 @@ each attempt must meet — a clear Chinese message, the record unharmed, nothing
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -10,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from campaigns import services
+from campaigns import field_views, services
 from campaigns.errors import CampaignActionRefused
-from campaigns.models import Activity, ActivityEvent, Campaign, CampaignType
+from campaigns.models import Activity, ActivityEvent, Campaign, CampaignType, Finding
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +73,63 @@ def test_a_cancel_reason_longer_than_its_field_is_refused_with_a_message(client,
     assert response.status_code == 200 and any("200" in message for message in _messages(response))
     planned.refresh_from_db()
     assert planned.status == Activity.Status.PLANNED and planned.cancel_reason == ""
+
+
+def _submission(page) -> str:
+    return re.search(r'name="submission" value="([0-9a-f-]{36})"', page.text).group(1)
+
+
+def test_a_new_activity_sent_twice_from_a_phone_is_recorded_once(client, people, units, flood):
+    """A second tap while the first answer is on its way, or a resend on a bad connection: one activity, so its
+    figures are not counted twice in the totals and the ledger."""
+    _as(client, people["grid"])
+    url = f"{reverse('campaigns-field:activity_new')}?campaign={flood.slug}"
+    data = {"unit": units["grid"].pk, "title": "涵洞积水巡查", "day": str(timezone.localdate()), "start": "08:30",
+            "figure_patrols": "2", "is_public": "on", "submit": "held", "submission": _submission(client.get(url))}  # fmt: skip
+    first = client.post(url, data)
+    second = client.post(url, data, follow=True)
+    activity = Activity.objects.get()
+    assert first["Location"] == second.redirect_chain[-1][0] == reverse("campaigns-field:activity", args=[activity.pk])
+    assert any("已提交" in message for message in _messages(second))
+    assert activity.status == Activity.Status.HELD and activity.figures.get().value == 2
+    # A new form is a new activity.
+    client.post(url, {**data, "submission": _submission(client.get(url))})
+    assert Activity.objects.count() == 2
+
+
+def test_the_same_activity_form_sent_twice_at_once_is_recorded_once(client, people, units, flood, monkeypatch):
+    """Both sendings pass the look-up before either commits: the database's unique key stops the second."""
+    _as(client, people["grid"])
+    url = f"{reverse('campaigns-field:activity_new')}?campaign={flood.slug}"
+    submission = _submission(client.get(url))
+    first = services.activity_save(activity=Activity(campaign=flood, unit=units["grid"], title="涵洞积水巡查",
+                                                     starts_at=timezone.now(), submission=submission),
+                                   by=people["grid"])  # fmt: skip
+    looked_up = []
+
+    def racing(records, key):  # the first look-up ran before the other sending committed
+        looked_up.append(key)
+        return None if len(looked_up) == 1 else real(records, key)
+
+    real = field_views._sent_before
+    monkeypatch.setattr(field_views, "_sent_before", racing)
+    data = {"unit": units["grid"].pk, "title": "涵洞积水巡查", "day": str(timezone.localdate()), "start": "08:30",
+            "submit": "draft", "submission": submission}  # fmt: skip
+    response = client.post(url, data)
+    assert response.status_code == 302 and response["Location"] == reverse("campaigns-field:activity", args=[first.pk])
+    assert Activity.objects.count() == 1 and len(looked_up) == 2
+
+
+def test_a_new_finding_sent_twice_is_recorded_once(client, people, units, new_activity):
+    activity = services.activity_save(activity=new_activity(), by=people["grid"])
+    _as(client, people["grid"])
+    url = reverse("campaigns-field:finding_new", args=[activity.pk])
+    data = {"location": "公路涵洞", "description": "排水口堵塞", "severity": "urgent",
+            "responsible_unit": units["grid"].pk, "submission": _submission(client.get(url))}  # fmt: skip
+    first = client.post(url, data)
+    second = client.post(url, data)
+    finding = Finding.objects.get()
+    assert first["Location"] == second["Location"] == reverse("campaigns-field:finding", args=[finding.pk])
 
 
 # --- ledgers -----------------------------------------------------------------------------------------------
