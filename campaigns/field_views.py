@@ -130,7 +130,12 @@ def _activity_form(request, *, campaign: Campaign, activity: Activity | None):
                 return _already_sent(request, "campaigns-field:activity", earlier)
             raise
         else:
-            messages.success(request, _("已保存草稿，可以随时接着填写。") if step is None else _("已提交。"))
+            if step is not None:
+                messages.success(request, _("已提交。"))
+            elif saved.status == Activity.Status.DRAFT:
+                messages.success(request, _("已保存草稿，可以随时接着填写。"))
+            else:  # a planned or held activity changed: it stays what it was
+                messages.success(request, _("已保存修改。"))
             return redirect("campaigns-field:activity", pk=saved.pk)
     return render(request, "campaigns/field/activity_form.html",
                   {"form": form, "campaign": campaign, "activity": activity, "nav": "none"})  # fmt: skip

@@ -132,6 +132,19 @@ def test_a_new_finding_sent_twice_is_recorded_once(client, people, units, new_ac
     assert first["Location"] == second["Location"] == reverse("campaigns-field:finding", args=[finding.pk])
 
 
+def test_saving_changes_to_a_held_activity_does_not_say_it_became_a_draft(client, people, units, new_activity):
+    activity = services.activity_save(activity=new_activity(), by=people["grid"], figures={"patrols": 2})
+    services.activity_step(activity=activity, by=people["grid"], name="hold")
+    data = {"unit": units["grid"].pk, "title": "涵洞积水巡查", "day": str(timezone.localdate()), "start": "08:30",
+            "figure_patrols": "3", "is_public": "on", "submit": "draft"}  # fmt: skip
+    response = _as(client, people["grid"]).post(
+        reverse("campaigns-field:activity_edit", args=[activity.pk]), data, follow=True
+    )
+    assert _messages(response) == ["已保存修改。"]
+    activity.refresh_from_db()
+    assert activity.status == Activity.Status.HELD and activity.figures.get().value == 3
+
+
 # --- ledgers -----------------------------------------------------------------------------------------------
 
 
