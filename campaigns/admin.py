@@ -127,6 +127,13 @@ class CampaignAdmin(PublicChangeMixin, RoleModelAdmin):
             return False
         return obj is None or user_may_act_for(request.user, obj.lead_unit, roles=self.change_roles)
 
+    def get_readonly_fields(self, request, obj=None):
+        # The figures its activities recorded are the type's metrics: another type would hide them from every
+        # total, target and ledger.
+        if obj is not None and obj.activities.exists():
+            return [*super().get_readonly_fields(request, obj), "campaign_type"]
+        return super().get_readonly_fields(request, obj)
+
     def has_add_permission(self, request):
         return self._may(request, DISTRICT)
 

@@ -300,6 +300,26 @@ def test_a_street_cannot_hand_its_campaign_to_a_neighbour_street_in_the_admin(cl
     assert campaign.lead_unit == units["yujinyuan"]
 
 
+def _other_type() -> CampaignType:
+    kind = CampaignType.objects.create(name="防范非法集资宣传", slug="fangfei")
+    kind.metrics.create(code="leaflets", name="发放宣传资料", unit="份")
+    return kind
+
+
+def test_a_campaigns_type_stays_once_activities_carry_its_figures(client, people, new_activity, flood):
+    """The figures recorded are the type's: another type would hide them from every total and ledger."""
+    services.activity_save(activity=new_activity(), by=people["grid"], figures={"patrols": 2})
+    people["district"].is_staff = True
+    people["district"].save()
+    admin = _as(client, people["district"])
+    url = reverse("admin:campaigns_campaign_change", args=[flood.pk])
+    data = _admin_form_data(admin, url)
+    assert "campaign_type" not in data  # shown, not offered
+    admin.post(url, {**data, "campaign_type": str(_other_type().pk)})
+    flood.refresh_from_db()
+    assert flood.campaign_type.slug == "fangxun"
+
+
 def test_the_event_history_of_a_refused_step_is_unchanged(people, planned):
     before = list(ActivityEvent.objects.filter(activity=planned).values_list("action", flat=True))
     with pytest.raises(CampaignActionRefused):
