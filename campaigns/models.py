@@ -9,6 +9,7 @@ change of an activity or a finding is an append-only event row (who, what, when,
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -118,6 +119,14 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} · {self.metric.name} {self.value}"
+
+    def clean(self) -> None:
+        # A figure of another type is never recorded by this campaign's activities: its progress would stay 0.
+        # (On the admin's add page the campaign is the unsaved one being added, known but without an id.)
+        campaign = self.campaign if self.campaign_id or Target.campaign.is_cached(self) else None
+        if campaign and self.metric_id and self.metric.campaign_type_id != campaign.campaign_type_id:
+            message = _("“%(metric)s”不是这项专项活动的类型的统计指标。") % {"metric": self.metric.name}
+            raise ValidationError({"metric": ValidationError(message, code="target_metric_of_another_type")})
 
 
 class Activity(models.Model):

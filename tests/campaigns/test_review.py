@@ -7,13 +7,14 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from campaigns import field_views, services
 from campaigns.errors import CampaignActionRefused
-from campaigns.models import Activity, ActivityEvent, Campaign, CampaignType, Finding
+from campaigns.models import Activity, ActivityEvent, Campaign, CampaignType, Finding, Target
 
 pytestmark = pytest.mark.django_db
 
@@ -318,6 +319,28 @@ def test_a_campaigns_type_stays_once_activities_carry_its_figures(client, people
     admin.post(url, {**data, "campaign_type": str(_other_type().pk)})
     flood.refresh_from_db()
     assert flood.campaign_type.slug == "fangxun"
+
+
+def test_a_target_counts_a_figure_of_its_campaigns_type(client, people, flood):
+    people["district"].is_staff = True
+    people["district"].save()
+    admin = _as(client, people["district"])
+    url = reverse("admin:campaigns_campaign_change", args=[flood.pk])
+    data = _admin_form_data(admin, url)
+    foreign = _other_type().metrics.get()
+    response = admin.post(url, {**data, "targets-TOTAL_FORMS": "1", "targets-0-unit": str(flood.lead_unit_id),
+                                "targets-0-metric": str(foreign.pk), "targets-0-value": "500"})  # fmt: skip
+    assert response.status_code == 200 and not flood.targets.exists()
+    # The add page offers every figure (no type is chosen yet): the model refuses a stranger there too.
+    with pytest.raises(ValidationError):
+        Target(campaign=flood, unit=flood.lead_unit, metric=foreign, value=500).full_clean()
+    added = {"title": "第二轮防汛", "slug": "xunqi-2", "campaign_type": str(flood.campaign_type_id), "level": "district",
+             "lead_unit": str(flood.lead_unit_id), "starts_on": str(flood.starts_on), "ends_on": str(flood.ends_on),
+             "is_public": "on", "targets-TOTAL_FORMS": "1", "targets-INITIAL_FORMS": "0",
+             "targets-0-unit": str(flood.lead_unit_id), "targets-0-metric": str(foreign.pk), "targets-0-value": "500"}  # fmt: skip
+    response = admin.post(reverse("admin:campaigns_campaign_add"), added)
+    assert response.status_code == 200 and "不是这项专项活动的类型的统计指标" in response.text
+    assert not Campaign.objects.filter(slug="xunqi-2").exists()
 
 
 def test_the_event_history_of_a_refused_step_is_unchanged(people, planned):
