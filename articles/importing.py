@@ -465,6 +465,8 @@ def draft_article_create(
     _credits_create(article=article, byline=draft.byline, unit=units[0] if units else None)
     captions = _figures_create(article=article, captions=draft.captions, photo_factory=photo_factory)
     _imported_event(article=article, by=by, first_line=IMPORT_NOTE, draft=draft, more=[series_note, *captions])
+    # The printed text as imported is the first version: the desk's later edits are compared with it.
+    services.article_first_version_keep(article=article, by=by)
     return article
 
 

@@ -149,10 +149,17 @@ def article_create(*, article: Article, by, write_related: Callable[[], None] | 
     if write_related is not None:
         write_related()
     ArticleEvent.objects.create(article=article, action=ArticleEvent.Action.CREATED, by=by)
-    snapshot = _snapshot(article)
-    DraftRevision.objects.create(article=article, version=article.version, snapshot=snapshot, by=by,
-                                 fields=[key for key, value in snapshot.items() if value not in ("", None, [])])  # fmt: skip
+    article_first_version_keep(article=article, by=by)
     return article
+
+
+def article_first_version_keep(*, article: Article, by) -> DraftRevision:
+    """Keep a new article as first written (or imported), with its related rows, as its first ``DraftRevision``:
+    what every later save before publication is compared with. Runs in the caller's transaction."""
+    snapshot = _snapshot(article)
+    written = [key for key, value in snapshot.items() if value not in ("", None, [])]
+    return DraftRevision.objects.create(article=article, version=article.version, snapshot=snapshot, by=by,
+                                        fields=written)  # fmt: skip
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from articles import services
 from articles.forms import beijing_time
+from articles.importing import page_import
 from articles.models import Article, ArticleEvent, Credit, Series
 from pingcheng.notices.models import Notice
 from pingcheng.photos.services import photo_update
@@ -19,6 +20,7 @@ from tests.page_text import page_text
 
 pytestmark = pytest.mark.django_db
 S = Article.Status
+PRINTED_STORY = "御锦源社区开展汛后隐患排查\n本报讯（记者 张三）7月18日，御锦源社区组织网格员对辖区低洼地段逐一复查，共排查隐患12处。"
 FULL_WIDTH = str.maketrans("0123456789-:", "０１２３４５６７８９－：")
 
 
@@ -144,3 +146,16 @@ def test_a_piece_sent_back_to_final_review_by_a_renamed_byline_tells_the_final_r
     services.article_names_save(obj=contributor, by=desk["editor"])
     reopened = article.events.get(action=ArticleEvent.Action.REOPENED)
     assert Notice.objects.filter(kind="article_review_due", user=desk["chief"], key__contains=f"reopened:{reopened.pk}")
+
+
+def test_an_imported_story_is_kept_as_printed_before_the_desk_edits_it(desk):
+    # Every save before publication is kept: the import's too, so the printed text stays in the history.
+    article = page_import(text=PRINTED_STORY, by=desk["editor"]).created[0]
+    article = Article.objects.get(pk=article.pk)
+    printed_headline = article.headline
+    article.headline = "编辑改过的标题"
+    services.article_save(article=article, by=desk["editor"], changed_fields={"headline"},
+                          expected_version=article.version)  # fmt: skip
+    first, edited = article.draft_revisions.order_by("version")
+    assert (first.version, first.snapshot["headline"], first.by) == (1, printed_headline, desk["editor"])
+    assert "body" in first.fields and edited.fields == ["headline"]
