@@ -8,7 +8,7 @@ out of reach is the same 404 as a missing one.
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from campaigns.models import Activity, Finding
+from campaigns.models import Activity, Campaign, Finding
 from pingcheng.directory import access as directory_access
 from pingcheng.directory.models import Role, Unit
 
@@ -63,6 +63,22 @@ def finding_access_for_user(*, user, pk) -> Finding:
 def user_may_log_for(user, unit: Unit) -> bool:
     """Whether the user may log an activity or raise a finding for ``unit``."""
     return directory_access.user_may_act_for(user, unit, roles=CAMPAIGN_ROLES)
+
+
+def campaign_units(campaign: Campaign, units: QuerySet[Unit]) -> QuerySet[Unit]:
+    """Those of ``units`` that take part in ``campaign``: any unit in a district campaign; in a street's or a
+    community's own campaign its lead unit and partners and the units below them, never a neighbour's."""
+    if campaign.level == Campaign.Level.DISTRICT:
+        return units
+    roots = [campaign.lead_unit.path, *campaign.partner_units.values_list("path", flat=True)]
+    condition = Q()
+    for root in roots:
+        condition |= Q(path__startswith=root)
+    return units.filter(condition)
+
+
+def campaign_open_to(campaign: Campaign, unit: Unit) -> bool:
+    return campaign_units(campaign, Unit.objects.filter(pk=unit.pk)).exists()
 
 
 def user_may_decide_finding(user, finding: Finding) -> bool:

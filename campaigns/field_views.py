@@ -65,7 +65,7 @@ def home(request):
         "to_report": mine.filter(status=Activity.Status.HELD).order_by("starts_at")[:20],
         "upcoming": mine.filter(status=Activity.Status.PLANNED).order_by("starts_at")[:20],
         "findings": findings,
-        "campaigns": _running_campaigns(),
+        "campaigns": _campaigns_for(user),
         "nav": "none",
     }
     return render(request, "campaigns/field/home.html", context)
@@ -75,12 +75,19 @@ def _form_units(user):
     return access.units_for_campaign_user(user).filter(is_active=True).order_by("path")
 
 
+def _campaigns_for(user) -> list[Campaign]:
+    """The running campaigns this person may log under for one of their units."""
+    units = _form_units(user)
+    return [campaign for campaign in _running_campaigns().select_related("lead_unit")
+            if access.campaign_units(campaign, units).exists()]  # fmt: skip
+
+
 @field_staff_required
 def activity_new(request):
-    campaign = _running_campaigns().filter(slug=request.GET.get("campaign", "")).first()
+    campaigns = _campaigns_for(request.user)
+    campaign = next((c for c in campaigns if c.slug == request.GET.get("campaign", "")), None)
     if campaign is None:
-        return render(request, "campaigns/field/campaign_choice.html",
-                      {"campaigns": _running_campaigns(), "nav": "none"})  # fmt: skip
+        return render(request, "campaigns/field/campaign_choice.html", {"campaigns": campaigns, "nav": "none"})
     return _activity_form(request, campaign=campaign, activity=None)
 
 
@@ -104,7 +111,7 @@ def _already_sent(request, view: str, record):
 
 
 def _activity_form(request, *, campaign: Campaign, activity: Activity | None):
-    units = _form_units(request.user)
+    units = access.campaign_units(campaign, _form_units(request.user))
     form = ActivityForm(request.POST or None, campaign=campaign, units=units,
                         initial=ActivityForm.initial_for(activity))  # fmt: skip
     if request.method == "POST" and form.is_valid():

@@ -117,6 +117,11 @@ def activity_save(
         raise CampaignActionRefused(
             _("您不能为“%(unit)s”填报活动。") % {"unit": activity.unit}, code="unit_out_of_scope"
         )
+    if not access.campaign_open_to(activity.campaign, activity.unit):
+        raise CampaignActionRefused(
+            _("“%(unit)s”不参加“%(campaign)s”。") % {"unit": activity.unit, "campaign": activity.campaign},
+            code="campaign_not_for_unit",
+        )
     creating = activity.pk is None
     if not creating:
         current = Activity.objects.select_for_update().get(pk=activity.pk)

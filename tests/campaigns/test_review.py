@@ -146,6 +146,26 @@ def test_saving_changes_to_a_held_activity_does_not_say_it_became_a_draft(client
     assert activity.status == Activity.Status.HELD and activity.figures.get().value == 3
 
 
+def test_a_street_cannot_log_into_a_neighbour_streets_own_campaign(client, people, units, flood, new_activity):
+    """A street-level campaign belongs to its lead street (and its partners): another street's activity under it
+    landed on that street's public timeline and totals."""
+    theirs = Campaign.objects.create(title="振华街道创城攻坚", slug="zh-chuangcheng", campaign_type=flood.campaign_type,
+                                     level=Campaign.Level.STREET, lead_unit=units["zhenhua"],
+                                     starts_on=flood.starts_on, ends_on=flood.ends_on)  # fmt: skip
+    with pytest.raises(CampaignActionRefused) as refused:
+        services.activity_save(activity=new_activity(unit="xinwang", campaign=theirs), by=people["street"])
+    assert refused.value.code == "campaign_not_for_unit"
+    _as(client, people["street"])
+    assert theirs.title not in client.get(reverse("campaigns-field:activity_new")).text
+    form = client.get(reverse("campaigns-field:activity_new"), {"campaign": theirs.slug})
+    assert "activity_form" not in form.templates[0].name
+    # Their own staff log under it; so does a street made a partner.
+    services.activity_save(activity=new_activity(unit="zhenhua", campaign=theirs), by=people["neighbour"])
+    theirs.partner_units.add(units["xinwang"])
+    services.activity_save(activity=new_activity(unit="yujinyuan", campaign=theirs), by=people["street"])
+    assert theirs.title in client.get(reverse("campaigns-field:activity_new")).text
+
+
 # --- ledgers -----------------------------------------------------------------------------------------------
 
 
