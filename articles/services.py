@@ -487,14 +487,26 @@ def _announce_change(article_id: int) -> None:
 
 
 def _notify_author(article: Article, *, kind: str, key: str, context: dict) -> None:
-    """Tell the author through the channels of the notice kind ``kind`` (articles/notice_kinds.py)."""
-    author = article.created_by
-    if author is None:
-        return
+    """Tell the author through the channels of the notice kind ``kind`` (articles/notice_kinds.py).
+
+    An imported story has no writer account (``articles.importing``): its author is whoever is credited on it
+    with an account of their own (they may take a returned piece back), else the editor who imported it.
+    """
+    authors = [article.created_by] if article.created_by_id else _import_authors(article)
     # ``link``: where the inbox message leads — the article in the back office, where the author acts on it.
     link = reverse("admin:articles_article_change", args=[article.pk])
-    notice_enqueue(kind=kind, recipient=author, key=f"{key}:{author.pk}",
-                   context={"site_url": settings.SITE_URL, "link": link, **context})  # fmt: skip
+    for author in authors:
+        notice_enqueue(kind=kind, recipient=author, key=f"{key}:{author.pk}",
+                       context={"site_url": settings.SITE_URL, "link": link, **context})  # fmt: skip
+
+
+def _import_authors(article: Article) -> list:
+    users = get_user_model().objects.filter(is_active=True)
+    credited = list(users.filter(contributor__credits__article=article).distinct().order_by("pk"))
+    if credited:
+        return credited
+    imported = ArticleEvent.objects.filter(article=article, action=ArticleEvent.Action.IMPORTED, by__isnull=False)
+    return list(users.filter(pk__in=imported.values("by")))
 
 
 def _notify_reviewers(article: Article, *, cause: str, previous: ReviewDecision | None = None) -> None:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from articles import services
 from articles.forms import beijing_time
 from articles.importing import page_import
-from articles.models import Article, ArticleEvent, Credit, Series
+from articles.models import Article, ArticleEvent, Credit, ReviewDecision, Series
 from pingcheng.notices.models import Notice
 from pingcheng.photos.services import photo_update
 from tests.articles.test_body_photos import _body, _photo
@@ -20,6 +20,7 @@ from tests.page_text import page_text
 
 pytestmark = pytest.mark.django_db
 S = Article.Status
+RETURN = ReviewDecision.Outcome.RETURN
 PRINTED_STORY = "御锦源社区开展汛后隐患排查\n本报讯（记者 张三）7月18日，御锦源社区组织网格员对辖区低洼地段逐一复查，共排查隐患12处。"
 FULL_WIDTH = str.maketrans("0123456789-:", "０１２３４５６７８９－：")
 
@@ -159,3 +160,23 @@ def test_an_imported_story_is_kept_as_printed_before_the_desk_edits_it(desk):
     first, edited = article.draft_revisions.order_by("version")
     assert (first.version, first.snapshot["headline"], first.by) == (1, printed_headline, desk["editor"])
     assert "body" in first.fields and edited.fields == ["headline"]
+
+
+def _imported_and_returned(desk) -> Article:
+    article = page_import(text=PRINTED_STORY, by=desk["editor"]).created[0]
+    services.article_submit(article=article, by=desk["editor"])
+    services.article_review(article=article, by=desk["editor"], outcome=RETURN, opinion="请核实隐患数字。")
+    return article
+
+
+def test_a_returned_import_is_sent_to_the_credited_reporter_who_has_an_account(desk):
+    ContributorFactory(name="张三", user=desk["reporter"])
+    article = _imported_and_returned(desk)
+    told = Notice.objects.filter(kind="article_returned", key__startswith=f"article:{article.pk}:returned:")
+    assert {notice.user for notice in told} == {desk["reporter"]}
+
+
+def test_a_returned_import_without_a_credited_account_is_sent_to_the_editor_who_imported_it(desk):
+    article = _imported_and_returned(desk)
+    told = Notice.objects.filter(kind="article_returned", key__startswith=f"article:{article.pk}:returned:")
+    assert {notice.user for notice in told} == {desk["editor"]}
