@@ -10,6 +10,7 @@ from campaigns.models import Activity
 from pingcheng.breadcrumbs import crumb
 from pingcheng.directory.models import Unit
 from pingcheng.page_cache import public_page
+from pingcheng.pagination import paginate
 
 CAMPAIGNS = "campaigns"
 UPCOMING_SHOWN = 10
@@ -39,11 +40,14 @@ def campaign_list(request):
 def campaign_detail(request, slug: str):
     campaign = get_object_or_404(public.campaigns_public().select_related("campaign_type", "lead_unit"), slug=slug)
     totals = {metric: value for metric, value in selectors.campaign_totals(campaign=campaign).items() if metric.is_public}
+    # A flood season's patrols run to thousands of activities: the timeline comes in pages, newest first.
+    page = paginate(request, public.timeline(campaign))
     return render(request, "campaigns/campaign_detail.html", {
         "campaign": campaign,
         "partners": campaign.partner_units.order_by("path"),
         "totals": totals,
-        "timeline": public.timeline(campaign),
+        "timeline": page.object_list,
+        "page_obj": page,
         "crumbs": [crumb("专项活动", "campaigns:index"), crumb(campaign.title)],
         "nav": "campaigns",
         "statuses": Activity.Status,
