@@ -222,7 +222,7 @@ def _save(
     # owned by the workflow services and may have moved since the editor loaded the page.
     article.save(update_fields=[*EDITABLE_FIELDS, *DERIVED_FIELDS, "version", "status", "updated_at", "edited_at"])
     if reopened is not None:
-        _notify_reviewers(article, cause=f"reopened:{reopened.pk}")
+        _notify_reviewers(article, cause=f"reopened:{reopened.pk}", actor=by)
     return changed
 
 
@@ -238,7 +238,7 @@ def article_submit(*, article: Article, by) -> Article:
     article.review_round += 1
     article.save(update_fields=["status", "review_round", "edited_at"])
     event = ArticleEvent.objects.create(article=article, action=ArticleEvent.Action.SUBMITTED, by=by)
-    _notify_reviewers(article, cause=f"submitted:{event.pk}")
+    _notify_reviewers(article, cause=f"submitted:{event.pk}", actor=by)
     return article
 
 
@@ -271,7 +271,7 @@ def article_review(
                        context={"headline": article.headline, "level": str(level.label), "opinion": opinion,
                                 "reviewer": person_name(by)})  # fmt: skip
     elif article.status in LEVEL_OF_STATE:
-        _notify_reviewers(article, cause=f"passed:{decision.pk}", previous=decision)
+        _notify_reviewers(article, cause=f"passed:{decision.pk}", previous=decision, actor=by)
     return decision
 
 
@@ -475,7 +475,7 @@ def _articles_changed_from_outside(using, *, by, note: str, before: Callable[[Ar
                                                    by=by)  # fmt: skip
             # Back at 终审 as after an edit of the article itself: its reviewers are told it is their turn again.
             article.status = S.FINAL_REVIEW
-            _notify_reviewers(article, cause=f"reopened:{reopened.pk}")
+            _notify_reviewers(article, cause=f"reopened:{reopened.pk}", actor=by)
         else:
             continue
         touched += 1
@@ -509,14 +509,15 @@ def _import_authors(article: Article) -> list:
     return list(users.filter(pk__in=imported.values("by")))
 
 
-def _notify_reviewers(article: Article, *, cause: str, previous: ReviewDecision | None = None) -> None:
+def _notify_reviewers(article: Article, *, cause: str, previous: ReviewDecision | None = None, actor=None) -> None:
     """Tell everyone who may take the article's review level now that it is their turn: in the back-office
     inbox, and by e-mail where they have an address (sent after commit, through the outbox).
 
     Who: active accounts holding the level's role, less those the workflow would refuse (the author, someone
-    credited on it, whoever passed another level of this round). ``cause`` names the event (a submission, a
-    pass, a reopening) in the de-duplication key, so one event is one notice per person however often it is
-    retried.
+    credited on it, whoever passed another level of this round) and less ``actor``, who caused the event and
+    knows (an editor sending an imported page to 初审, a chief editing an approved piece). ``cause`` names the
+    event (a submission, a pass, a reopening) in the de-duplication key, so one event is one notice per person
+    however often it is retried.
     """
     role = access.LEVEL_ROLE.get(article.status)
     if role is None:
@@ -541,6 +542,8 @@ def _notify_reviewers(article: Article, *, cause: str, previous: ReviewDecision 
         ),
     }  # fmt: skip
     for reviewer in candidates:
+        if actor is not None and reviewer.pk == actor.pk:
+            continue
         if ARTICLE_WORKFLOW.allowed("pass", user=reviewer, obj=article):
             notice_enqueue(kind="article_review_due", recipient=reviewer,
                            key=f"article:{article.pk}:turn:{level}:{cause}:{reviewer.pk}", context=context)  # fmt: skip

@@ -11,11 +11,12 @@ from articles import services
 from articles.forms import beijing_time
 from articles.importing import page_import
 from articles.models import Article, ArticleEvent, Credit, ReviewDecision, Series
+from pingcheng.directory.models import Role
 from pingcheng.notices.models import Notice
 from pingcheng.photos.services import photo_update
 from tests.articles.test_body_photos import _body, _photo
 from tests.articles.test_daily_workflow import _approved, _change_url, _form_data, _submitted
-from tests.factories import ContributorFactory
+from tests.factories import ContributorFactory, newsroom, staff
 from tests.page_text import page_text
 
 pytestmark = pytest.mark.django_db
@@ -180,3 +181,21 @@ def test_a_returned_import_without_a_credited_account_is_sent_to_the_editor_who_
     article = _imported_and_returned(desk)
     told = Notice.objects.filter(kind="article_returned", key__startswith=f"article:{article.pk}:returned:")
     assert {notice.user for notice in told} == {desk["editor"]}
+
+
+def test_the_editor_sending_an_imported_page_to_first_review_is_not_told_it_is_their_turn(desk):
+    other_editor = staff(Role.EDITOR, newsroom())
+    article = page_import(text=PRINTED_STORY, by=desk["editor"]).created[0]
+    services.article_submit(article=article, by=desk["editor"])
+    told = {notice.user for notice in Notice.objects.filter(kind="article_review_due")}
+    assert told == {other_editor}
+
+
+def test_the_chief_editing_an_approved_piece_is_not_told_it_is_back_at_final_review(desk):
+    other_chief = staff(Role.CHIEF_EDITOR, newsroom())
+    article = _approved(desk)
+    Notice.objects.all().delete()
+    article.lead = "终审后改的导语。"
+    services.article_save(article=article, by=desk["chief"], changed_fields={"lead"}, expected_version=article.version)
+    told = {notice.user for notice in Notice.objects.filter(kind="article_review_due")}
+    assert told == {other_chief}
