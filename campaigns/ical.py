@@ -7,13 +7,14 @@ the event instead of keeping a stale one. Times carry ``TZID=Asia/Shanghai`` wit
 
 from datetime import timedelta
 
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from icalendar import Calendar, Event
 
 from campaigns import public
-from campaigns.models import Activity, CampaignType
+from campaigns.models import Activity, ActivityEvent, CampaignType
 from pingcheng.directory.models import Unit
 
 # A subscriber's calendar needs what is coming and what just happened (a cancellation must reach it).
@@ -33,6 +34,11 @@ def _calendar(request, name: str, activities) -> HttpResponse:
     host = request.get_host().split(":")[0]
     zone = timezone.get_current_timezone()
     since = timezone.now() - timedelta(days=PAST_DAYS)
+    # Events residents were told of: planned (or cancelled or held after being planned). A patrol logged as
+    # held when it was over was never an event to attend; a month of 1,300 grid workers' patrols would bury the
+    # talks in tens of thousands of entries, on every poll of every subscriber.
+    announced = ActivityEvent.objects.filter(activity=OuterRef("pk"), action=ActivityEvent.Action.PLANNED)
+    activities = activities.filter(Q(status__in=[Activity.Status.PLANNED, Activity.Status.CANCELLED]) | Exists(announced))
     for activity in activities.filter(starts_at__gte=since).select_related("campaign", "unit").order_by("starts_at"):
         event = Event()
         event.add("uid", f"activity-{activity.pk}@{host}")
