@@ -98,7 +98,11 @@ CAPTION_MAX_LEN = 80
 # Longest first, so that 实习记者 is not read as 实习 + 记者.
 ROLES: tuple[str, ...] = ("实习记者", "特约记者", "见习记者", "通讯员", "记者", "摄影")
 # Titles other papers print for these roles, read as the role itself.
-ROLE_ALIASES = {"摄影记者": "摄影", "全媒体记者": "记者", "融媒体记者": "记者", "首席记者": "记者"}
+# Unknown, such a title would be read as a name (实习生) or as a name and a role (特约 + 通讯员).
+ROLE_ALIASES = {
+    "摄影记者": "摄影", "全媒体记者": "记者", "融媒体记者": "记者", "首席记者": "记者", "实习生": "实习记者",
+    "特约通讯员": "通讯员",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -135,6 +135,21 @@ def test_longer_role_is_not_read_as_shorter_one():
     assert [(c.role, c.name) for c in byline.credits] == [("实习记者", "李明"), ("记者", "宋芳")]
 
 
+@pytest.mark.parametrize(
+    ("text", "credits"),
+    [
+        ("本报讯（记者 张三 实习生 李四）", [("记者", "张三"), ("实习记者", "李四")]),
+        ("本报记者 张三 实习生 李四", [("记者", "张三"), ("实习记者", "李四")]),
+        ("本报讯（记者 张三 特约通讯员 李四）", [("记者", "张三"), ("通讯员", "李四")]),
+    ],
+)
+def test_other_papers_role_titles_are_roles_never_names(text, credits):
+    # An intern printed as 实习生 became a contributor named 实习生, a 特约通讯员 one named 特约.
+    byline = parse_byline(text)
+    assert byline is not None
+    assert [(c.role, c.name) for c in byline.credits] == credits
+
+
 def test_dated_and_placed_dateline_is_kept_as_printed():
     byline = parse_byline("本报大同7月20日讯（记者 宋芳）近日，")
     assert byline is not None
