@@ -95,7 +95,8 @@ class ActivityForm(forms.Form):
     def initial_for(cls, activity: Activity | None) -> dict:
         if activity is None:
             now = timezone.localtime()
-            return {"day": now.date(), "start": time(now.hour, now.minute), "is_public": True, "submission": uuid.uuid4()}
+            return {"day": now.date(), "start": time(now.hour, now.minute), "is_public": True,
+                    "submission": uuid.uuid4()}  # fmt: skip
         starts = timezone.localtime(activity.starts_at)
         initial = {
             "unit": activity.unit_id, "title": activity.title, "day": starts.date(), "start": starts.time(),
