@@ -39,7 +39,8 @@ def campaign_list(request):
 @public_page(CAMPAIGNS)
 def campaign_detail(request, slug: str):
     campaign = get_object_or_404(public.campaigns_public().select_related("campaign_type", "lead_unit"), slug=slug)
-    totals = {metric: value for metric, value in selectors.campaign_totals(campaign=campaign).items() if metric.is_public}
+    totals = {metric: value for metric, value in selectors.campaign_totals(campaign=campaign, public=True).items()
+              if metric.is_public}  # fmt: skip
     # A flood season's patrols run to thousands of activities: the timeline comes in pages, newest first.
     page = paginate(request, public.timeline(campaign))
     return render(request, "campaigns/campaign_detail.html", {

@@ -39,8 +39,9 @@ def test_the_campaign_page_shows_its_public_timeline_and_derived_figures(client,
     page = client.get(reverse("campaigns:detail", args=[flood.slug])).text
     assert "涵洞积水巡查" in page and "防汛知识讲座" in page and "预告" in page
     assert "内部草稿" not in page and "内部碰头会" not in page
-    # The internal activity took place and counts towards the district's figures, which the page sums in full.
-    assert '<span class="figure-value">53</span>次' in page
+    # The internal activity took place and counts in the ledger and the targets, but the public page sums only
+    # what it shows: 3 patrols, not 53.
+    assert '<span class="figure-value">3</span>次' in page and '<span class="figure-value">53</span>' not in page
 
 
 def test_a_campaign_that_is_not_public_is_not_found(client, flood):
