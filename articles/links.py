@@ -11,3 +11,8 @@ from articles.services import article_live_q
 def articles_public() -> QuerySet[Article]:
     """Articles readers can open now, with only what a link to one prints (headline, date, address)."""
     return Article.objects.filter(article_live_q()).only("pk", "headline", "publish_at").order_by("-publish_at", "-pk")
+
+
+def article_by_headline(headline: str) -> Article | None:
+    """The first article printed under ``headline`` (the demo data links its campaigns to the seed page's stories)."""
+    return Article.objects.filter(headline=headline).order_by("pk").only("pk", "headline").first()

@@ -4,6 +4,7 @@ Each service checks scope and the workflow under the row lock, validates with ``
 append-only event, and announces what the public sees to the page cache after commit.
 """
 
+import logging
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -21,6 +22,8 @@ from campaigns.workflow import ACTIVITY_WORKFLOW, FINDING_WORKFLOW
 from pingcheng.directory.models import Unit
 from pingcheng.page_cache import page_product_changed
 from pingcheng.workdays import deadline_set, workday_today
+
+logger = logging.getLogger(__name__)
 
 CAMPAIGNS = "campaigns"
 MAX_FIGURE = Decimal("99999999")
@@ -338,9 +341,7 @@ def _enqueue(task, *args) -> None:
     try:
         task.delay(*args)
     except Exception:  # the broker is down: the row stays pending and ledger_exports_sweep re-drives it
-        import logging
-
-        logging.getLogger(__name__).warning("Could not queue %s%s; the sweep will", task.name, args, exc_info=True)
+        logger.warning("Could not queue %s%s; the sweep will", task.name, args, exc_info=True)
 
 
 def ledger_export_build(*, export_id: int) -> bool:
