@@ -20,7 +20,9 @@ warm hit's time). A change announced in this process is seen at once; one announ
 worker's scheduled publication, another web process) within that fraction of a second.
 
 So after a change the next request for a page gets it fresh, and a page of one product never goes stale
-because another product changed. Stored responses are the finished ones (security, CSP and ``Vary``
+because another product changed — unless it shows that product too: a page that prints another product's
+parts (the front page's current campaigns) says so while it renders (``page_depends_on``), and is stale when
+either product changes. Stored responses are the finished ones (security, CSP and ``Vary``
 headers included); one that sets a cookie is never stored. The cache fails open (see CACHES): when it cannot
 be reached every page is rendered from the database. ``PAGE_CACHE=off`` turns the cache off (benchmarks).
 """
@@ -122,18 +124,18 @@ class _LocalCopies:
             copy = self._pages.get(key)
             if copy is None or time.monotonic() - self._generations_read_at > LOCAL_GENERATIONS_MEMO:
                 return None
-            product, generation, rendered_at, blob = copy
-            if generation != self._generations.get(product) or time.time() - rendered_at >= PAGE_FRESH:
+            products, generations, rendered_at, blob = copy
+            if generations != _generations_of(products, self._generations) or time.time() - rendered_at >= PAGE_FRESH:
                 return None
             self._pages.move_to_end(key)
         # A response of its own for every reader: Django attaches closers and the request to the one it sends.
         return pickle.loads(blob)
 
     def keep(self, key: str, entry: tuple) -> None:
-        product, generation, rendered_at, response = entry
+        products, generations, rendered_at, response = entry
         blob = pickle.dumps(response, pickle.HIGHEST_PROTOCOL)
         with self._lock:
-            self._pages[key] = (product, generation, rendered_at, blob)
+            self._pages[key] = (products, generations, rendered_at, blob)
             self._pages.move_to_end(key)
             while len(self._pages) > LOCAL_PAGES:
                 self._pages.popitem(last=False)
@@ -145,6 +147,24 @@ _local = _LocalCopies()
 def page_cache_local_clear() -> None:
     """Drop this process's copies (tests clear the shared cache between cases)."""
     _local.clear()
+
+
+def _generations_of(products: tuple[str, ...], known: dict) -> tuple:
+    return tuple(known.get(product) for product in products)
+
+
+def page_depends_on(request, product: str) -> None:
+    """The page being rendered also prints ``product``'s data: it goes stale when that product changes too.
+
+    Called by whatever renders the other product's part (a template tag), so the view that includes it
+    need not know; outside a cached public page it does nothing.
+    """
+    _registered(product)
+    also = getattr(request, "page_cache_also", None)
+    if also is None:
+        also = request.page_cache_also = []
+    if product not in also:
+        also.append(product)
 
 
 def page_product_changed(product: str) -> None:
@@ -206,7 +226,8 @@ def public_page(product: str):
                 patch_cache_control(response, private=True, no_cache=True)
                 return response
             if response.status_code == 200:
-                changed_at = product_last_modified(product)
+                products = (product, *(p for p in getattr(request, "page_cache_also", ()) if p != product))
+                changed_at = max(filter(None, map(product_last_modified, products)), default=None)
                 if changed_at is not None:
                     response["Last-Modified"] = http_date(changed_at.timestamp())
                 patch_cache_control(response, public=True, max_age=BROWSER_MAX_AGE)
@@ -214,7 +235,7 @@ def public_page(product: str):
                 # A page number past the end shows the last page: not stored, or every number up to 999999
                 # would be an entry of its own (pingcheng.pagination marks the request).
                 if not getattr(request, "page_number_out_of_range", False):
-                    response.page_cache_product = product
+                    response.page_cache_product = products
             return response
 
         return wrapper
@@ -256,8 +277,9 @@ class PageCacheMiddleware:
         _local.generations_seen({product: stored.get(_generation_key(product)) for product in _last_modified})
         entry = stored.get(key)
         if entry is not None:
-            product, generation, rendered_at, response = entry
-            if generation == stored.get(_generation_key(product)) and time.time() - rendered_at < PAGE_FRESH:
+            products, generations, rendered_at, response = entry
+            current = _generations_of(products, {p: stored.get(_generation_key(p)) for p in products})
+            if generations == current and time.time() - rendered_at < PAGE_FRESH:
                 _local.keep(key, entry)
                 return self.conditional.process_response(request, response)
         # Only a stale page is worth a lock: a path never stored (most of them not public pages at all)
@@ -271,9 +293,9 @@ class PageCacheMiddleware:
             generations = {product: stored.get(_generation_key(product)) or page_generation(product)
                            for product in _last_modified}  # fmt: skip
             response = self.get_response(request)
-            product = getattr(response, "page_cache_product", None)
-            if product is not None and response.status_code == 200 and not response.cookies and not response.streaming:
-                cache.set(key, (product, generations[product], time.time(), response), PAGE_KEEP)
+            products = getattr(response, "page_cache_product", None)
+            if products is not None and response.status_code == 200 and not response.cookies and not response.streaming:
+                cache.set(key, (products, _generations_of(products, generations), time.time(), response), PAGE_KEEP)
             elif entry is not None:
                 # The page is gone (withdrawn: 410; a tag without articles: 404) or no longer storable: the
                 # old copy must not be handed to the next readers while someone else holds the lock.

@@ -1,0 +1,48 @@
+"""What the other products may ask of campaigns: small named link functions (DESIGN.md: products meet through
+a foreign key or a small named link function), answered from ``campaigns.public`` so that nothing a resident
+may not see leaks through another product's page."""
+
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.utils import timezone
+
+from campaigns import public
+from campaigns.models import Activity, Campaign
+
+CURRENT_SHOWN = 4  # the front page's strip: a glance, the campaigns page has the rest
+RELATED_SHOWN = 5
+
+
+def campaigns_current(*, limit: int = CURRENT_SHOWN) -> list[Campaign]:
+    """Public campaigns running today, the next public activity one can attend first (``next_at``; ``None`` when
+    none is announced), then the newest. One query: the next activity is read from the campaign/time index."""
+    today = timezone.localdate()
+    upcoming = public.activities_upcoming().filter(campaign=OuterRef("pk"))
+    return list(
+        public.campaigns_public()
+        .filter(starts_on__lte=today, ends_on__gte=today)
+        .select_related("campaign_type", "lead_unit")
+        .annotate(
+            next_at=Subquery(upcoming.values("starts_at")[:1]),
+            next_place=Subquery(upcoming.values("place")[:1]),
+        )
+        .order_by("next_at", "-starts_on", "pk")[:limit]
+    )
+
+
+def campaigns_covered_by(article_id: int) -> list[Campaign]:
+    """Public campaigns with a public activity that this article reports on."""
+    covered = public.activities_public().filter(campaign=OuterRef("pk"), articles=article_id)
+    return list(
+        public.campaigns_public().filter(Exists(covered)).select_related("campaign_type").order_by("-starts_on", "pk")
+    )
+
+
+def article_ids_covering(campaigns: list[Campaign], *, besides: int) -> QuerySet:
+    """The ids of articles covering public activities of ``campaigns`` other than ``besides``, as a subquery
+    for the newsroom to read its own public articles from."""
+    through = Activity.articles.through
+    return (
+        through.objects.filter(activity__in=public.activities_public().filter(campaign__in=campaigns))
+        .exclude(article_id=besides)
+        .values("article_id")
+    )

@@ -1,0 +1,41 @@
+"""Campaign parts printed on other products' pages: the front page's current campaigns and, under an
+article, the campaigns it covers with their other coverage. Each tag tells the page cache that the page now
+shows campaigns, so a campaign's change refreshes it (``page_depends_on``)."""
+
+from django import template
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+
+from articles.links import articles_public
+from campaigns import links
+from campaigns.views import CAMPAIGNS
+from pingcheng.page_cache import page_depends_on
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def current_campaigns(context) -> SafeString:
+    request = context.get("request")
+    if request is not None:
+        page_depends_on(request, CAMPAIGNS)
+    campaigns = links.campaigns_current()
+    if not campaigns:
+        return SafeString("")
+    return render_to_string("campaigns/_front_strip.html", {"campaigns": campaigns}, request=request)
+
+
+@register.simple_tag(takes_context=True)
+def article_campaigns(context, article) -> SafeString:
+    request = context.get("request")
+    if request is not None:
+        page_depends_on(request, CAMPAIGNS)
+    campaigns = links.campaigns_covered_by(article.pk)
+    if not campaigns:
+        return SafeString("")
+    related = articles_public().filter(pk__in=links.article_ids_covering(campaigns, besides=article.pk))
+    return render_to_string(
+        "campaigns/_article_campaigns.html",
+        {"campaigns": campaigns, "related": list(related[: links.RELATED_SHOWN])},
+        request=request,
+    )
