@@ -12,9 +12,11 @@ field (the units a news story is about) says so with ``unit_choices_anywhere(Mod
 needs to know another app's models or labels.
 """
 
+from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 
@@ -45,7 +47,63 @@ class HistoryRefusedFirstMixin:
         return super().history_view(request, object_id, extra_context)
 
 
-class RoleAdminMixin(HistoryRefusedFirstMixin):
+class _KnownValuesOnly:
+    """Django's autocomplete widget looks the submitted ids up to show them again, so an id that is not a
+    number (typed by hand, or a tampered request) raised a ValueError — or an OverflowError past the
+    database's integers — and a 500 instead of the form's "select a valid choice" message. Values the target
+    field cannot hold are not looked up."""
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        target = remote.model._meta.get_field(getattr(remote, "field_name", None) or remote.model._meta.pk.name)
+        ranges = connections[self.db or DEFAULT_DB_ALIAS].ops.integer_field_ranges
+        low, high = ranges.get(target.get_internal_type(), (None, None))
+        readable = []
+        for item in value:
+            try:
+                item = target.to_python(item)
+            except ValidationError:
+                continue
+            if item is None or (isinstance(item, int) and low is not None and not low <= item <= high):
+                continue
+            readable.append(str(item))
+        return super().optgroups(name, readable, attr)
+
+
+class _Autocomplete(_KnownValuesOnly, AutocompleteSelect):
+    pass
+
+
+class _AutocompleteMultiple(_KnownValuesOnly, AutocompleteSelectMultiple):
+    pass
+
+
+class _BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """SQLite cannot bind an integer past 64 bits: Django's "__in" check of the chosen ids raised an
+    OverflowError (a 500) where PostgreSQL answers "select a valid choice"; answer the same here."""
+
+    def _check_values(self, value):
+        try:
+            return super()._check_values(value)
+        except OverflowError:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                  params={"value": next(iter(value), "")}) from None  # fmt: skip
+
+
+class KnownValuesAutocompleteMixin:
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = _Autocomplete(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = _AutocompleteMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+        kwargs.setdefault("form_class", _BoundedModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class RoleAdminMixin(KnownValuesAutocompleteMixin, HistoryRefusedFirstMixin):
     view_roles: frozenset[str] = frozenset()
     change_roles: frozenset[str] = frozenset()
 
@@ -69,6 +127,7 @@ class RoleAdminMixin(HistoryRefusedFirstMixin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return self._may(request, self.change_roles)
+
 
 class DomainErrorMessageMixin:
     """A service's refusal becomes an error message on the same page, never a 500."""
