@@ -17,6 +17,7 @@ from articles.models import Article, DraftRevision, ReviewDecision
 from pingcheng.accounts import person_name
 from pingcheng.directory.models import Role
 from pingcheng.notices.models import Notice
+from tests.admin_forms import admin_form_data
 from tests.factories import ArticleFactory, UserFactory, newsroom, staff
 
 pytestmark = pytest.mark.django_db
@@ -39,30 +40,9 @@ def _change_url(article: Article) -> str:
     return reverse("admin:articles_article_change", args=[article.pk])
 
 
-def _value(value):
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "on" if value else None
-    if isinstance(value, list | tuple):
-        return [str(getattr(item, "pk", item)) for item in value]
-    return str(getattr(value, "pk", value))
-
-
 def _form_data(client, article: Article) -> dict:
     """What the article's page posts when nothing on it is touched."""
-    response = client.get(_change_url(article))
-    assert response.status_code == 200
-    forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
-        forms += [inline.formset.management_form, *inline.formset.forms]
-    data = {}
-    for form in forms:
-        for name in form.fields:
-            value = _value(form[name].value())
-            if value is not None:
-                data[form.add_prefix(name)] = value
-    return data
+    return admin_form_data(client, _change_url(article))
 
 
 def _submitted(desk, **fields) -> Article:

@@ -17,6 +17,7 @@ from articles import services
 from articles.models import Article, ArticleEvent, ArticlePhoto, Credit, ReviewDecision, Revision, Section
 from articles.signals import article_changed
 from pingcheng.photos.services import photo_create
+from tests.admin_forms import admin_form_data
 from tests.factories import ArticleFactory, ContributorFactory, UnitFactory, district
 from tests.page_text import page_text
 
@@ -56,30 +57,9 @@ def _change_url(article: Article) -> str:
     return reverse("admin:articles_article_change", args=[article.pk])
 
 
-def _value(value) -> str | list[str] | None:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "on" if value else None
-    if isinstance(value, list | tuple):
-        return [str(getattr(item, "pk", item)) for item in value]
-    return str(getattr(value, "pk", value))
-
-
 def _form_data(client, article: Article) -> dict:
-    """What the change form would post if the editor pressed save without touching anything."""
-    response = client.get(_change_url(article))
-    assert response.status_code == 200
-    forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
-        forms += [inline.formset.management_form, *inline.formset.forms]
-    data = {}
-    for form in forms:
-        for name in form.fields:
-            value = _value(form[name].value())
-            if value is not None:
-                data[form.add_prefix(name)] = value
-    return data
+    """What the article's page posts when nothing on it is touched."""
+    return admin_form_data(client, _change_url(article))
 
 
 def _inline_row(data: dict, prefix: str, **fields) -> None:

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from campaigns import field_views, services
 from campaigns.errors import CampaignActionRefused
 from campaigns.models import Activity, ActivityEvent, Campaign, CampaignType, Finding, Target
+from tests.admin_forms import admin_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -289,28 +290,6 @@ def test_the_calendars_hold_announced_activities_not_every_patrol_logged_after_t
     assert [str(event["SUMMARY"]) for event in calendar.walk("VEVENT")] == ["防汛知识讲座"]
 
 
-def _admin_form_data(client, url) -> dict:
-    """What the admin's change page posts when nothing on it is touched."""
-    response = client.get(url)
-    assert response.status_code == 200
-    forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
-        forms += [inline.formset.management_form, *inline.formset.forms]
-    data = {}
-    for form in forms:
-        for name in form.fields:
-            value = form[name].value()
-            if isinstance(value, bool):
-                value = "on" if value else None
-            elif isinstance(value, list | tuple):
-                value = [str(getattr(item, "pk", item)) for item in value]
-            elif value is not None:
-                value = str(getattr(value, "pk", value))
-            if value is not None:
-                data[form.add_prefix(name)] = value
-    return data
-
-
 def test_a_campaign_made_internal_in_the_admin_leaves_the_cached_public_pages_at_once(
     client, people, flood, django_capture_on_commit_callbacks
 ):
@@ -320,7 +299,7 @@ def test_a_campaign_made_internal_in_the_admin_leaves_the_cached_public_pages_at
     assert flood.title in client.get(reverse("campaigns:index")).text  # from the page cache
     admin = _as(client, people["district"])
     url = reverse("admin:campaigns_campaign_change", args=[flood.pk])
-    data = _admin_form_data(admin, url)
+    data = admin_form_data(admin, url)
     data.pop("is_public")
     with django_capture_on_commit_callbacks(execute=True):
         response = admin.post(url, data)
@@ -342,7 +321,7 @@ def test_a_street_cannot_hand_its_campaign_to_a_neighbour_street_in_the_admin(cl
                                        starts_on=flood.starts_on, ends_on=flood.ends_on)  # fmt: skip
     admin = _as(client, people["street"])
     url = reverse("admin:campaigns_campaign_change", args=[campaign.pk])
-    data = _admin_form_data(admin, url)
+    data = admin_form_data(admin, url)
     response = admin.post(url, {**data, "lead_unit": str(units["zhenhua"].pk)}, follow=True)
     assert response.status_code == 200 and "牵头单位须在您管辖的范围内。" in _messages(response)
     campaign.refresh_from_db()
@@ -366,7 +345,7 @@ def test_a_campaigns_type_stays_once_activities_carry_its_figures(client, people
     people["district"].save()
     admin = _as(client, people["district"])
     url = reverse("admin:campaigns_campaign_change", args=[flood.pk])
-    data = _admin_form_data(admin, url)
+    data = admin_form_data(admin, url)
     assert "campaign_type" not in data  # shown, not offered
     admin.post(url, {**data, "campaign_type": str(_other_type().pk)})
     flood.refresh_from_db()
@@ -378,7 +357,7 @@ def test_a_target_counts_a_figure_of_its_campaigns_type(client, people, flood):
     people["district"].save()
     admin = _as(client, people["district"])
     url = reverse("admin:campaigns_campaign_change", args=[flood.pk])
-    data = _admin_form_data(admin, url)
+    data = admin_form_data(admin, url)
     foreign = _other_type().metrics.get()
     response = admin.post(url, {**data, "targets-TOTAL_FORMS": "1", "targets-0-unit": str(flood.lead_unit_id),
                                 "targets-0-metric": str(foreign.pk), "targets-0-value": "500"})  # fmt: skip
