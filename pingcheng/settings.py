@@ -252,6 +252,15 @@ NOTICE_SEND_LEASE_SECONDS = env_int("NOTICE_SEND_LEASE_SECONDS", 300)
 # given up); then a daily sweep blanks it and only the masked hint (138****1234) stays.
 NOTICE_ADDRESS_RETENTION_DAYS = env_int("NOTICE_ADDRESS_RETENTION_DAYS", 30)
 
+# Residents' names and phones are encrypted at rest (pingcheng/personal_data.py): comma-separated Fernet keys,
+# the first encrypts, all decrypt (rotate: put a new key first, run `manage.py personal_data_rotate`, drop the
+# old one). Without it a key derived from SECRET_KEY is used when DEBUG is on; production refuses to start.
+PERSONAL_DATA_KEYS = [key.strip() for key in env_str("PERSONAL_DATA_KEYS").split(",") if key.strip()]
+# The key of the lookup digests (a phone's HMAC); kept apart from PERSONAL_DATA_KEYS so rotation keeps digests.
+PERSONAL_DATA_DIGEST_KEY = env_str("PERSONAL_DATA_DIGEST_KEY")
+# Days after an inquiry is closed (or rejected) before the resident's name, phone and photos are deleted.
+INQUIRY_RETENTION_DAYS = env_int("INQUIRY_RETENTION_DAYS", 180)
+
 # Celery: Redis when REDIS_URL is set, otherwise Kombu's filesystem transport under VAR_DIR.
 CELERY_FS_DIR = VAR_DIR / "celery"
 if REDIS_URL:

@@ -11,6 +11,8 @@ from pathlib import Path
 os.environ.setdefault("SECRET_KEY", "test-only-" + "x" * 60)
 os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="pingcheng-test-"))
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+# Residents' personal data is encrypted at rest (pingcheng/personal_data.py); a fixed test-only key.
+os.environ.setdefault("PERSONAL_DATA_KEYS", "le40kRW6KL98-JJbeZx196SdDNE40A-t7n8WrlU6vP4=")
 os.environ.setdefault("PINGCHENG_TEST_QUEUE", f"pingcheng-test-{os.getpid()}")
 
 from pingcheng.settings import *  # noqa: F403

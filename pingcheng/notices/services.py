@@ -112,6 +112,48 @@ def notice_enqueue(
     return notices
 
 
+def notice_enqueue_sms(*, kind: str, phone: str, key: str, context: dict | None = None) -> Notice | None:
+    """Write one SMS notice to a phone that belongs to no account or subscription (a resident who filed an
+    inquiry and confirmed the phone with a one-time code); return it, or None if the kind has no SMS or the
+    number is malformed.
+
+    The row has no person, so ``(key, channel)`` de-duplicates it. Its address is kept only until delivery:
+    the product that enqueues it blanks it once sent (``notices_erase_sent_addresses``), not after the
+    retention period, because the product holds the phone encrypted and this row would be a plaintext copy.
+    """
+    notice_kind = kind_get(kind)
+    if Channel.SMS not in notice_kind.channels or not _address_valid(Channel.SMS, phone or ""):
+        return None
+    now = timezone.now()
+    notice, created = Notice.objects.get_or_create(
+        key=key,
+        channel=Channel.SMS,
+        user=None,
+        subscriber=None,
+        defaults={
+            "kind": notice_kind.name, "template": notice_kind.template, "context": context or {},
+            "recipient": phone.strip(), "recipient_hint": mask_address(phone), "send_after": now,
+            "next_attempt_at": now,
+        },
+    )  # fmt: skip
+    if created:
+        transaction.on_commit(lambda notice_id=notice.pk: _dispatch(notice_id))
+    return notice
+
+
+def notices_erase_sent_addresses(*, kinds: list[str] | None = None, key_prefix: str = "") -> int:
+    """Blank at once the address of finished notices (sent, dead or cancelled) of ``kinds`` or under
+    ``key_prefix``; with ``key_prefix`` pending ones are cancelled first (their person asked to be forgotten).
+    Idempotent; returns how many addresses were blanked."""
+    rows = Notice.objects.exclude(recipient="")
+    if kinds is not None:
+        rows = rows.filter(kind__in=kinds)
+    if key_prefix:
+        rows = rows.filter(key__startswith=key_prefix)
+        rows.filter(status__in=DUE_STATUSES).update(status=Status.CANCELED, lease_until=None)
+    return rows.filter(status__in=(Status.SENT, Status.DEAD, Status.CANCELED)).update(recipient="")
+
+
 def _addresses(kind: NoticeKind, recipient: AbstractBaseUser | Subscriber) -> list[tuple[str, str]]:
     """(channel, address) pairs by which this kind reaches this person.
 
