@@ -297,6 +297,18 @@ CELERY_BEAT_SCHEDULE = {
     "campaigns-findings-escalate": {
         "task": "campaigns.tasks.findings_escalate_overdue", "schedule": crontab(hour=8, minute=5)
     },
+    # Inquiries: closing and reminders on working mornings; a resident's phone leaves delivered SMS notices at once.
+    "grievances-close-unrated": {"task": "grievances.tasks.inquiries_close_unrated", "schedule": crontab(minute=20)},
+    "grievances-remind-due": {"task": "grievances.tasks.inquiries_remind_due", "schedule": crontab(hour=8, minute=10)},
+    "grievances-escalate-overdue": {
+        "task": "grievances.tasks.inquiries_escalate_overdue", "schedule": crontab(hour=8, minute=15)
+    },
+    "grievances-erase-expired": {
+        "task": "grievances.tasks.inquiries_erase_expired", "schedule": crontab(hour=3, minute=37)
+    },
+    "grievances-notices-erase-addresses": {
+        "task": "grievances.tasks.inquiry_notices_erase_addresses", "schedule": crontab()
+    },
 }
 
 # Security headers. HTTPS settings follow SECURE_SSL_REDIRECT so a plain-HTTP development run still works.
