@@ -89,7 +89,7 @@ def front_page_build() -> FrontPage:
     the slots, which of the newest day's stories have a photo (only when no slot holds the 头条), the lead's
     photo, the pool's unit paths and the streets."""
     now = timezone.now()
-    pool = list(selectors.article_list_live()[:FRONT_POOL])
+    pool = selectors.article_list_live_newest(limit=FRONT_POOL)
     newest_day = timezone.localdate(pool[0].publish_at) if pool else None
     chosen = {slot.position: slot.article for slot in selectors.front_slots() if slot.shows_at(now, newest_day)}
     cards_render_missing([*pool, *chosen.values()])
@@ -115,13 +115,14 @@ def front_page_build() -> FrontPage:
     page.latest = free(pool)[:LATEST]
     used.update(article.pk for article in page.latest)
 
-    sections: dict[Section, list[Article]] = {}
+    # Keyed by id: a dict of model instances compares them field by field, sixty times sixty.
+    sections: dict[int, list[Article]] = {}
     for article in free(pool):
-        if article.section_id and len(sections.setdefault(article.section, [])) < PER_SECTION:
-            sections[article.section].append(article)
+        if article.section_id and len(sections.setdefault(article.section_id, [])) < PER_SECTION:
+            sections[article.section_id].append(article)
             used.add(article.pk)
     page.sections = sorted(
-        ((s, a) for s, a in sections.items() if a), key=lambda item: (item[0].sort_order, item[0].name)
+        ((a[0].section, a) for a in sections.values() if a), key=lambda item: (item[0].sort_order, item[0].name)
     )
 
     unit_paths = selectors.article_unit_paths([article.pk for article in pool])
@@ -154,7 +155,8 @@ def _automatic_top(pool: list[Article]) -> list[Article]:
         return []
     newest_day = timezone.localdate(pool[0].publish_at)
     same_day = sorted((a for a in pool if timezone.localdate(a.publish_at) == newest_day), key=_print_order)
-    return [*same_day, *(a for a in pool if a not in same_day)][:TOP_STORIES]
+    taken = {a.pk for a in same_day}
+    return [*same_day, *(a for a in pool if a.pk not in taken)][:TOP_STORIES]
 
 
 def _print_order(article: Article) -> tuple:

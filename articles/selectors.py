@@ -2,6 +2,7 @@
 
 from datetime import date, datetime, time, timedelta
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -9,6 +10,7 @@ from django.utils import timezone
 from articles.models import ArchiveDay, Article, ArticlePhoto, ArticleTag, Correction, Credit, Edition, FrontSlot
 from articles.services import article_live_q
 from pingcheng.directory.models import Unit
+from pingcheng.prepared import PreparedQuery
 
 # What a list card never shows: the long text columns (a card prints the stored byline and the lead).
 LIST_DEFERRED = ("body", "search_text", "main_html", "json_ld")
@@ -22,10 +24,21 @@ def _figures() -> Prefetch:
     return Prefetch("figures", queryset=ArticlePhoto.objects.select_related("photo__credit"))
 
 
-def article_list_live() -> QuerySet[Article]:
+def article_list_live(now: datetime | None = None) -> QuerySet[Article]:
     """Articles the public may see now, newest first, as list cards: section and series loaded, the long
     text left out. Newest first walks the partial index ``article_live_recent_idx`` and stops after a page."""
-    return _card(Article.objects.filter(article_live_q())).order_by("-publish_at", "-pk")
+    return _card(Article.objects.filter(article_live_q(now))).order_by("-publish_at", "-pk")
+
+
+_NEWEST: dict[int, PreparedQuery] = {}
+
+
+def article_list_live_newest(*, limit: int) -> list[Article]:
+    """The newest ``limit`` live articles as list cards (``article_list_live``), compiled once per thread."""
+    prepared = _NEWEST.get(limit)
+    if prepared is None:
+        prepared = _NEWEST[limit] = PreparedQuery(lambda now: article_list_live(now)[:limit], now=datetime)
+    return prepared(now=timezone.now())
 
 
 def article_list_live_with_photos() -> QuerySet[Article]:
@@ -106,36 +119,71 @@ def article_detail_queryset() -> QuerySet[Article]:
     )
 
 
+# The article page's reads run on every uncached view: compiled once per thread (pingcheng.prepared), they
+# cost what PostgreSQL takes to answer them instead of three times that in Django.
+_DETAIL = PreparedQuery(lambda pk: article_detail_queryset().filter(pk=pk), pk=int)
+_UNIT_IDS = PreparedQuery(
+    lambda pk: Article.units.through.objects.filter(article_id=pk).values_list("unit_id", flat=True), pk=int
+)
+RELATED_SHOWN = 5
+
+
+def article_detail(pk: int) -> Article | None:
+    """The article page's row (``article_detail_queryset``), whatever its state; None when there is none."""
+    low, high = connection.ops.integer_field_range(Article._meta.pk.get_internal_type())
+    if not low <= pk <= high:
+        return None  # a number no key can be (the ORM answers "none" too, the database would raise)
+    found = _DETAIL(pk=pk)
+    return found[0] if found else None
+
+
+def _series_parts(*, series: int, pk: int, now: datetime) -> QuerySet[Article]:
+    return (
+        Article.objects.filter(article_live_q(now), series_id=series)
+        .exclude(pk=pk)
+        .only("pk", "headline", "series_part")
+        .order_by("series_part")
+    )
+
+
+_SERIES_PARTS = PreparedQuery(_series_parts, series=int, pk=int, now=datetime)
+
+
 def article_series_neighbours(article: Article) -> tuple[Article | None, Article | None]:
     """The previous and next live parts of the article's series, in one query."""
     if not article.series_id:
         return None, None
-    parts = list(
-        Article.objects.filter(article_live_q(), series_id=article.series_id)
-        .exclude(pk=article.pk)
-        .only("pk", "headline", "series_part")
-        .order_by("series_part")
-    )
+    parts = _SERIES_PARTS(series=article.series_id, pk=article.pk, now=timezone.now())
     previous = [p for p in parts if p.series_part < article.series_part]
     following = [p for p in parts if p.series_part > article.series_part]
     return (previous[-1] if previous else None), (following[0] if following else None)
 
 
-def article_related(article: Article, *, limit: int = 5) -> list[Article]:
-    """Live articles about the same units (or, failing that, the same section), newest first."""
-    unit_ids = list(Article.units.through.objects.filter(article_id=article.pk).values_list("unit_id", flat=True))
-    queryset = Article.objects.filter(article_live_q()).exclude(pk=article.pk)
-    if unit_ids:
+def _related(*, pk: int, now: datetime, units: list[int] | None = None, section: int | None = None):
+    queryset = Article.objects.filter(article_live_q(now)).exclude(pk=pk)
+    if units is not None:
         # EXISTS rather than a join: no DISTINCT over every article of a busy street, and the newest-first
-        # walk of the live index stops at the fifth match. Two simple queries rather than one with the unit
-        # ids as a subquery: building and compiling that one took Django 1.5 ms, four times its run time.
-        about = Article.units.through.objects.filter(article_id=OuterRef("pk"), unit_id__in=unit_ids)
+        # walk of the live index stops at the fifth match. The unit ids as constants, not a subquery: the
+        # planner then knows from its statistics whether a unit is rare (start from its links) or busy.
+        about = Article.units.through.objects.filter(article_id=OuterRef("pk"), unit_id__in=units)
         queryset = queryset.filter(Exists(about))
-    elif article.section_id:
-        queryset = queryset.filter(section_id=article.section_id)
     else:
-        return []
-    return list(queryset.only("pk", "headline", "publish_at").order_by("-publish_at", "-pk")[:limit])
+        queryset = queryset.filter(section_id=section)
+    return queryset.only("pk", "headline", "publish_at").order_by("-publish_at", "-pk")[:RELATED_SHOWN]
+
+
+_RELATED_BY_UNITS = PreparedQuery(_related, pk=int, now=datetime, units=list)
+_RELATED_BY_SECTION = PreparedQuery(_related, pk=int, now=datetime, section=int)
+
+
+def article_related(article: Article) -> list[Article]:
+    """Live articles about the same units (or, failing that, the same section), newest first."""
+    unit_ids = _UNIT_IDS(pk=article.pk)
+    if unit_ids:
+        return _RELATED_BY_UNITS(pk=article.pk, now=timezone.now(), units=unit_ids)
+    if article.section_id:
+        return _RELATED_BY_SECTION(pk=article.pk, now=timezone.now(), section=article.section_id)
+    return []
 
 
 def correction_list_public() -> QuerySet[Correction]:
@@ -178,37 +226,63 @@ def edition_neighbours(edition: Edition) -> tuple[Edition | None, Edition | None
     return edition_nearest(edition.date)
 
 
+_UNIT_PATHS = PreparedQuery(
+    lambda ids: Article.units.through.objects.filter(article_id__in=ids).values_list("article_id", "unit__path"),
+    ids=list,
+)
+
+
 def article_unit_paths(article_ids: list[int]) -> dict[int, list[str]]:
     """The tree paths of the units each article is about, in one light query (no model instances)."""
     paths: dict[int, list[str]] = {}
-    rows = Article.units.through.objects.filter(article_id__in=article_ids).values_list("article_id", "unit__path")
-    for article_id, path in rows:
+    for article_id, path in _UNIT_PATHS(ids=article_ids) if article_ids else ():
         paths.setdefault(article_id, []).append(path)
     return paths
 
 
+_WITH_PHOTOS = PreparedQuery(
+    lambda ids: ArticlePhoto.objects.filter(article_id__in=ids).values_list("article_id", flat=True), ids=list
+)
+
+
 def articles_with_photos(article_ids: list[int]) -> set[int]:
     """Which of these articles have a photo (ids only)."""
-    return set(ArticlePhoto.objects.filter(article_id__in=article_ids).values_list("article_id", flat=True))
+    return set(_WITH_PHOTOS(ids=article_ids)) if article_ids else set()
+
+
+_LEAD_FIGURE = PreparedQuery(
+    lambda pk: ArticlePhoto.objects.filter(article_id=pk).select_related("photo__credit").order_by("order", "pk")[:1],
+    pk=int,
+)
 
 
 def article_lead_photo(article: Article):
     """The article's first photo, with its credit; None when it has none."""
-    figure = (
-        ArticlePhoto.objects.filter(article=article).select_related("photo__credit").order_by("order", "pk").first()
-    )
-    return figure.photo if figure else None
+    figure = _LEAD_FIGURE(pk=article.pk)
+    return figure[0].photo if figure else None
+
+
+_FRONT_UNITS = PreparedQuery(
+    lambda: Unit.objects.filter(kind=Unit.Kind.STREET, is_active=True).order_by("sort_order", "name")
+)
 
 
 def front_page_units() -> list[Unit]:
-    return list(Unit.objects.filter(kind=Unit.Kind.STREET, is_active=True).order_by("sort_order", "name"))
+    return _FRONT_UNITS()
+
+
+def _front_slots() -> QuerySet[FrontSlot]:
+    deferred = (f"article__{field}" for field in LIST_DEFERRED)
+    return FrontSlot.objects.select_related("article__section", "article__series").defer(*deferred)
+
+
+_FRONT_SLOTS = PreparedQuery(_front_slots)
 
 
 def front_slots() -> list[FrontSlot]:
     """The editors' front-page slots, each with its article as a list card (one query; the few rows of a
     small table, whatever their state: ``FrontSlot.shows_at`` decides)."""
-    deferred = (f"article__{field}" for field in LIST_DEFERRED)
-    return list(FrontSlot.objects.select_related("article__section", "article__series").defer(*deferred))
+    return _FRONT_SLOTS()
 
 
 def edition_list_before(edition: Edition, *, limit: int) -> list[Edition]:

@@ -49,11 +49,11 @@ def front_page(request):
 
 @public_page("news")
 def article_detail(request, pk: int):
-    article = selectors.article_detail_queryset().filter(pk=pk).first()
+    article = selectors.article_detail(pk)
     if article is None:
         raise Http404("稿件不存在")
     if articles_render_missing([article]):
-        article = selectors.article_detail_queryset().get(pk=pk)
+        article = selectors.article_detail(pk)
     if not article.is_live:
         if article.status == Article.Status.WITHDRAWN and article.published_at:
             return render(request, "articles/article_withdrawn.html", {"article": article}, status=410)

@@ -1,0 +1,65 @@
+"""pingcheng.prepared: a queryset compiled once gives the same rows as the queryset itself, with new values."""
+
+from datetime import datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from articles.models import Article, Section
+from pingcheng.prepared import PreparedQuery
+from tests.factories import ArticleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _articles(section, count):
+    now = timezone.now()
+    return [
+        ArticleFactory(section=section, status=Article.Status.PUBLISHED, publish_at=now - timedelta(hours=i))
+        for i in range(count)
+    ]
+
+
+def _in_section(*, section: int, before: datetime):
+    return (
+        Article.objects.filter(section_id=section, publish_at__lte=before)
+        .select_related("section")
+        .only("pk", "headline", "publish_at", "section__name")
+        .order_by("-publish_at", "-pk")
+    )
+
+
+def test_a_prepared_query_returns_the_querysets_rows_with_the_values_given_each_call():
+    first, second = Section.objects.create(name="创城", slug="cc"), Section.objects.create(name="基层", slug="jc")
+    _articles(first, 3), _articles(second, 2)
+    prepared = PreparedQuery(_in_section, section=int, before=datetime)
+    now = timezone.now()
+    for section in (first, second, first):
+        rows = prepared(section=section.pk, before=now)
+        expected = list(_in_section(section=section.pk, before=now))
+        assert [(a.pk, a.headline, a.publish_at) for a in rows] == [(a.pk, a.headline, a.publish_at) for a in expected]
+        # The joined row comes with it, as select_related gives it: no query to read it.
+        with CaptureQueriesContext(connection) as captured:
+            assert {a.section.name for a in rows} == {section.name}
+        assert not captured.captured_queries
+    assert prepared(section=first.pk, before=now - timedelta(days=1)) == []
+
+
+def test_a_list_value_is_compiled_once_per_length_and_a_flat_values_list_gives_values():
+    articles = _articles(Section.objects.create(name="创城", slug="cc"), 4)
+    prepared = PreparedQuery(
+        lambda ids: Article.objects.filter(pk__in=ids).order_by("pk").values_list("pk", flat=True), ids=list
+    )
+    ids = sorted(a.pk for a in articles)
+    assert prepared(ids=ids[:2]) == ids[:2]
+    assert prepared(ids=ids[1:4]) == ids[1:4]
+    assert prepared(ids=[ids[3], ids[0]]) == [ids[0], ids[3]]
+
+
+def test_a_value_the_compiled_sql_does_not_carry_as_a_parameter_is_refused():
+    # The query carries a value computed from ``n``, not ``n``: each call would run the first call's value.
+    prepared = PreparedQuery(lambda n: Article.objects.filter(char_count__gt=n + 1), n=int)
+    with pytest.raises(ValueError, match="not parameters"):
+        prepared(n=3)
