@@ -7,7 +7,10 @@ class GrievancesConfig(AppConfig):
     verbose_name = _("群众诉求")
 
     def ready(self) -> None:
-        from grievances import notice_kinds  # noqa: F401 — registers the desk's notice kinds
+        from grievances import (
+            notice_kinds,  # noqa: F401 — registers the desk's notice kinds
+            verification,  # noqa: F401 — PhoneCode (migration 0002) lives beside its code
+        )
         from grievances.models import (
             AnswerTemplate,
             CoHandling,

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from articles import search_views
 from articles import views as article_views
+from grievances import public_views as grievance_views
 from pingcheng import display_mode, views
 
 admin.site.site_header = "平城新闻 · 后台"
@@ -23,9 +24,10 @@ urlpatterns = [
     path("epaper/", include("articles.epaper_urls")),
     path("search/", search_views.search, name="search"),
     path("display-mode/", display_mode.display_mode_switch, name="display-mode"),
-    # Until the inquiry desk ships, its menu entry leads somewhere useful.
     path("campaigns/", include("campaigns.urls")),
-    path("inquiries/", views.coming_soon, {"title": "群众诉求", "intro": "提出问题、意见和求助，查询办理进度，阅读公开答复。"}, name="inquiries-coming"),
+    path("inquiries/", include("grievances.urls")),
+    # The name the site shell and the front page link the desk by (reversed only: the include answers first).
+    path("inquiries/", grievance_views.landing, name="inquiries-coming"),
     path("", include("articles.feed_urls")),
 ]
 
