@@ -23,11 +23,14 @@ class GrievancesConfig(AppConfig):
             Reply,
             Topic,
         )
+        from grievances.dashboard import desk_panel
         from pingcheng.audit.registry import audit_exempt, audit_register
+        from pingcheng.dashboard import dashboard_panel_register
         from pingcheng.demo import demo_loader_register
         from pingcheng.page_cache import page_product_register
 
         page_product_register("grievances")
+        dashboard_panel_register("grievances.desk", desk_panel)
         demo_loader_register("grievances", "grievances.demo.load")
         for model in (Topic, DeadlinePolicy, AnswerTemplate, FaqEntry):
             audit_register(model)

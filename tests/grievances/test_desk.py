@@ -1,0 +1,146 @@
+import pytest
+from django.urls import reverse
+
+from grievances import services
+from grievances.models import Inquiry, InquiryEvent
+from pingcheng.audit.models import PersonalDataExport
+from tests.grievances.desk_world import PHONE, desk_world, submit  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+def _detail(inquiry):
+    return reverse("grievances-desk:detail", kwargs={"pk": inquiry.pk})
+
+
+def _step(inquiry, name):
+    return reverse("grievances-desk:step", kwargs={"pk": inquiry.pk, "name": name})
+
+
+def test_anonymous_is_sent_to_log_in_and_a_reporter_is_refused(client, desk_world):
+    assert client.get("/desk/").status_code == 302
+    from pingcheng.directory.models import Role
+    from tests.factories import staff
+
+    client.force_login(staff(Role.REPORTER, desk_world.root, username="rep"))
+    assert client.get("/desk/").status_code == 403
+
+
+def test_handler_lists_own_units_inquiries_only(client, desk_world):
+    mine = submit(desk_world, title="工会经费的问题")
+    submit(desk_world, topic=desk_world.street_topic, title="门前占道经营")
+    client.force_login(desk_world.union_handler)
+    page = client.get("/desk/").content.decode()
+    assert mine.title in page and "门前占道经营" not in page
+
+
+def test_handler_of_another_unit_gets_the_same_404_as_a_missing_inquiry(client, desk_world):
+    inquiry = submit(desk_world)
+    client.force_login(desk_world.urban_handler)
+    assert client.get(_detail(inquiry)).status_code == 404
+    assert client.get(reverse("grievances-desk:detail", kwargs={"pk": 999999})).status_code == 404
+    assert client.post(_step(inquiry, "accept")).status_code == 404
+    assert client.post(reverse("grievances-desk:reveal", kwargs={"pk": inquiry.pk})).status_code == 404
+    inquiry.refresh_from_db()
+    assert inquiry.status == Inquiry.Status.ASSIGNED
+
+
+def test_detail_masks_the_phone_and_name(client, desk_world):
+    inquiry = submit(desk_world)
+    client.force_login(desk_world.union_handler)
+    page = client.get(_detail(inquiry)).content.decode()
+    assert PHONE not in page and "138****5678" in page
+    assert "李桂兰" not in page and "李**" in page
+
+
+def test_reveal_shows_the_phone_to_the_lead_unit_and_is_logged(client, desk_world):
+    inquiry = submit(desk_world)
+    client.force_login(desk_world.union_handler)
+    page = client.post(reverse("grievances-desk:reveal", kwargs={"pk": inquiry.pk})).content.decode()
+    assert PHONE in page
+    assert inquiry.events.filter(action=InquiryEvent.Action.REVEALED, actor=desk_world.union_handler).exists()
+    assert PersonalDataExport.objects.filter(user=desk_world.union_handler).count() == 1
+    # The next plain view is masked again.
+    assert PHONE not in client.get(_detail(inquiry)).content.decode()
+
+
+def test_supervisor_sees_the_inquiry_but_may_not_reveal_the_phone(client, desk_world):
+    inquiry = submit(desk_world)
+    client.force_login(desk_world.supervisor)
+    assert client.get(_detail(inquiry)).status_code == 200
+    response = client.post(reverse("grievances-desk:reveal", kwargs={"pk": inquiry.pk}), follow=True)
+    assert PHONE not in response.content.decode()
+    assert not inquiry.events.filter(action=InquiryEvent.Action.REVEALED).exists()
+
+
+def test_handler_accepts_and_answers_through_the_pages(client, desk_world):
+    inquiry = submit(desk_world)
+    client.force_login(desk_world.union_handler)
+    assert client.post(_step(inquiry, "accept")).status_code == 302
+    response = client.post(_step(inquiry, "answer"), {"text": "请携带营业执照到区总工会办理，电话0352-5209130。"})
+    assert response.status_code == 302
+    inquiry.refresh_from_db()
+    assert inquiry.status == Inquiry.Status.ANSWERED
+    assert inquiry.replies.get().is_official_answer
+
+
+def test_an_empty_answer_is_a_form_error_not_a_500(client, desk_world):
+    inquiry = submit(desk_world)
+    services.inquiry_accept(inquiry=inquiry, by=desk_world.union_handler)
+    client.force_login(desk_world.union_handler)
+    response = client.post(_step(inquiry, "answer"), {"text": ""})
+    assert response.status_code == 400
+    assert Inquiry.objects.get(pk=inquiry.pk).status == Inquiry.Status.ACCEPTED
+
+
+def test_a_step_the_user_may_not_take_is_refused_with_a_message(client, desk_world):
+    inquiry = submit(desk_world)
+    client.force_login(desk_world.union_handler)
+    response = client.post(_step(inquiry, "close"))
+    assert response.status_code == 400
+    assert "办结" in response.content.decode()
+    assert client.post(_step(inquiry, "no-such-step")).status_code == 404
+
+
+def test_staff_record_a_phone_inquiry(client, desk_world):
+    client.force_login(desk_world.union_handler)
+    response = client.post(reverse("grievances-desk:new"), {
+        "channel": "phone", "kind": "consult", "topic": desk_world.topic.pk, "title": "电话咨询经费返还",
+        "text": "来电询问返还时限。", "name": "", "phone": "13900001111", "idempotency_key": "intake-1",
+    })  # fmt: skip
+    assert response.status_code == 302
+    inquiry = Inquiry.objects.get(idempotency_key="intake-1")
+    assert inquiry.channel == Inquiry.Channel.PHONE and inquiry.created_by == desk_world.union_handler
+    assert inquiry.events.first().action == InquiryEvent.Action.RECORDED
+
+
+def _many(desk_world, count):
+    for _ in range(count):
+        submit(desk_world)
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_desk_list_queries_do_not_grow_with_the_list(client, desk_world, django_assert_max_num_queries, size):
+    _many(desk_world, size)
+    client.force_login(desk_world.union_handler)
+    client.get("/desk/")  # warm the session
+    with django_assert_max_num_queries(12):
+        response = client.get("/desk/")
+    assert response.status_code == 200
+
+
+def test_detail_page_query_count(client, desk_world, django_assert_max_num_queries):
+    inquiry = submit(desk_world)
+    client.force_login(desk_world.union_handler)
+    client.get(_detail(inquiry))
+    with django_assert_max_num_queries(25):
+        assert client.get(_detail(inquiry)).status_code == 200
+
+
+def test_role_home_panel_counts_the_units_open_inquiries(desk_world):
+    from grievances.dashboard import desk_panel
+
+    submit(desk_world)
+    panel = desk_panel(user=desk_world.union_handler)
+    assert panel.items[0].count == 1
+    assert desk_panel(user=desk_world.urban_handler).items[0].count == 0
