@@ -16,6 +16,7 @@ import logging
 import re
 import time
 from collections.abc import Iterable
+from urllib.parse import parse_qs, urlsplit
 
 from axes.helpers import get_client_username
 from axes.utils import reset as axes_reset
@@ -23,6 +24,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import REDIRECT_FIELD_NAME, logout
+from django.http import QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -34,6 +36,11 @@ logger = logging.getLogger(__name__)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 LAST_SEEN_KEY = "pingcheng_staff_last_seen"
+# A form sent just as its staff session idled out, kept in the (new) session until its owner logs in again.
+UNSENT_FORM_KEY = "pingcheng_unsent_form"
+UNSENT_FORM_HOURS = 24
+# Never kept: the old page's CSRF token (the login rotates it; the restored page carries a fresh one).
+_UNSENT_SKIPPED = frozenset({"csrfmiddlewaretoken"})
 # The last-seen time is written at most this often, so that a busy editor does not cost a session write per request.
 LAST_SEEN_RESOLUTION = 60
 
@@ -128,6 +135,10 @@ class StaffIdleTimeoutMiddleware:
     staff session is touched, at most once a minute. Residents' pages never see it. Placed after the
     authentication and message middleware; after the logout the request goes on as anonymous, so the back office
     sends the user to the login page, where the message says why.
+
+    A form sent just then is not lost: when the view sends its author to log in and come back, what they typed
+    is kept in the new session, for them only, and the page that asked them to log in gives it back once
+    (``unsent_form_take``): a grid worker who took 40 minutes over a patrol report logs in and finds it typed.
     """
 
     def __init__(self, get_response):
@@ -138,10 +149,12 @@ class StaffIdleTimeoutMiddleware:
         if settings.SESSION_COOKIE_NAME not in request.COOKIES:
             return self.get_response(request)
         user = getattr(request, "user", None)
+        idled_out = None
         if user is not None and user.is_authenticated and user.is_staff:
             now = time.time()
             last_seen = request.session.get(LAST_SEEN_KEY)
             if isinstance(last_seen, int | float) and now - last_seen > settings.SESSION_STAFF_IDLE_MINUTES * 60:
+                idled_out = user.pk
                 logout(request)
                 messages.info(
                     request,
@@ -150,4 +163,50 @@ class StaffIdleTimeoutMiddleware:
                 )
             elif not isinstance(last_seen, int | float) or now - last_seen >= LAST_SEEN_RESOLUTION:
                 request.session[LAST_SEEN_KEY] = now
-        return self.get_response(request)
+        response = self.get_response(request)
+        if idled_out is not None and request.method == "POST" and _sent_to_log_in_and_back(request, response):
+            _unsent_form_keep(request, owner=idled_out)
+        return response
+
+
+def _sent_to_log_in_and_back(request, response) -> bool:
+    """Whether the view answered the logged-out POST by sending its author to log in and come back here.
+
+    Only then is the form kept: a CSRF failure is a 403 (a form another site posted is never kept), and a
+    view that handled the POST anonymously has nothing to give back.
+    """
+    if response.status_code not in (302, 303) or not response.has_header("Location"):
+        return False
+    back = parse_qs(urlsplit(response["Location"]).query).get(REDIRECT_FIELD_NAME, [""])[0]
+    return back == request.get_full_path()
+
+
+def _unsent_form_keep(request, *, owner: int) -> None:
+    """Keep what the staff member typed (never the files: a photo is chosen again) for ``unsent_form_take``."""
+    fields = {key: request.POST.getlist(key) for key in request.POST if key not in _UNSENT_SKIPPED}
+    request.session[UNSENT_FORM_KEY] = {"owner": owner, "path": request.get_full_path(), "fields": fields,
+                                        "files": bool(request.FILES), "at": time.time()}  # fmt: skip
+    messages.info(request, _("您刚才填写的内容已暂存，重新登录后会回到这一页并自动填好，请核对后再提交。"))
+
+
+def unsent_form_take(request) -> tuple[QueryDict, bool] | None:
+    """The form its owner sent from this page as their session idled out, once, after they logged in again:
+    the fields as a QueryDict to bind the form to, and whether files were sent with it (to be chosen again).
+
+    Kept only for the person who typed it: someone else logging in on the same shared computer gets nothing,
+    and the kept form is dropped. Old ones (after UNSENT_FORM_HOURS) are dropped too.
+    """
+    kept = request.session.get(UNSENT_FORM_KEY)
+    if not isinstance(kept, dict) or not request.user.is_authenticated:
+        return None
+    if kept.get("owner") != request.user.pk or time.time() - kept.get("at", 0) > UNSENT_FORM_HOURS * 3600:
+        del request.session[UNSENT_FORM_KEY]
+        return None
+    if kept.get("path") != request.get_full_path():
+        return None
+    del request.session[UNSENT_FORM_KEY]
+    data = QueryDict(mutable=True)
+    for key, values in kept.get("fields", {}).items():
+        data.setlist(key, values)
+    data._mutable = False
+    return data, bool(kept.get("files"))
