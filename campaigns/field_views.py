@@ -25,8 +25,9 @@ from campaigns.errors import CampaignActionRefused
 from campaigns.forms import ActivityForm, FindingForm, LedgerForm, StepForm
 from campaigns.models import Activity, Campaign, Finding
 from campaigns.workflow import ACTIVITY_WORKFLOW, FINDING_WORKFLOW
+from pingcheng.accounts import person_name, unsent_form_take
 from pingcheng.directory.models import Unit
-from pingcheng.photos.services import PhotoRejected, photo_create
+from pingcheng.photos.services import PhotoRejected
 
 # What the three submit buttons of the activity form do after saving.
 SUBMIT_STEPS = {"draft": None, "plan": "plan", "held": "hold"}
@@ -110,10 +111,24 @@ def _already_sent(request, view: str, record):
     return redirect(view, pk=record.pk)
 
 
+def _restored(request):
+    """What this person typed on this page before an idle logout sent them to log in again (or None)."""
+    if request.method != "GET":
+        return None
+    kept = unsent_form_take(request)
+    if kept is None:
+        return None
+    data, had_files = kept
+    note = _("已恢复您退出登录前填写的内容，尚未提交，请核对后再提交。")
+    messages.warning(request, note + (_("照片需要重新拍摄或选择。") if had_files else ""))
+    return data
+
+
 def _activity_form(request, *, campaign: Campaign, activity: Activity | None):
     units = access.campaign_units(campaign, _form_units(request.user))
-    form = ActivityForm(request.POST or None, campaign=campaign, units=units,
-                        initial=ActivityForm.initial_for(activity))  # fmt: skip
+    initial = {**ActivityForm.initial_for(activity), "photo_credit": person_name(request.user)}
+    data = request.POST if request.method == "POST" else _restored(request)
+    form = ActivityForm(data, request.FILES or None, campaign=campaign, units=units, initial=initial)
     if request.method == "POST" and form.is_valid():
         submission = form.cleaned_data["submission"] if activity is None else None
         mine = access.activities_for_user(request.user)
@@ -127,6 +142,12 @@ def _activity_form(request, *, campaign: Campaign, activity: Activity | None):
                                                by=request.user, figures=form.figures())  # fmt: skip
                 if step and saved.status != Activity.Status.HELD:
                     saved = services.activity_step(activity=saved, by=request.user, name=step)
+                # Last: a rejected picture rolls the whole sending back, and nothing after it can fail.
+                services.activity_photos_add(activity=saved, by=request.user, files=form.cleaned_data["photos"],
+                                             caption=form.cleaned_data["photo_caption"],
+                                             credit_name=form.cleaned_data["photo_credit"])  # fmt: skip
+        except PhotoRejected as rejected:
+            form.add_error("photos", rejected)
         except CampaignActionRefused as refused:
             form.add_error(None, refused.text)
         except ValidationError as invalid:
@@ -144,8 +165,10 @@ def _activity_form(request, *, campaign: Campaign, activity: Activity | None):
             else:  # a planned or held activity changed: it stays what it was
                 messages.success(request, _("已保存修改。"))
             return redirect("campaigns-field:activity", pk=saved.pk)
-    return render(request, "campaigns/field/activity_form.html",
-                  {"form": form, "campaign": campaign, "activity": activity, "nav": "none"})  # fmt: skip
+    return render(request, "campaigns/field/activity_form.html", {
+        "form": form, "campaign": campaign, "activity": activity, "nav": "none",
+        "files_lost": request.method == "POST" and bool(request.FILES) and form.errors,
+    })  # fmt: skip
 
 
 def _errors_onto(form, invalid: ValidationError) -> None:
@@ -155,7 +178,7 @@ def _errors_onto(form, invalid: ValidationError) -> None:
         return
     codes = {metric.code: form.metric_field(metric) for metric in getattr(form, "metrics", [])}
     for key, errors in invalid.error_dict.items():
-        field = codes.get(key) or ({"starts_at": "day"}.get(key) if key != "__all__" else None)
+        field = codes.get(key) or ({"starts_at": "day", "ends_at": "end"}.get(key, key) if key != "__all__" else None)
         if field not in form.fields:
             field = None
         for error in errors:
@@ -173,7 +196,7 @@ def activity_detail(request, pk: int):
     )  # fmt: skip
     steps = [step for step in ACTIVITY_WORKFLOW.available(user=request.user, obj=activity) if step.name != "move"]
     return render(request, "campaigns/field/activity_detail.html", {
-        "activity": activity, "steps": steps, "step_form": StepForm(), "nav": "none",
+        "activity": activity, "steps": steps, "nav": "none",
         "may_edit": activity.status not in (Activity.Status.CLOSED, Activity.Status.CANCELLED),
         "may_raise": activity.status != Activity.Status.CANCELLED,
     })  # fmt: skip
@@ -210,28 +233,22 @@ def _responsible_choices(user, activity: Activity):
 @field_staff_required
 def finding_new(request, pk: int):
     activity = access.activity_access_for_user(user=request.user, pk=pk)
-    form = FindingForm(request.POST or None, request.FILES or None,
-                       responsible_units=_responsible_choices(request.user, activity),
-                       initial={"responsible_unit": activity.unit_id})  # fmt: skip
+    data = request.POST if request.method == "POST" else _restored(request)
+    form = FindingForm(data, request.FILES or None, responsible_units=_responsible_choices(request.user, activity),
+                       initial={"responsible_unit": activity.unit_id, "photo_credit": person_name(request.user)})  # fmt: skip
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         mine = access.findings_for_user(request.user)
         if earlier := _sent_before(mine, data["submission"]):
             return _already_sent(request, "campaigns-field:finding", earlier)
         try:
-            with transaction.atomic():
-                photos = []
-                if data["photo"]:
-                    photos.append(photo_create(file=data["photo"], caption=data["location"],
-                                               alt_text=f"{data['location']}：{data['description'][:60]}",
-                                               uploaded_by=request.user))  # fmt: skip
-                finding = services.finding_raise(
-                    activity=activity, by=request.user, location=data["location"], description=data["description"],
-                    responsible_unit=data["responsible_unit"], severity=data["severity"], photos=photos,
-                    submission=data["submission"],
-                )  # fmt: skip
+            finding = services.finding_raise(
+                activity=activity, by=request.user, location=data["location"], description=data["description"],
+                responsible_unit=data["responsible_unit"], severity=data["severity"], photos=data["photos"],
+                submission=data["submission"], credit_name=data["photo_credit"],
+            )  # fmt: skip
         except PhotoRejected as rejected:
-            form.add_error("photo", rejected)
+            form.add_error("photos", rejected)
         except CampaignActionRefused as refused:
             form.add_error(None, refused.text)
         except ValidationError as invalid:
@@ -243,11 +260,20 @@ def finding_new(request, pk: int):
         else:
             messages.success(request, _("问题已登记。"))
             return redirect("campaigns-field:finding", pk=finding.pk)
-    return render(request, "campaigns/field/finding_form.html", {"form": form, "activity": activity, "nav": "none"})
+    return render(request, "campaigns/field/finding_form.html", {
+        "form": form, "activity": activity, "nav": "none",
+        "files_lost": request.method == "POST" and bool(request.FILES) and form.errors,
+    })  # fmt: skip
 
 
 @field_staff_required
 def finding_detail(request, pk: int):
+    return _finding_page(request, pk)
+
+
+def _finding_page(request, pk: int, *, failed_step: str = "", failed_form: StepForm | None = None, error: str = ""):
+    """The finding with the steps this person may take; after a step whose form was wrong (a file that is not a
+    picture), its form again with what was typed and the reason beside it (the photo is taken again)."""
     finding = get_object_or_404(
         access.findings_for_user(request.user)
         .select_related("activity__campaign", "activity__unit", "responsible_unit", "escalated_to")
@@ -258,8 +284,10 @@ def finding_detail(request, pk: int):
     today = timezone.localdate()
     overdue = finding.status in services.OPEN_RECTIFICATION and finding.deadline_due and finding.deadline_due < today
     return render(request, "campaigns/field/finding_detail.html", {
-        "finding": finding, "steps": steps, "step_form": StepForm(), "overdue": overdue, "nav": "none",
+        "finding": finding, "steps": steps, "overdue": overdue, "nav": "none",
         "day_choices": (1, 2, 3, 5, 7, 10, 15, 20, 30),
+        "failed_step": failed_step, "failed_note": failed_form.data.get("note", "") if failed_form else "",
+        "failed_days": str(failed_form.data.get("working_days", "")) if failed_form else "", "step_error": error,
     })  # fmt: skip
 
 
@@ -267,19 +295,22 @@ def finding_detail(request, pk: int):
 @field_staff_required
 def finding_step(request, pk: int, name: str):
     finding = access.finding_access_for_user(user=request.user, pk=pk)
-    form = StepForm(request.POST)
+    form = StepForm(request.POST, request.FILES)
     if name not in {step.name for step in FINDING_WORKFLOW.transitions}:
         raise Http404("没有这个操作")
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-        return redirect("campaigns-field:finding", pk=finding.pk)
+        error = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        return _finding_page(request, finding.pk, failed_step=name, failed_form=form, error=error)
     try:
         services.finding_step(finding=finding, by=request.user, name=name, note=form.cleaned_data["note"],
-                              working_days=form.cleaned_data["working_days"])  # fmt: skip
-    except CampaignActionRefused as refused:
+                              working_days=form.cleaned_data["working_days"], photos=form.cleaned_data["photos"],
+                              credit_name=person_name(request.user))  # fmt: skip
+    except CampaignActionRefused as refused:  # not this person's step, or not now: nothing typed to keep
         messages.error(request, refused.text)
-    else:
-        messages.success(request, _("已记录：%(step)s。") % {"step": FINDING_WORKFLOW[name].label})
+        return redirect("campaigns-field:finding", pk=finding.pk)
+    except ValidationError as invalid:  # a file that is not a picture (PhotoRejected): the step is not taken
+        return _finding_page(request, finding.pk, failed_step=name, failed_form=form, error=" ".join(invalid.messages))
+    messages.success(request, _("已记录：%(step)s。") % {"step": FINDING_WORKFLOW[name].label})
     return redirect(reverse("campaigns-field:finding", args=[finding.pk]))
 
 
@@ -332,7 +363,9 @@ def _attachment(content: bytes, kind: str, filename: str):
     from django.http import HttpResponse
 
     response = HttpResponse(content, content_type=kind)
-    response["Content-Disposition"] = f"attachment; filename=\"ledger.{filename.rsplit('.', 1)[-1]}\"; filename*=UTF-8''{quote(filename)}"
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"ledger.{filename.rsplit('.', 1)[-1]}\"; filename*=UTF-8''{quote(filename)}"
+    )
     return response
 
 

@@ -5,7 +5,7 @@ every message in Chinese beside its field.
 """
 
 import uuid
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -24,6 +24,43 @@ class UnitChoiceField(forms.ModelChoiceField):
         return unit.name
 
 
+class CameraInput(forms.FileInput):
+    """A phone opens its back camera for this input (``capture``); several pictures when ``multiple``."""
+
+    def __init__(self, *, multiple: bool = False):
+        attrs = {"accept": "image/*", "capture": "environment"}
+        super().__init__(attrs=attrs)
+        self.allow_multiple_selected = multiple
+        if multiple:
+            self.attrs["multiple"] = True
+
+
+class PhotoFilesField(forms.FileField):
+    """Optional pictures, as a list of uploaded files. A plain file field: ``pingcheng.photos.services`` decodes,
+    checks and re-encodes them with its own messages (Django's ImageField would decode them a second time)."""
+
+    def __init__(self, *, multiple: bool = False, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", CameraInput(multiple=multiple))
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+def photo_fields(*, multiple: bool) -> dict[str, forms.Field]:
+    return {
+        "photos": PhotoFilesField(multiple=multiple, label=_("照片（可选，可多张）") if multiple else _("照片（可选）"),
+                                  help_text=_("点此拍照。照片不是必须的。")),
+        "photo_caption": forms.CharField(label=_("照片说明"), max_length=300, required=False, validators=NO_NUL,
+                                         help_text=_("不填则用活动主题。")),
+        "photo_credit": forms.CharField(label=_("拍摄人"), max_length=40, required=False, validators=NO_NUL),
+    }  # fmt: skip
+
+
 class ActivityForm(forms.Form):
     """An activity's own fields and, generated from the campaign's type, one number field per metric."""
 
@@ -33,7 +70,7 @@ class ActivityForm(forms.Form):
     # HTML date inputs take ISO dates only: a localised "2026/11/30" would show as empty.
     day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     start = forms.TimeField(label=_("开始时间"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    end = forms.TimeField(label=_("结束时间"), required=False,
+    end = forms.TimeField(label=_("结束时间"), required=False, help_text=_("早于开始时间即为次日结束（如夜间巡查 22:00 至 06:00）。"),
                           widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))  # fmt: skip
     place = forms.CharField(label=_("地点"), max_length=120, required=False, validators=NO_NUL)
     partners_other = forms.CharField(label=_("参与单位"), max_length=200, required=False, validators=NO_NUL,
@@ -49,6 +86,7 @@ class ActivityForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.campaign = campaign
         self.fields["unit"].queryset = units
+        self.fields.update(photo_fields(multiple=True))
         self.metrics: list[Metric] = list(campaign.campaign_type.metrics.all())
         for metric in self.metrics:
             self.fields[self.metric_field(metric)] = forms.CharField(
@@ -67,12 +105,8 @@ class ActivityForm(forms.Form):
     def main_fields(self):
         return [self[name] for name in ("unit", "title", "day", "start", "end", "place", "partners_other", "summary")]
 
-    def clean(self):
-        data = super().clean()
-        day, start, end = data.get("day"), data.get("start"), data.get("end")
-        if day and start and end and end < start:
-            self.add_error("end", ValidationError(_("结束时间不能早于开始时间。"), code="ends_before_start"))
-        return data
+    def photo_fields(self):
+        return [self[name] for name in ("photos", "photo_caption", "photo_credit")]
 
     def figures(self) -> dict[str, str]:
         return {metric.code: self.cleaned_data.get(self.metric_field(metric), "") for metric in self.metrics}
@@ -83,7 +117,11 @@ class ActivityForm(forms.Form):
         activity.campaign = self.campaign
         activity.unit = data["unit"]
         activity.starts_at = datetime.combine(data["day"], data["start"], tzinfo=zone)
-        activity.ends_at = datetime.combine(data["day"], data["end"], tzinfo=zone) if data.get("end") else None
+        activity.ends_at = None
+        if data.get("end"):
+            # An end before the start is the next morning: an overnight flood patrol, 22:00 to 06:00.
+            end_day = data["day"] + timedelta(days=1) if data["end"] < data["start"] else data["day"]
+            activity.ends_at = datetime.combine(end_day, data["end"], tzinfo=zone)
         activity.title = data["title"].strip() or f"{self.campaign.campaign_type.name}（{data['day']:%m月%d日}）"
         activity.place = data["place"].strip()
         activity.partners_other = data["partners_other"].strip()
@@ -116,10 +154,6 @@ class FindingForm(forms.Form):
     severity = forms.ChoiceField(label=_("严重程度"), choices=Finding.Severity.choices, initial=Finding.Severity.MINOR,
                                  widget=forms.RadioSelect)  # fmt: skip
     responsible_unit = UnitChoiceField(label=_("责任单位"), queryset=Unit.objects.none(), empty_label=None)
-    # A plain file field: pingcheng.photos.services.photo_create decodes, checks and re-encodes it, with its own
-    # messages (Django's ImageField would decode it a second time with fewer checks).
-    photo = forms.FileField(label=_("照片（可选）"), required=False,
-                            widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))  # fmt: skip
     submission = forms.UUIDField(required=False, widget=forms.HiddenInput)  # as ActivityForm's
 
     def __init__(self, *args, responsible_units, **kwargs):
@@ -127,6 +161,9 @@ class FindingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["responsible_unit"].queryset = responsible_units
         self.fields["submission"].initial = uuid.uuid4()
+        fields = photo_fields(multiple=False)
+        del fields["photo_caption"]  # captioned with the place and the step
+        self.fields.update(fields)
 
 
 class StepForm(forms.Form):
@@ -135,6 +172,7 @@ class StepForm(forms.Form):
     note = forms.CharField(label=_("说明"), required=False, max_length=2000, validators=NO_NUL,
                            widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
     working_days = forms.IntegerField(label=_("整改期限（工作日）"), required=False, min_value=1, max_value=60)
+    photos = PhotoFilesField(label=_("照片（可选）"))
 
 
 def ledger_day_in_range(day: date) -> None:

@@ -1,7 +1,8 @@
 """iCalendar feeds of public activities (RFC 5545), for the district, a street and a type.
 
 Each activity is one VEVENT with a stable UID, ``SEQUENCE`` raised by every move or cancellation
-(``Activity.sequence``) and ``STATUS:CANCELLED`` once cancelled, so calendar apps that subscribed update
+(``Activity.sequence``), a moved one saying in its description what was announced before, and
+``STATUS:CANCELLED`` once cancelled, so calendar apps that subscribed update
 the event instead of keeping a stale one. Times carry ``TZID=Asia/Shanghai`` with its VTIMEZONE.
 """
 
@@ -38,12 +39,15 @@ def _calendar(request, name: str, activities) -> HttpResponse:
     # held when it was over was never an event to attend; a month of 1,300 grid workers' patrols would bury the
     # talks in tens of thousands of entries, on every poll of every subscriber.
     announced = ActivityEvent.objects.filter(activity=OuterRef("pk"), action=ActivityEvent.Action.PLANNED)
-    activities = activities.filter(Q(status__in=[Activity.Status.PLANNED, Activity.Status.CANCELLED]) | Exists(announced))
+    activities = activities.filter(
+        Q(status__in=[Activity.Status.PLANNED, Activity.Status.CANCELLED]) | Exists(announced)
+    )
     for activity in activities.filter(starts_at__gte=since).select_related("campaign", "unit").order_by("starts_at"):
         event = Event()
         event.add("uid", f"activity-{activity.pk}@{host}")
         event.add("sequence", activity.sequence)
         event.add("dtstamp", activity.updated_at)
+        event.add("last-modified", activity.updated_at)
         starts = timezone.localtime(activity.starts_at, zone)
         event.add("dtstart", starts)
         event.add("dtend", timezone.localtime(activity.ends_at, zone) if activity.ends_at else starts + DEFAULT_LENGTH)
@@ -54,8 +58,11 @@ def _calendar(request, name: str, activities) -> HttpResponse:
         description = [activity.campaign.title, activity.unit.name]
         if activity.status == Activity.Status.CANCELLED and activity.cancel_reason:
             description.append(f"已取消：{activity.cancel_reason}")
-        elif activity.summary:
-            description.append(activity.summary)
+        else:
+            if activity.cancel_reason:  # moved: what was announced before (campaigns.services._move_notice)
+                description.append(f"已改期（{activity.cancel_reason}）")
+            if activity.summary:
+                description.append(activity.summary)
         event.add("description", "\n".join(description))
         event.add("url", request.build_absolute_uri(activity.campaign.get_absolute_url()))
         calendar.add_component(event)
@@ -71,7 +78,9 @@ def district_calendar(request):
 
 def unit_calendar(request, code: str):
     unit = get_object_or_404(Unit, code=code, is_active=True)
-    return _calendar(request, f"{unit.name}专项活动", public.activities_public().filter(unit__path__startswith=unit.path))
+    return _calendar(
+        request, f"{unit.name}专项活动", public.activities_public().filter(unit__path__startswith=unit.path)
+    )
 
 
 def type_calendar(request, slug: str):

@@ -19,7 +19,8 @@ from campaigns import access
 from campaigns.errors import CampaignActionRefused
 from campaigns.models import Activity, ActivityEvent, ActivityFigure, Finding, FindingEvent, Metric
 from campaigns.workflow import ACTIVITY_WORKFLOW, FINDING_WORKFLOW
-from pingcheng.directory.models import Unit
+from pingcheng.accounts import person_name
+from pingcheng.directory.models import Contributor, Unit
 from pingcheng.page_cache import page_product_changed
 from pingcheng.workdays import deadline_set, workday_today
 
@@ -35,6 +36,11 @@ OPEN_RECTIFICATION = (Finding.Status.ORDERED, Finding.Status.IN_PROGRESS)
 
 def _chinese_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _chinese_time(moment: datetime) -> str:
+    local = timezone.localtime(moment)
+    return f"{local.month}月{local.day}日 {local:%H:%M}"
 
 
 def _public_changed() -> None:
@@ -131,7 +137,7 @@ def activity_save(
         if current.status in (Activity.Status.CLOSED, Activity.Status.CANCELLED):
             raise CampaignActionRefused(_("已总结或已取消的活动不能再修改。"), code="activity_finished")
         moved = current.status == Activity.Status.PLANNED and any(
-            getattr(current, name) != getattr(activity, name) for name in WHEN_AND_WHERE
+            _announced(getattr(current, name)) != _announced(getattr(activity, name)) for name in WHEN_AND_WHERE
         )
         activity.status = current.status  # steps go through activity_step, never through a save
         # Made internal: the public pages that showed it must be refreshed too.
@@ -140,12 +146,17 @@ def activity_save(
         moved = was_shown = False
         activity.created_by = by
     cleaned = figures_clean(activity=activity, figures=figures or {})
+    if activity.status in (Activity.Status.HELD, Activity.Status.CLOSED) and activity.starts_at > timezone.now():
+        raise ValidationError({"starts_at": _("已开展的活动，开始时间不能晚于现在。")}, code="held_in_future")
     # The form's key is unique in the database alone: two sendings at once must meet as an IntegrityError the
     # field view answers, not as a validation message about a field nobody typed.
     activity.full_clean(exclude=["partner_units", "photos", "articles", "submission"])
     _check_period(activity)
     if moved:
         activity.sequence += 1
+        # What residents were told before: the public page and the calendars say what changed.
+        activity.cancel_reason = _move_notice(current)
+        note = " ".join(part for part in (activity.cancel_reason, note.strip()) if part)
     activity.save()
     if partner_units is not None:
         activity.partner_units.set(partner_units)
@@ -161,6 +172,22 @@ def activity_save(
     if was_shown or (activity.is_public and activity.status != Activity.Status.DRAFT):
         _public_changed()
     return activity
+
+
+def _announced(value):
+    """A time as residents were told it, to the minute: the field form's minutes are no move of a time saved
+    with seconds (by the admin or an import)."""
+    return value.replace(second=0, microsecond=0) if isinstance(value, datetime) else value
+
+
+def _move_notice(before: Activity) -> str:
+    """The public notice of a move, from what was announced: ``原定11月30日 09:00，公路涵洞``."""
+    limit = Activity._meta.get_field("cancel_reason").max_length
+    place = before.place if len(before.place) <= 60 else before.place[:59] + "…"
+    notice = _("原定%(when)s") % {"when": _chinese_time(before.starts_at)}
+    if place:
+        notice += _("，%(place)s") % {"place": place}
+    return notice[:limit]
 
 
 @transaction.atomic
@@ -179,6 +206,13 @@ def activity_step(*, activity: Activity, by, name: str, note: str = "") -> Activ
         raise CampaignActionRefused(
             _("取消原因最多%(limit)s字（现有%(count)s字），公众会看到。") % {"limit": limit, "count": len(note)},
             code="reason_too_long",
+        )
+    if name == "hold" and activity.starts_at > timezone.now():
+        # A plan is not a result: figures of an activity that has not started would count towards the totals.
+        raise CampaignActionRefused(
+            _("活动定于%(when)s开始，还没到时间，不能记为已开展；可以先提交为计划。")
+            % {"when": _chinese_time(activity.starts_at)},
+            code="held_in_future",
         )
     activity.status = target
     fields = ["status", "updated_at"]
@@ -202,6 +236,70 @@ def activity_step(*, activity: Activity, by, name: str, note: str = "") -> Activ
     return activity
 
 
+# --- photos ----------------------------------------------------------------------------------------------
+
+MAX_PHOTOS_AT_ONCE = 9
+
+
+def photo_credit_for(*, name: str, by, unit: Unit) -> Contributor | None:
+    """The contributor a field photo is credited to: the person logged in (their own contributor, made and
+    linked the first time), or whoever else they name, as a correspondent of the activity's unit."""
+    name = name.strip()
+    if not name:
+        return None
+    own = Contributor.objects.filter(user=by).first() if by is not None else None
+    if own is not None and own.name == name:
+        return own
+    existing = Contributor.objects.filter(name=name).filter(Q(unit=unit) | Q(unit__isnull=True)).order_by("unit", "pk")
+    if found := existing.first():
+        return found
+    contributor = Contributor(name=name, kind=Contributor.Kind.CORRESPONDENT, unit=unit,
+                              user=by if own is None and by is not None and name == person_name(by) else None)  # fmt: skip
+    contributor.full_clean()
+    contributor.save()
+    return contributor
+
+
+def _photos_store(*, files, by, unit: Unit, caption: str, alt_text: str, credit_name: str, taken_on: date):
+    """Each file through the shared pipeline (caps, decode, re-encode, renditions). A rejected file raises
+    ``PhotoRejected``; the pictures stored before it are removed again, since the caller's transaction rolls back."""
+    from pingcheng.photos.services import photo_create, photo_delete_files
+
+    files = list(files)
+    if len(files) > MAX_PHOTOS_AT_ONCE:
+        raise ValidationError({"photos": _("一次最多上传%(max)s张照片。") % {"max": MAX_PHOTOS_AT_ONCE}},
+                              code="too_many_photos")  # fmt: skip
+    credit = photo_credit_for(name=credit_name, by=by, unit=unit)
+    made = []
+    try:
+        for upload in files:
+            made.append(photo_create(file=upload, caption=caption, alt_text=alt_text, credit=credit,
+                                     taken_on=taken_on, uploaded_by=by))  # fmt: skip
+    except BaseException:
+        for photo in made:
+            photo_delete_files(photo)
+        raise
+    return made
+
+
+@transaction.atomic
+def activity_photos_add(*, activity: Activity, by, files, caption: str = "", credit_name: str = ""):
+    """Add photos to an activity (optional: never required as proof). Caption defaults to the activity's
+    title, alt text to what and where, credit to whoever names it. Public with the activity, never apart."""
+    if not access.user_may_log_for(by, activity.unit):
+        raise CampaignActionRefused(_("您不能为这项活动上传照片。"), code="activity_out_of_scope")
+    caption = caption.strip() or activity.title
+    where = f"（{activity.place}）" if activity.place else ""
+    alt_text = _("%(title)s现场照片%(where)s") % {"title": activity.title, "where": where}
+    photos = _photos_store(files=files, by=by, unit=activity.unit, caption=caption[:300], alt_text=alt_text[:200],
+                           credit_name=credit_name, taken_on=timezone.localdate(activity.starts_at))  # fmt: skip
+    if photos:
+        activity.photos.add(*photos)
+        if activity.is_public and activity.status != Activity.Status.DRAFT:
+            _public_changed()
+    return photos
+
+
 # --- findings --------------------------------------------------------------------------------------------
 
 
@@ -222,9 +320,12 @@ def finding_raise(
     found_at: datetime | None = None,
     photos: Iterable = (),
     submission=None,
+    credit_name: str = "",
 ) -> Finding:
     """Record a problem found on an activity; the unit that held it (in the user's scope) owns its follow-up.
-    ``submission`` is the key of the form it came from (unique: a form sent twice records one finding)."""
+    ``photos`` are uploaded files, stored through the photo pipeline (captioned with the place, credited to
+    ``credit_name``). ``submission`` is the key of the form it came from (unique: a form sent twice records one
+    finding)."""
     if not access.user_may_log_for(by, activity.unit):
         raise CampaignActionRefused(_("您不能在这项活动上登记问题。"), code="activity_out_of_scope")
     if activity.status == Activity.Status.CANCELLED:
@@ -234,18 +335,39 @@ def finding_raise(
                       found_by=by, submission=submission)  # fmt: skip
     finding.full_clean(exclude=["photos", "submission"])  # unique in the database alone, as an activity's
     finding.save()
-    if photos:
-        finding.photos.set(photos)
     _finding_event(finding, FindingEvent.Action.FOUND, by, "")
+    _finding_photos(finding, by=by, files=photos, credit_name=credit_name, what=_("发现"))
     return finding
+
+
+def _finding_photos(finding: Finding, *, by, files, credit_name: str, what: str) -> None:
+    """A finding's photos at one step (found, rectified, re-inspected), captioned with the place and the step."""
+    files = list(files)
+    if not files:
+        return
+    when = timezone.localdate()
+    caption = f"{finding.location}（{what}，{when.month}月{when.day}日）"
+    alt_text = f"{finding.location}：{finding.description[:60]}"
+    photos = _photos_store(files=files, by=by, unit=finding.activity.unit, caption=caption[:300],
+                           alt_text=alt_text[:200], credit_name=credit_name, taken_on=when)  # fmt: skip
+    finding.photos.add(*photos)
 
 
 @transaction.atomic
 def finding_step(
-    *, finding: Finding, by, name: str, note: str = "", working_days: int | None = None, today: date | None = None
+    *,
+    finding: Finding,
+    by,
+    name: str,
+    note: str = "",
+    working_days: int | None = None,
+    today: date | None = None,
+    photos: Iterable = (),
+    credit_name: str = "",
 ) -> Finding:
     """Take step ``name`` of FINDING_WORKFLOW. Ordering (again, after a failed re-inspection) sets the deadline:
-    ``working_days`` working days from today, counted with the holiday calendar (调休 included)."""
+    ``working_days`` working days from today, counted with the holiday calendar (调休 included). ``photos``
+    (uploaded files) show the state at this step: the rectified spot, the re-inspection (回头看)."""
     finding = (
         Finding.objects.select_for_update().select_related("activity__unit", "responsible_unit").get(pk=finding.pk)
     )
@@ -273,6 +395,7 @@ def finding_step(
             f" {detail}" if detail else ""
         )
     _finding_event(finding, action, by, before, detail)
+    _finding_photos(finding, by=by, files=photos, credit_name=credit_name, what=FINDING_WORKFLOW[name].label)
     return finding
 
 
@@ -368,7 +491,9 @@ def ledger_export_build(*, export_id: int) -> bool:
         if export.format == LedgerExport.Format.CSV:
             content = ledger_csv(activities)
         else:
-            content = ledger_xlsx(_ledger_scope(export), activities, by=person_name(export.requested_by), progress=progress)
+            content = ledger_xlsx(
+                _ledger_scope(export), activities, by=person_name(export.requested_by), progress=progress
+            )
     except Exception as error:  # recorded for the person waiting, then raised for the worker's log
         LedgerExport.objects.filter(pk=export_id).update(status=LedgerExport.Status.FAILED, error=str(error)[:200],
                                                          finished_at=timezone.now())  # fmt: skip

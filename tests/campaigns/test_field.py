@@ -2,6 +2,7 @@
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -33,7 +34,9 @@ def _jpeg() -> io.BytesIO:
 
 
 def _activity_post(units, **overrides) -> dict:
-    return {"unit": units["grid"].pk, "title": "涵洞积水巡查", "day": str(timezone.localdate()), "start": "08:30", "end": "",
+    # Two hours ago: an activity recorded as held has started (a start still to come is refused).
+    began = timezone.localtime() - timedelta(hours=2)
+    return {"unit": units["grid"].pk, "title": "涵洞积水巡查", "day": f"{began:%Y-%m-%d}", "start": f"{began:%H:%M}", "end": "",
             "place": "公路涵洞", "partners_other": "", "summary": "雨后巡查", "is_public": "on",
             "figure_patrols": "2", "figure_hazards": "1", "figure_hours": "", "submit": "held", **overrides}  # fmt: skip
 
@@ -50,7 +53,9 @@ def test_a_grid_worker_logs_a_patrol_with_figures_from_the_form(client, people, 
     assert form.status_code == 200 and "巡查（次）" in form.text
     response = client.post(f"{reverse('campaigns-field:activity_new')}?campaign={flood.slug}", _activity_post(units))
     activity = Activity.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("campaigns-field:activity", args=[activity.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "campaigns-field:activity", args=[activity.pk]
+    )
     assert activity.status == Activity.Status.HELD and activity.created_by == people["grid"]
     assert {f.metric.code: int(f.value) for f in activity.figures.all()} == {"patrols": 2, "hazards": 1}
     page = client.get(response["Location"])
@@ -102,7 +107,7 @@ def test_the_finding_cycle_through_the_pages(client, people, units, flood):
     activity = Activity.objects.get()
     response = client.post(reverse("campaigns-field:finding_new", args=[activity.pk]), {
         "location": "公路涵洞", "description": "排水口堵塞", "severity": "serious",
-        "responsible_unit": units["yujinyuan"].pk, "photo": _jpeg(),
+        "responsible_unit": units["yujinyuan"].pk, "photos": _jpeg(),
     })  # fmt: skip
     finding = Finding.objects.get()
     assert response.status_code == 302 and finding.photos.count() == 1
@@ -133,7 +138,7 @@ def test_a_file_that_is_not_a_picture_gets_a_message_and_no_finding(client, peop
     fake.name = "hazard.jpg"
     response = client.post(reverse("campaigns-field:finding_new", args=[activity.pk]), {
         "location": "公路涵洞", "description": "排水口堵塞", "severity": "minor",
-        "responsible_unit": units["grid"].pk, "photo": fake,
+        "responsible_unit": units["grid"].pk, "photos": fake,
     })  # fmt: skip
     assert response.status_code == 200 and not Finding.objects.exists()
     assert "照片" in response.text and "errorlist" in response.text

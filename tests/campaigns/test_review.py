@@ -82,12 +82,18 @@ def _submission(page) -> str:
     return re.search(r'name="submission" value="([0-9a-f-]{36})"', page.text).group(1)
 
 
+def _two_hours_ago() -> dict:
+    """The day and start of an activity that has begun: recording one still to come as held is refused."""
+    began = timezone.localtime() - timedelta(hours=2)
+    return {"day": f"{began:%Y-%m-%d}", "start": f"{began:%H:%M}"}
+
+
 def test_a_new_activity_sent_twice_from_a_phone_is_recorded_once(client, people, units, flood):
     """A second tap while the first answer is on its way, or a resend on a bad connection: one activity, so its
     figures are not counted twice in the totals and the ledger."""
     _as(client, people["grid"])
     url = f"{reverse('campaigns-field:activity_new')}?campaign={flood.slug}"
-    data = {"unit": units["grid"].pk, "title": "涵洞积水巡查", "day": str(timezone.localdate()), "start": "08:30",
+    data = {"unit": units["grid"].pk, "title": "涵洞积水巡查", **_two_hours_ago(),
             "figure_patrols": "2", "is_public": "on", "submit": "held", "submission": _submission(client.get(url))}  # fmt: skip
     first = client.post(url, data)
     second = client.post(url, data, follow=True)
@@ -116,7 +122,7 @@ def test_the_same_activity_form_sent_twice_at_once_is_recorded_once(client, peop
 
     real = field_views._sent_before
     monkeypatch.setattr(field_views, "_sent_before", racing)
-    data = {"unit": units["grid"].pk, "title": "涵洞积水巡查", "day": str(timezone.localdate()), "start": "08:30",
+    data = {"unit": units["grid"].pk, "title": "涵洞积水巡查", **_two_hours_ago(),
             "submit": "draft", "submission": submission}  # fmt: skip
     response = client.post(url, data)
     assert response.status_code == 302 and response["Location"] == reverse("campaigns-field:activity", args=[first.pk])
@@ -138,7 +144,7 @@ def test_a_new_finding_sent_twice_is_recorded_once(client, people, units, new_ac
 def test_saving_changes_to_a_held_activity_does_not_say_it_became_a_draft(client, people, units, new_activity):
     activity = services.activity_save(activity=new_activity(), by=people["grid"], figures={"patrols": 2})
     services.activity_step(activity=activity, by=people["grid"], name="hold")
-    data = {"unit": units["grid"].pk, "title": "涵洞积水巡查", "day": str(timezone.localdate()), "start": "08:30",
+    data = {"unit": units["grid"].pk, "title": "涵洞积水巡查", **_two_hours_ago(),
             "figure_patrols": "3", "is_public": "on", "submit": "draft"}  # fmt: skip
     response = _as(client, people["grid"]).post(
         reverse("campaigns-field:activity_edit", args=[activity.pk]), data, follow=True

@@ -103,10 +103,10 @@ def test_progress_counts_a_units_own_activities_and_those_below_it(new_activity,
 
 
 def test_an_activity_goes_planned_held_closed_with_a_report_and_each_step_is_recorded(new_activity, people):
-    activity = services.activity_save(activity=new_activity(starts_at=timezone.now() + timedelta(hours=1)),
+    activity = services.activity_save(activity=new_activity(starts_at=timezone.now() - timedelta(minutes=5)),
                                       by=people["community"])  # fmt: skip
     services.activity_step(activity=activity, by=people["community"], name="plan")
-    services.activity_step(activity=activity, by=people["community"], name="hold")
+    services.activity_step(activity=activity, by=people["community"], name="hold")  # it has begun
     with pytest.raises(CampaignActionRefused) as refused:
         services.activity_step(activity=activity, by=people["community"], name="close", note="  ")
     assert refused.value.code == "report_required"
@@ -147,7 +147,9 @@ def test_cancelling_needs_a_reason_the_public_sees(new_activity, people):
 
 
 def test_an_activity_outside_the_campaigns_period_is_refused(new_activity, people, flood):
-    late = timezone.make_aware(timezone.datetime.combine(flood.ends_on + timedelta(days=1), timezone.datetime.min.time()))
+    late = timezone.make_aware(
+        timezone.datetime.combine(flood.ends_on + timedelta(days=1), timezone.datetime.min.time())
+    )
     with pytest.raises(ValidationError) as refused:
         services.activity_save(activity=new_activity(starts_at=late), by=people["grid"])
     assert "专项活动期间" in refused.value.messages[0]
