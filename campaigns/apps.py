@@ -7,6 +7,7 @@ class CampaignsConfig(AppConfig):
     verbose_name = _("专项活动")
 
     def ready(self) -> None:
+        from campaigns.dashboard import leader_panel
         from campaigns.models import (
             Activity,
             ActivityEvent,
@@ -20,10 +21,12 @@ class CampaignsConfig(AppConfig):
             Target,
         )
         from pingcheng.audit.registry import audit_exempt, audit_register
+        from pingcheng.dashboard import dashboard_panel_register
         from pingcheng.demo import demo_loader_register
         from pingcheng.page_cache import page_product_register
 
         page_product_register("campaigns")
+        dashboard_panel_register("campaigns.leader", leader_panel)
         demo_loader_register("campaigns", "campaigns.demo.load")
         for model in (CampaignType, Metric, Campaign, Target, ActivityFigure):
             audit_register(model)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from campaigns import field_views
+from campaigns import dashboard_views, field_views
 
 app_name = "campaigns-field"
 
@@ -15,4 +15,6 @@ urlpatterns = [
     path("findings/<int:pk>/steps/<slug:name>/", field_views.finding_step, name="finding_step"),
     path("ledger/", field_views.ledger, name="ledger"),
     path("ledger/<int:pk>/", field_views.ledger_download, name="ledger_download"),
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("dashboard/campaigns/<int:pk>/", dashboard_views.dashboard_campaign, name="dashboard_campaign"),
 ]

@@ -4,9 +4,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Sum
+from django.db.models import BooleanField, DecimalField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
-from campaigns.models import Activity, ActivityFigure, Campaign, Finding, Metric
+from campaigns.models import Activity, ActivityFigure, Campaign, Finding, Metric, Target
 from pingcheng.directory.models import Unit
 from pingcheng.workdays import workday_today
 
@@ -22,13 +23,17 @@ def activities_counted(*, campaign: Campaign, unit: Unit | None = None) -> Query
     return activities
 
 
-def campaign_totals(*, campaign: Campaign, unit: Unit | None = None, public: bool = False) -> dict[Metric, Decimal]:
+def campaign_totals(*, campaign: Campaign, unit: Unit | None = None, public: bool = False,
+                    within: Q | None = None) -> dict[Metric, Decimal]:  # fmt: skip
     """Each metric of the campaign's type with the sum of the figures recorded by activities that took place
     (zero where nothing was recorded), in the type's order; one query for the sums. ``public``: only public
-    activities count, so that the public page never discloses what internal activities recorded."""
+    activities count, so that the public page never discloses what internal activities recorded. ``within``:
+    a further condition on the activities (a staff member's units, a period)."""
     counted = activities_counted(campaign=campaign, unit=unit)
     if public:
         counted = counted.filter(is_public=True)
+    if within is not None:
+        counted = counted.filter(within)
     sums = dict(
         ActivityFigure.objects.filter(activity__in=counted)
         .values("metric")
@@ -48,28 +53,54 @@ class Progress:
     @property
     def percent(self) -> int:
         """Whole percent of the target reached, capped at 100 for the bar (the figures themselves are not)."""
+        return min(100, self.share)
+
+    @property
+    def share(self) -> int:
+        """Whole percent of the target reached, past 100 when it was exceeded (a target of 0 is met)."""
         if not self.target:
             return 100
-        return min(100, int(self.done * 100 / self.target))
+        return int(self.done * 100 / self.target)
 
 
-def campaign_progress(*, campaign: Campaign) -> list[Progress]:
-    """Every target of the campaign beside what its unit (and the units below it) recorded."""
-    progress = []
-    for target in campaign.targets.select_related("unit", "metric").order_by("unit__path", "metric__sort_order"):
-        done = (
-            ActivityFigure.objects.filter(activity__in=activities_counted(campaign=campaign, unit=target.unit),
-                                          metric=target.metric)  # fmt: skip
-            .aggregate(total=Sum("value"))["total"]
+def targets_with_done(targets: QuerySet[Target]) -> QuerySet[Target]:
+    """``targets`` each annotated with ``done``: what its unit and the units below it recorded for its figure
+    in activities of its campaign that took place — summed by the database, one query however many targets."""
+    done = (
+        ActivityFigure.objects.filter(
+            activity__campaign=OuterRef("campaign"),
+            metric=OuterRef("metric"),
+            activity__status__in=COUNTED,
+            activity__unit__path__startswith=OuterRef("unit__path"),
         )
-        progress.append(Progress(unit=target.unit, metric=target.metric, target=target.value, done=done or Decimal(0)))
-    return progress
+        .order_by()
+        .values("metric")
+        .annotate(total=Sum("value"))
+        .values("total")
+    )
+    zero = Value(Decimal(0), output_field=DecimalField(max_digits=12, decimal_places=1))
+    return targets.annotate(done=Coalesce(Subquery(done, output_field=DecimalField(max_digits=12, decimal_places=1)),
+                                          zero))  # fmt: skip
+
+
+def campaign_progress(*, campaign: Campaign, within: Q | None = None) -> list[Progress]:
+    """Every target of the campaign beside what its unit (and the units below it) recorded; one query.
+    ``within``: only the targets of some units (a staff member's own)."""
+    targets = campaign.targets.select_related("unit", "metric").order_by("unit__path", "metric__sort_order", "pk")
+    if within is not None:
+        targets = targets.filter(within)
+    return [Progress(unit=target.unit, metric=target.metric, target=target.value, done=target.done)
+            for target in targets_with_done(targets)]  # fmt: skip
+
+
+def finding_overdue_q(today: date) -> Q:
+    """A finding ordered to be fixed by a deadline that has passed and not yet reported done."""
+    return Q(status__in=[Finding.Status.ORDERED, Finding.Status.IN_PROGRESS], deadline_due__lt=today)
 
 
 def findings_open(*, today: date | None = None) -> QuerySet[Finding]:
     """Findings not yet cleared, the overdue ones flagged (``overdue``), the most urgent first."""
-    today = today or workday_today()
-    overdue = Q(status__in=[Finding.Status.ORDERED, Finding.Status.IN_PROGRESS], deadline_due__lt=today)
+    overdue = finding_overdue_q(today or workday_today())
     return (
         Finding.objects.exclude(status=Finding.Status.CLEARED)
         .annotate(overdue=ExpressionWrapper(overdue, output_field=BooleanField()))
