@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "pingcheng.directory",
     "pingcheng.photos",
     "pingcheng.notices",
+    "pingcheng.alerts",
     "pingcheng.audit",
     "articles",
     "campaigns",
@@ -251,6 +252,8 @@ NOTICE_SEND_LEASE_SECONDS = env_int("NOTICE_SEND_LEASE_SECONDS", 300)
 # Days a recipient's e-mail address or phone number is kept on a notice after delivery (or after it was
 # given up); then a daily sweep blanks it and only the masked hint (138****1234) stays.
 NOTICE_ADDRESS_RETENTION_DAYS = env_int("NOTICE_ADDRESS_RETENTION_DAYS", 30)
+# Roles whose holders may issue warnings (预警) to the units of that membership and below.
+ALERT_ISSUER_ROLES = env_list("ALERT_ISSUER_ROLES", ["district_admin", "street_staff"])
 
 # Residents' names and phones are encrypted at rest (pingcheng/personal_data.py): comma-separated Fernet keys,
 # the first encrypts, all decrypt (rotate: put a new key first, run `manage.py personal_data_rotate`, drop the
@@ -287,6 +290,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "notices-sweep": {"task": "pingcheng.notices.tasks.notices_sweep", "schedule": crontab()},
+    "alerts-sweep": {"task": "pingcheng.alerts.tasks.alerts_sweep", "schedule": crontab()},
     "notices-erase-addresses": {
         "task": "pingcheng.notices.tasks.notices_erase_addresses", "schedule": crontab(hour=3, minute=17)
     },

@@ -20,6 +20,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The field pages of campaign staff (grid workers, communities, streets): phone-sized, outside the admin.
     path("field/", include("campaigns.field_urls")),
+    path("alerts/", include("pingcheng.alerts.urls")),
     # The inquiry desk of handlers and supervisors: phone-sized like the field pages, outside the admin.
     path("desk/", include("grievances.desk_urls")),
     path("news/", include("articles.urls")),

@@ -1,0 +1,80 @@
+"""Back office: the warnings list and each warning's read-only acknowledgement board; staff warning mobiles.
+
+Warnings are issued on their own page (``/alerts/new/``), not here: the admin shows them, scoped like the
+boards (the issuer's own, everything for a district administrator), and never changes them.
+"""
+
+from django.contrib import admin
+from django.db.models import Count, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from pingcheng.alerts import access, selectors
+from pingcheng.alerts.models import Alert, StaffPhone
+from pingcheng.directory import access as directory_access
+from pingcheng.directory.admin_base import RoleModelAdmin
+from pingcheng.directory.models import Role
+
+
+@admin.register(Alert)
+class AlertAdmin(RoleModelAdmin):
+    view_roles = frozenset({Role.DISTRICT_ADMIN, Role.STREET_STAFF})
+    list_display = ["title", "severity", "issued_by", "issued_at", "acknowledged_count", "board_link"]
+    list_filter = ["severity", "issued_at"]
+    search_fields = ["title"]
+    fields = ["title", "severity", "text", "units", "issued_by", "issued_at", "resend_count", "board"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return (
+            access.alerts_for_user(request.user)
+            .select_related("issued_by")
+            .annotate(total=Count("recipients"),
+                      acknowledged=Count("recipients", filter=Q(recipients__acknowledged_at__isnull=False)))
+        )  # fmt: skip
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return access.user_may_issue(request.user) or super().has_view_permission(request, obj)
+
+    def has_module_permission(self, request) -> bool:
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request, *args) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("已确认/已通知"))
+    def acknowledged_count(self, alert: Alert) -> str:
+        return f"{alert.acknowledged} / {alert.total}"
+
+    @admin.display(description=_("确认看板"))
+    def board_link(self, alert: Alert) -> str:
+        return format_html('<a href="{}">{}</a>', reverse("alerts:board", args=[alert.pk]), _("打开"))
+
+    @admin.display(description=_("确认情况"))
+    def board(self, alert: Alert) -> str:
+        return render_to_string("alerts/admin_board.html", {"alert": alert, **selectors.alert_board(alert=alert)})
+
+
+@admin.register(StaffPhone)
+class StaffPhoneAdmin(RoleModelAdmin):
+    """Only district administrators: the number belongs to a person, whichever units they work in."""
+
+    change_roles = frozenset({Role.DISTRICT_ADMIN})
+    list_display = ["user", "masked_phone"]
+    search_fields = ["user__username", "user__last_name", "user__first_name"]
+    autocomplete_fields = ["user"]
+
+    @admin.display(description=_("手机号码"))
+    def masked_phone(self, phone: StaffPhone) -> str:
+        return str(phone)
+
+    def has_module_permission(self, request) -> bool:
+        return directory_access.user_sees_everything(request.user) and super().has_module_permission(request)

@@ -1,0 +1,252 @@
+"""Notices for large audiences: written in bulk, one chunk at a time, and delivered a batch per task.
+
+``notices_enqueue_many`` is ``notice_enqueue`` for a chunk of people: the same kinds, channels, addresses and
+de-duplication (``(key, channel, person)``), in one ``bulk_create`` that skips rows already written. It returns
+the e-mail/SMS rows that are due; ``notices_dispatch`` queues one ``notices_deliver_batch`` task per
+``DELIVERY_BATCH`` of them after commit (a lost message is re-driven by ``notices_redrive`` from a sweep).
+
+``notices_deliver_batch`` keeps the lease rules of ``services.notice_deliver`` for a whole batch:
+
+1. claim — one guarded UPDATE for the batch (on PostgreSQL ``… FOR UPDATE SKIP LOCKED … RETURNING id``, so
+   two workers given overlapping batches split them instead of waiting), committed before any send; rows whose
+   previous holder died (lease over) are taken over in the same statement;
+2. send each outside any transaction, with the notice's ``uuid`` as the idempotency key;
+3. record each one right after its send, where the row still carries the batch's claim token.
+
+A batch stops sending while its lease still has two channel timeouts to run and hands back what it has not
+tried, so nothing is sent on a lease that may have passed to another worker. On PostgreSQL the records are
+committed with ``synchronous_commit`` off for the batch's connection: a worker that dies loses nothing (the
+server has the commit); only a crash of the database server itself may forget the last moment's records,
+and those notices are then sent again under the same idempotency key.
+"""
+
+import logging
+import time
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from celery import shared_task
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from pingcheng.accounts import person_name
+from pingcheng.notices import channels
+from pingcheng.notices.kinds import kind_get
+from pingcheng.notices.masking import mask_address
+from pingcheng.notices.models import Notice, Subscriber
+from pingcheng.notices.services import (
+    DUE_STATUSES,
+    MAX_ATTEMPTS,
+    SENT_BY_WORKER,
+    _address_valid,
+    _addresses,
+    _reachable,
+    _record_failure,
+    _record_recipient_left,
+    notice_lease,
+)
+from pingcheng.notices.sms import get_sms_backend
+
+logger = logging.getLogger(__name__)
+
+Channel = Notice.Channel
+Status = Notice.Status
+DELIVERY_BATCH = 250
+
+
+@dataclass(frozen=True)
+class BulkTarget:
+    """One person of a large audience. ``extra`` adds addresses the caller knows and the person's own record
+    lacks, as ``(channel, address)`` pairs: a staff member's warning mobile for an SMS warning."""
+
+    person: AbstractBaseUser | Subscriber
+    key: str
+    context: dict = field(default_factory=dict)
+    extra: tuple[tuple[str, str], ...] = ()
+
+
+def notices_enqueue_many(*, kind: str, targets: Sequence[BulkTarget], send_after: datetime | None = None) -> list[int]:
+    """Write the notices of ``targets`` in the current transaction; return the ids of the e-mail/SMS rows that
+    are due now and not yet sent (the ones to deliver), whether written now or by an earlier run of the chunk.
+
+    Same rules as ``notice_enqueue``: a registered kind, the channels it allows, people who can be reached,
+    malformed addresses skipped, ``(key, channel, person)`` de-duplicated — a chunk written twice writes nothing
+    the second time. Nothing is queued here: pass the ids to ``notices_dispatch`` on commit.
+    """
+    notice_kind = kind_get(kind)
+    now = timezone.now()
+    due = send_after or now
+    rows = []
+    for target in targets:
+        pairs = list(_addresses(notice_kind, target.person))
+        if _reachable(target.person):
+            have = {channel for channel, _address in pairs}
+            for channel, address in target.extra:
+                if channel in notice_kind.channels and channel not in have and _address_valid(channel, address or ""):
+                    pairs.append((channel, address.strip()))
+                    have.add(channel)
+        is_subscriber = isinstance(target.person, Subscriber)
+        for channel, address in pairs:
+            in_inbox = channel == Channel.INBOX
+            rows.append(Notice(
+                key=target.key, kind=notice_kind.name, channel=channel, template=notice_kind.template,
+                user=None if is_subscriber else target.person, subscriber=target.person if is_subscriber else None,
+                context=target.context, recipient=address,
+                recipient_hint=person_name(target.person) if in_inbox else mask_address(address),
+                send_after=due, next_attempt_at=due,
+                status=Status.SENT if in_inbox else Status.PENDING, sent_at=due if in_inbox else None,
+            ))  # fmt: skip
+    Notice.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    if due > now or not targets:
+        return []
+    return list(
+        Notice.objects.filter(
+            key__in={target.key for target in targets}, channel__in=SENT_BY_WORKER, status__in=DUE_STATUSES
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def notices_dispatch(notice_ids: Iterable[int]) -> int:
+    """Queue one batch task per ``DELIVERY_BATCH`` ids; a broker that is down loses nothing (the rows stay due
+    and a sweep re-drives them). Call it after commit. Returns how many tasks were queued."""
+    ids = list(notice_ids)
+    queued = 0
+    for start in range(0, len(ids), DELIVERY_BATCH):
+        batch = ids[start : start + DELIVERY_BATCH]
+        try:
+            notices_deliver_batch_task.delay(batch)
+            queued += 1
+        except Exception:
+            logger.warning("Could not queue %s notices; a sweep will deliver them", len(batch), exc_info=True)
+    return queued
+
+
+def notices_redrive(*, kinds: Iterable[str], limit: int = 20_000) -> int:
+    """Queue delivery batches for every due notice of ``kinds``: new ones whose task was lost, failed ones due
+    again, and those whose worker died (lease over). Safe to run twice at once: the claim decides who sends.
+    Returns how many notices were handed out."""
+    now = timezone.now()
+    ids = list(
+        Notice.objects.filter(_claimable(now), kind__in=list(kinds), channel__in=SENT_BY_WORKER)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    notices_dispatch(ids)
+    return len(ids)
+
+
+def _claimable(now: datetime) -> Q:
+    """Due (new, scheduled and come, or failed and due again), or left by a worker whose lease is over."""
+    return Q(status__in=DUE_STATUSES, next_attempt_at__lte=now, send_after__lte=now) | Q(
+        status=Status.SENDING, lease_until__lt=now, attempts__lt=MAX_ATTEMPTS
+    )
+
+
+def _claim(notice_ids: list[int], token: uuid.UUID, now: datetime) -> list[int]:
+    lease_until = now + notice_lease()
+    if connection.vendor == "postgresql":
+        table = Notice._meta.db_table
+        with transaction.atomic(durable=True), connection.cursor() as cursor:
+            # Locked rows belong to a concurrent claim of an overlapping batch: skip them rather than wait.
+            cursor.execute(
+                f"""
+                UPDATE {table} SET status = %s, claim_token = %s, claimed_at = %s, lease_until = %s,
+                       attempts = attempts + 1
+                WHERE id IN (
+                    SELECT id FROM {table}
+                    WHERE id = ANY(%s) AND channel = ANY(%s) AND (
+                        (status = ANY(%s) AND next_attempt_at <= %s AND send_after <= %s)
+                        OR (status = %s AND lease_until < %s AND attempts < %s))
+                    FOR UPDATE SKIP LOCKED)
+                RETURNING id
+                """,  # the table name is our own model's; every value is a parameter
+                [Status.SENDING, token, now, lease_until, notice_ids, list(SENT_BY_WORKER), list(DUE_STATUSES),
+                 now, now, Status.SENDING, now, MAX_ATTEMPTS],
+            )  # fmt: skip
+            return sorted(row[0] for row in cursor.fetchall())
+    # SQLite: the IMMEDIATE transaction holds the database's write lock, so the guarded UPDATE is the claim.
+    with transaction.atomic(durable=True):
+        Notice.objects.filter(_claimable(now), pk__in=notice_ids, channel__in=SENT_BY_WORKER).update(
+            status=Status.SENDING, claim_token=token, claimed_at=now, lease_until=lease_until,
+            attempts=F("attempts") + 1,
+        )  # fmt: skip
+        return sorted(Notice.objects.filter(claim_token=token).values_list("pk", flat=True))
+
+
+def notices_deliver_batch(*, notice_ids: Sequence[int]) -> int:
+    """Claim, send and record a batch of e-mail/SMS notices; returns how many the channels accepted now.
+
+    Must run outside any transaction. Rows that another worker holds, or that are sent already, are left alone;
+    a batch redelivered by the broker, or handed out twice by two sweeps, sends each notice once.
+    """
+    token = uuid.uuid4()
+    now = timezone.now()
+    started = time.monotonic()
+    claimed = _claim(list(notice_ids), token, now)
+    if not claimed:
+        return 0
+    # Stop while two channel timeouts of the lease remain: past it another worker may take the rows over.
+    budget = notice_lease().total_seconds() - 2 * _slowest_channel_timeout()
+    notices = list(Notice.objects.filter(pk__in=claimed).select_related("user", "subscriber").order_by("pk"))
+    sent = 0
+    with _fast_commits():
+        for index, notice in enumerate(notices):
+            if time.monotonic() - started > budget:
+                _hand_back([n.pk for n in notices[index:]], token)
+                break
+            if not _reachable(notice.user or notice.subscriber):
+                _record_recipient_left(notice=notice, token=token)
+                continue
+            try:
+                channels.deliver(notice)
+            except Exception as exc:  # noqa: BLE001 — any channel failure is recorded and retried, never lost
+                _record_failure(notice=notice, token=token, error=exc)
+                continue
+            Notice.objects.filter(pk=notice.pk, claim_token=token).update(
+                status=Status.SENT, sent_at=timezone.now(), last_error="", lease_until=None
+            )
+            sent += 1
+    return sent
+
+
+def _hand_back(notice_ids: list[int], token: uuid.UUID) -> None:
+    """Return claimed rows that were not tried: their attempt is not counted, and they are due at once."""
+    with transaction.atomic(durable=True):
+        Notice.objects.filter(pk__in=notice_ids, claim_token=token, status=Status.SENDING).update(
+            status=Status.FAILED, attempts=F("attempts") - 1, next_attempt_at=timezone.now(), lease_until=None
+        )
+    notices_dispatch(notice_ids)
+
+
+def _slowest_channel_timeout() -> float:
+    return max(float(get_sms_backend().timeout), float(settings.EMAIL_TIMEOUT or 0))
+
+
+class _fast_commits:
+    """On PostgreSQL, this connection's commits do not wait for the WAL flush while the batch records (see the
+    module docstring for what that trades); restored afterwards, since the connection outlives the task."""
+
+    def __enter__(self):
+        self.active = connection.vendor == "postgresql"
+        if self.active:
+            with connection.cursor() as cursor:
+                cursor.execute("SET synchronous_commit TO off")
+        return self
+
+    def __exit__(self, *exc_info):
+        if self.active:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET synchronous_commit")
+        return False
+
+
+@shared_task(name="pingcheng.notices.bulk.notices_deliver_batch")
+def notices_deliver_batch_task(notice_ids: list[int]) -> int:
+    return notices_deliver_batch(notice_ids=notice_ids)
