@@ -11,6 +11,7 @@ class GrievancesConfig(AppConfig):
             notice_kinds,  # noqa: F401 — registers the desk's notice kinds
             verification,  # noqa: F401 — PhoneCode (migration 0002) lives beside its code
         )
+        from grievances.dashboard import desk_panel
         from grievances.models import (
             AnswerTemplate,
             CoHandling,
@@ -23,7 +24,6 @@ class GrievancesConfig(AppConfig):
             Reply,
             Topic,
         )
-        from grievances.dashboard import desk_panel
         from pingcheng.audit.registry import audit_exempt, audit_register
         from pingcheng.dashboard import dashboard_panel_register
         from pingcheng.demo import demo_loader_register

@@ -20,9 +20,17 @@ def desk_panel(*, user) -> Panel | None:
     ]
     if access.user_is_dispatcher(user):
         items += [
-            PanelItem(label=_("待分派（含退单）"), count=counts.waiting, url=f"{url}?scope=all&status=waiting",
-                      urgent=counts.waiting > 0),  # fmt: skip
-            PanelItem(label=_("延期待审批"), count=counts.extensions_pending, url=f"{url}?scope=all",
-                      urgent=counts.extensions_pending > 0),  # fmt: skip
+            PanelItem(
+                label=_("待分派（含退单）"),
+                count=counts.waiting,
+                url=f"{url}?scope=all&status=waiting",
+                urgent=counts.waiting > 0,
+            ),  # fmt: skip
+            PanelItem(
+                label=_("延期待审批"),
+                count=counts.extensions_pending,
+                url=f"{url}?scope=all",
+                urgent=counts.extensions_pending > 0,
+            ),  # fmt: skip
         ]
     return Panel(title=_("群众诉求"), items=items, order=40)

@@ -224,7 +224,9 @@ def desk_extension_decide(request, pk: int):
     except DomainError as error:
         messages.error(request, error.text)
         return redirect("grievances-desk:detail", pk=pk)
-    messages.success(request, _("已批准延期，居民将收到新的答复期限。") if form.cleaned_data["approve"] else _("已不批准延期。"))
+    messages.success(
+        request, _("已批准延期，居民将收到新的答复期限。") if form.cleaned_data["approve"] else _("已不批准延期。")
+    )
     return redirect("grievances-desk:detail", pk=pk)
 
 
@@ -257,7 +259,9 @@ def desk_new(request):
             except DomainError as error:
                 form.add_error(None, error.text)
             else:
-                messages.success(request, _("已登记，查询码 %(code)s，请告知居民。") % {"code": inquiry.tracking_code_display})
+                messages.success(
+                    request, _("已登记，查询码 %(code)s，请告知居民。") % {"code": inquiry.tracking_code_display}
+                )
                 if access.inquiries_for_user(request.user).filter(pk=inquiry.pk).exists():
                     return redirect("grievances-desk:detail", pk=inquiry.pk)
                 return redirect("grievances-desk:list")

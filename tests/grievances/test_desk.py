@@ -4,7 +4,7 @@ from django.urls import reverse
 from grievances import services
 from grievances.models import Inquiry, InquiryEvent
 from pingcheng.audit.models import PersonalDataExport
-from tests.grievances.desk_world import PHONE, desk_world, submit  # noqa: F401
+from tests.grievances.desk_world import PHONE, submit
 
 pytestmark = pytest.mark.django_db
 
