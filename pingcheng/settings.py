@@ -254,6 +254,14 @@ NOTICE_SEND_LEASE_SECONDS = env_int("NOTICE_SEND_LEASE_SECONDS", 300)
 NOTICE_ADDRESS_RETENTION_DAYS = env_int("NOTICE_ADDRESS_RETENTION_DAYS", 30)
 # Roles whose holders may issue warnings (预警) to the units of that membership and below.
 ALERT_ISSUER_ROLES = env_list("ALERT_ISSUER_ROLES", ["district_admin", "street_staff"])
+# SMS rules (pingcheng/notices/rules.py): the signature carriers require, the local hours in which non-urgent
+# SMS are held until the end ("" = none), and how many SMS one number gets a day before the rest wait for the
+# next morning (0 = no cap). Urgent kinds (warnings, confirmation codes) ignore the hours and the cap.
+NOTICE_SMS_SIGNATURE = env_str("NOTICE_SMS_SIGNATURE", "【平城区融媒体中心】")
+NOTICE_QUIET_HOURS = env_str("NOTICE_QUIET_HOURS", "21:00-08:00")
+NOTICE_SMS_DAILY_CAP = env_int("NOTICE_SMS_DAILY_CAP", 5)
+# Local time (HH:MM) from which the daily digests go out, and the weekly ones on Mondays.
+NOTICE_DIGEST_TIME = env_str("NOTICE_DIGEST_TIME", "07:30")
 
 # Residents' names and phones are encrypted at rest (pingcheng/personal_data.py): comma-separated Fernet keys,
 # the first encrypts, all decrypt (rotate: put a new key first, run `manage.py personal_data_rotate`, drop the
@@ -297,6 +305,11 @@ CELERY_BEAT_SCHEDULE = {
     "articles-publish-due": {"task": "articles.tasks.articles_publish_due", "schedule": crontab()},
     "articles-unpublish-due": {"task": "articles.tasks.articles_unpublish_due", "schedule": crontab()},
     "campaigns-ledger-exports": {"task": "campaigns.tasks.ledger_exports_sweep", "schedule": crontab()},
+    # Subscribers' news, campaign reminders and findings' deadlines: each sweep finds what is due in the
+    # database and writes its notices under a key, so a late, missed or doubled run sends nothing twice.
+    "notices-fanouts": {"task": "pingcheng.notices.tasks.fanouts_sweep", "schedule": crontab()},
+    "notices-digests": {"task": "pingcheng.notices.tasks.digests_sweep", "schedule": crontab()},
+    "campaigns-notices": {"task": "campaigns.tasks.campaign_notices_sweep", "schedule": crontab()},
     # Once a working morning: a finding due yesterday is overdue today, whatever hour the sweep runs.
     "campaigns-findings-escalate": {
         "task": "campaigns.tasks.findings_escalate_overdue", "schedule": crontab(hour=8, minute=5)

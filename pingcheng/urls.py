@@ -29,6 +29,7 @@ urlpatterns = [
     path("display-mode/", display_mode.display_mode_switch, name="display-mode"),
     path("campaigns/", include("campaigns.urls")),
     path("inquiries/", include("grievances.urls")),
+    path("subscribe/", include("pingcheng.notices.public_urls")),
     # The name the site shell and the front page link the desk by (reversed only: the include answers first).
     path("inquiries/", grievance_views.landing, name="inquiries-coming"),
     path("", include("articles.feed_urls")),

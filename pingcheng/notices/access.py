@@ -14,3 +14,13 @@ def inbox_notice_for_user(*, user, notice_id: int) -> Notice:
     if notice is None:
         raise Http404("No such notice in this inbox")
     return notice
+
+
+def subscriber_by_token(*, token: str):
+    """The subscriber a manage or unsubscribe link names; 404 for a token nobody holds."""
+    from pingcheng.notices.models import Subscriber
+
+    subscriber = Subscriber.objects.filter(token=token).first()
+    if subscriber is None:
+        raise Http404("No such subscription link")
+    return subscriber

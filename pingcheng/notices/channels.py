@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template import Context
 from django.template.loader import get_template
+from django.urls import reverse
 
 from pingcheng.notices.models import Notice
 from pingcheng.notices.sms import get_sms_backend
@@ -26,13 +27,29 @@ def render_text(name: str, context: dict) -> str:
     return template.template.render(Context(context, autoescape=False)).strip()
 
 
+def subscriber_links(notice: Notice) -> dict:
+    """The manage and one-click unsubscribe links of a notice to a subscriber (every message to a resident
+    carries them; templates print ``unsubscribe_url``), or nothing for staff."""
+    if not notice.subscriber_id:
+        return {}
+    token = notice.subscriber.token
+    return {
+        "unsubscribe_url": settings.SITE_URL + reverse("subscriptions:unsubscribe", args=[token]),
+        "manage_url": settings.SITE_URL + reverse("subscriptions:manage", args=[token]),
+    }
+
+
+def _context(notice: Notice) -> dict:
+    return {**notice.context, **subscriber_links(notice)}
+
+
 def render_subject(notice: Notice) -> str:
     # A subject is one line: template newlines and runs of spaces would break the header.
-    return " ".join(render_text(f"notices/{notice.template}.subject.txt", notice.context).split())
+    return " ".join(render_text(f"notices/{notice.template}.subject.txt", _context(notice)).split())
 
 
 def render_body(notice: Notice) -> str:
-    return render_text(f"notices/{notice.template}.body.txt", notice.context)
+    return render_text(f"notices/{notice.template}.body.txt", _context(notice))
 
 
 def idempotency_key(notice: Notice) -> str:
@@ -46,19 +63,33 @@ def email_message_id(notice: Notice) -> str:
 
 
 def send_email(notice: Notice) -> None:
+    headers = {"Message-ID": email_message_id(notice), "X-Idempotency-Key": idempotency_key(notice)}
+    if links := subscriber_links(notice):
+        # RFC 2369 and RFC 8058: a mail client's "unsubscribe" button posts to the link, with no page between.
+        headers["List-Unsubscribe"] = f"<{links['unsubscribe_url']}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message = EmailMessage(
         subject=render_subject(notice),
         body=render_body(notice),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[notice.recipient],
-        headers={"Message-ID": email_message_id(notice), "X-Idempotency-Key": idempotency_key(notice)},
+        headers=headers,
     )
     message.send(fail_silently=False)
 
 
+def sms_text(notice: Notice) -> str:
+    """The SMS as sent: the template's text, after the signature (NOTICE_SMS_SIGNATURE, 【平城区融媒体中心】)
+    unless the template carries a signature of its own. Chinese carriers refuse messages without one."""
+    text = render_text(f"notices/{notice.template}.sms.txt", _context(notice))
+    signature = settings.NOTICE_SMS_SIGNATURE
+    if signature and not text.startswith("【"):
+        text = signature + text
+    return text
+
+
 def send_sms(notice: Notice) -> None:
-    text = render_text(f"notices/{notice.template}.sms.txt", notice.context)
-    get_sms_backend().send(notice.recipient, text, idempotency_key=idempotency_key(notice))
+    get_sms_backend().send(notice.recipient, sms_text(notice), idempotency_key=idempotency_key(notice))
 
 
 # The in-site inbox has no sender: its rows are delivered by being committed.

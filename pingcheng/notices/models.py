@@ -138,3 +138,143 @@ class Notice(models.Model):
     @property
     def is_unread(self) -> bool:
         return self.channel == self.Channel.INBOX and self.read_at is None
+
+
+class Topic(models.TextChoices):
+    """What a resident may follow. Warnings (预警) are sent by pingcheng.alerts to the same subscriptions."""
+
+    NEWS = "news", _("新闻")
+    CAMPAIGN = "campaign", _("专项活动")
+    WARNING = "warning", _("预警")
+
+
+class Frequency(models.TextChoices):
+    IMMEDIATE = "immediate", _("即时")
+    DAILY = "daily", _("每日摘要")
+    WEEKLY = "weekly", _("每周摘要")
+
+
+class Subscription(models.Model):
+    """One thing a subscriber follows: a topic, in a unit and everything below it (or the whole district when
+    ``unit`` is empty), at a frequency. Warnings ignore the frequency: they always go out at once."""
+
+    subscriber = models.ForeignKey(Subscriber, verbose_name=_("订阅者"), on_delete=models.CASCADE,
+                                   related_name="subscriptions")  # fmt: skip
+    unit = models.ForeignKey("directory.Unit", verbose_name=_("单位"), null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="+", help_text=_("留空表示全区。"))  # fmt: skip
+    topic = models.CharField(_("主题"), max_length=16, choices=Topic)
+    frequency = models.CharField(_("频率"), max_length=16, choices=Frequency, default=Frequency.IMMEDIATE)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("订阅")
+        verbose_name_plural = _("订阅")
+        ordering = ["subscriber", "topic", "unit"]
+        constraints = [
+            models.UniqueConstraint(
+                "subscriber",
+                "topic",
+                Coalesce("unit", Value(0), output_field=models.BigIntegerField()),
+                name="subscription_unique_topic_unit",
+            ),
+        ]
+        indexes = [models.Index(fields=["topic", "unit"], name="subscription_topic_unit_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_topic_display()} · {self.unit or _('全区')} · {self.get_frequency_display()}"
+
+
+class SubscriberCode(models.Model):
+    """A one-time code sent by SMS to confirm a phone number. Only its hash is kept; a few wrong tries end it."""
+
+    subscriber = models.ForeignKey(Subscriber, verbose_name=_("订阅者"), on_delete=models.CASCADE,
+                                   related_name="codes")  # fmt: skip
+    code_hash = models.CharField(_("验证码摘要"), max_length=128)
+    expires_at = models.DateTimeField(_("有效期至"))
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("短信验证码")
+        verbose_name_plural = _("短信验证码")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.subscriber} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Fanout(models.Model):
+    """One event for an audience of subscribers (a topic in some units), expanded by Celery in chunks.
+
+    Written in the same transaction as its cause, unique by ``key``; ``cursor`` is the last subscriber id
+    expanded, so an interrupted expansion resumes where it stopped and a second run adds nothing (the notices
+    and digest items it writes are unique per subscriber too). ``immediate_only`` events (reminders due in
+    hours) skip digest subscribers: a digest the next morning would come after the event.
+    """
+
+    key = models.CharField(_("去重键"), max_length=200, unique=True)
+    kind = models.CharField(_("类型"), max_length=80)
+    topic = models.CharField(_("主题"), max_length=16, choices=Topic)
+    unit_paths = models.JSONField(_("单位路径"), default=list, blank=True)
+    context = models.JSONField(_("模板数据"), default=dict, blank=True)
+    immediate_only = models.BooleanField(_("仅即时订阅者"), default=False)
+    cursor = models.BigIntegerField(_("已展开至"), default=0)
+    lease_until = models.DateTimeField(_("租约到期"), null=True, blank=True)
+    recipients = models.PositiveIntegerField(_("收件人数"), default=0)
+    done_at = models.DateTimeField(_("展开完成"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("订阅群发")
+        verbose_name_plural = _("订阅群发")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["done_at", "created_at"], name="fanout_pending_idx")]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class DigestItem(models.Model):
+    """One event waiting for a subscriber's daily or weekly digest; ``digest_key`` is set when it went out."""
+
+    subscriber = models.ForeignKey(Subscriber, verbose_name=_("订阅者"), on_delete=models.CASCADE,
+                                   related_name="digest_items")  # fmt: skip
+    frequency = models.CharField(_("频率"), max_length=16, choices=Frequency)
+    key = models.CharField(_("去重键"), max_length=200)
+    topic = models.CharField(_("主题"), max_length=16, choices=Topic)
+    context = models.JSONField(_("模板数据"), default=dict, blank=True)
+    digest_key = models.CharField(_("摘要"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("摘要条目")
+        verbose_name_plural = _("摘要条目")
+        ordering = ["created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["subscriber", "key"], name="digest_item_unique")]
+        indexes = [models.Index(fields=["frequency", "digest_key", "created_at"], name="digest_item_due_idx")]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class StaffNoticePreference(models.Model):
+    """The channels a staff member receives work notices by. Without a row: the inbox and e-mail (as before)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("工作人员"), on_delete=models.CASCADE,
+                                related_name="notice_preference")  # fmt: skip
+    by_inbox = models.BooleanField(_("站内信"), default=True)
+    by_email = models.BooleanField(_("电子邮件"), default=True)
+    by_sms = models.BooleanField(_("短信"), default=False)
+    phone = models.CharField(_("手机号码"), max_length=11, blank=True, validators=[mobile_validator])
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("通知偏好")
+        verbose_name_plural = _("通知偏好")
+        constraints = [
+            models.CheckConstraint(condition=Q(by_sms=False) | ~Q(phone=""), name="staff_sms_needs_phone"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user)

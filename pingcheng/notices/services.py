@@ -35,10 +35,10 @@ from django.utils.translation import gettext as _
 
 from pingcheng.accounts import person_name
 from pingcheng.errors import DomainError
-from pingcheng.notices import channels
+from pingcheng.notices import channels, rules
 from pingcheng.notices.kinds import NoticeKind, kind_get
 from pingcheng.notices.masking import mask_address, mask_contacts
-from pingcheng.notices.models import Notice, Subscriber
+from pingcheng.notices.models import Notice, StaffNoticePreference, Subscriber
 
 logger = logging.getLogger(__name__)
 
@@ -167,9 +167,7 @@ def _addresses(kind: NoticeKind, recipient: AbstractBaseUser | Subscriber) -> li
     if isinstance(recipient, Subscriber):
         candidates = [(Channel.EMAIL, recipient.email), (Channel.SMS, recipient.phone)]
     else:
-        email = getattr(recipient, recipient.get_email_field_name(), "") or ""
-        candidates = [(Channel.INBOX, "")] if recipient.is_staff else []
-        candidates.append((Channel.EMAIL, email))
+        candidates = _staff_candidates(recipient)
     targets = []
     for channel, address in candidates:
         if channel not in kind.channels or (channel != Channel.INBOX and not address):
@@ -179,6 +177,23 @@ def _addresses(kind: NoticeKind, recipient: AbstractBaseUser | Subscriber) -> li
             continue
         targets.append((channel, address.strip()))
     return targets
+
+
+def _staff_candidates(user) -> list[tuple[str, str]]:
+    """A staff member's channels: the inbox and the account's e-mail unless their preferences
+    (``StaffNoticePreference``) say otherwise, and SMS to the number given there when chosen."""
+    email = getattr(user, user.get_email_field_name(), "") or ""
+    preference = StaffNoticePreference.objects.filter(user=user).first()
+    if preference is None:
+        return ([(Channel.INBOX, "")] if user.is_staff else []) + [(Channel.EMAIL, email)]
+    candidates = []
+    if preference.by_inbox and user.is_staff:
+        candidates.append((Channel.INBOX, ""))
+    if preference.by_email:
+        candidates.append((Channel.EMAIL, email))
+    if preference.by_sms:
+        candidates.append((Channel.SMS, preference.phone))
+    return candidates
 
 
 def _reachable(person: AbstractBaseUser | Subscriber | None) -> bool:
@@ -248,6 +263,12 @@ def notice_deliver(*, notice_id: int) -> bool:
     if not _reachable(notice.user or notice.subscriber):
         _record_recipient_left(notice=notice, token=token)
         return False
+    if not rules.notice_still_true(notice):
+        _record_outdated(notice=notice, token=token)
+        return False
+    if (until := rules.hold_until(notice, urgent=_is_urgent(notice.kind), now=now)) is not None:
+        _record_held(notice=notice, token=token, until=until)
+        return False
     try:
         channels.deliver(notice)
     except Exception as exc:  # noqa: BLE001 — any channel failure is recorded and retried, never lost
@@ -278,6 +299,32 @@ def _record_failure(*, notice: Notice, token: uuid.UUID, error: Exception) -> No
         )
     if dead:
         logger.error("Notice %s is dead after %s attempts: %s", notice.pk, notice.attempts, error_text)
+
+
+def _is_urgent(kind: str) -> bool:
+    try:
+        return kind_get(kind).urgent
+    except DomainError:  # a kind retired since it was written: treated as ordinary
+        return False
+
+
+def _record_held(*, notice: Notice, token: uuid.UUID, until: datetime) -> None:
+    """Put a claimed notice back in line for ``until`` (quiet hours, a daily cap): held, never dropped, and the
+    attempt it did not make is not counted."""
+    with transaction.atomic(durable=True):
+        Notice.objects.filter(pk=notice.pk, claim_token=token).update(
+            status=Status.PENDING, send_after=until, next_attempt_at=until, attempts=F("attempts") - 1,
+            lease_until=None,
+        )  # fmt: skip
+
+
+def _record_outdated(*, notice: Notice, token: uuid.UUID) -> None:
+    """Finish a claimed notice without sending it: what it says is no longer so (a reminder of an activity
+    that moved or was cancelled since), as its product's guard decided (``rules.guard_register``)."""
+    with transaction.atomic(durable=True):
+        Notice.objects.filter(pk=notice.pk, claim_token=token).update(
+            status=Status.CANCELED, last_error=_("内容已过时（如活动已改期或取消），未发送。"), lease_until=None
+        )
 
 
 def _record_recipient_left(*, notice: Notice, token: uuid.UUID) -> None:

@@ -16,3 +16,24 @@ def notices_sweep() -> int:
 @shared_task(name="pingcheng.notices.tasks.notices_erase_addresses")
 def notices_erase_addresses() -> int:
     return services.notices_erase_addresses()
+
+
+@shared_task(name="pingcheng.notices.tasks.fanout_expand")
+def fanout_expand_task(fanout_id: int) -> bool:
+    from pingcheng.notices.audience import fanout_expand
+
+    return fanout_expand(fanout_id=fanout_id)
+
+
+@shared_task(name="pingcheng.notices.tasks.fanouts_sweep")
+def fanouts_sweep() -> int:
+    from pingcheng.notices.audience import fanouts_sweep
+
+    return fanouts_sweep()
+
+
+@shared_task(name="pingcheng.notices.tasks.digests_sweep")
+def digests_sweep() -> int:
+    from pingcheng.notices.audience import digests_sweep
+
+    return digests_sweep()
