@@ -308,6 +308,17 @@ def campaign_row_visible(viewer: Viewer, probe: Probe) -> bool:
     return POLICY[label].may_view(viewer, probe)
 
 
+CAMPAIGN_LEADERS = CAMPAIGN_ROLES - {Role.GRID_WORKER}
+
+
+def campaign_takes_viewer_part(viewer: Viewer, probe: Probe) -> bool:
+    """A leader's units take part in the campaign: its lead unit lies in their subtree or above it."""
+    if viewer.role not in CAMPAIGN_LEADERS:
+        return False
+    path, lead = viewer.unit.path, probe.unit.path
+    return viewer.sees_everything or lead.startswith(path) or path.startswith(lead)
+
+
 def article_visible(viewer: Viewer, probe: Probe) -> bool:
     return POLICY["articles.article"].may_view(viewer, probe)
 
@@ -355,6 +366,11 @@ BACK_OFFICE: dict[str, Endpoint] = {
     # A built ledger is its requester's alone; the matrix has none (activity ids stand in), so all are refused.
     "campaigns-field:ledger_download": Endpoint("GET", may=lambda viewer, probe=None: False, model="campaigns.activity",
                                                 kwargs=lambda pk: {"pk": pk}),  # fmt: skip
+    # The leaders' dashboard: district, street and community staff (not grid workers); a campaign's page for those
+    # whose units take part in it (a street's own campaign is not its neighbours').
+    "campaigns-field:dashboard": Endpoint("GET", may=lambda viewer: viewer.role in CAMPAIGN_LEADERS),
+    "campaigns-field:dashboard_campaign": Endpoint("GET", may=campaign_takes_viewer_part, model="campaigns.campaign",
+                                                   kwargs=lambda pk: {"pk": pk}),  # fmt: skip
     "articles:photo_upload": Endpoint(
         "POST", may=lambda viewer: viewer.role in NEWSROOM | ADMIN, ok=frozenset({400}), anonymous="403"
     ),
