@@ -63,6 +63,9 @@ REVIEWERS = frozenset(REVIEW_ROLES)
 ADMIN = frozenset({Role.DISTRICT_ADMIN})
 CAMPAIGN_ROLES = frozenset({Role.STREET_STAFF, Role.COMMUNITY_STAFF, Role.GRID_WORKER, Role.DISTRICT_ADMIN})
 NOBODY: frozenset[str] = frozenset()
+INQUIRY_HANDLERS = frozenset({Role.DEPARTMENT_HANDLER, Role.STREET_STAFF, Role.COMMUNITY_STAFF})
+INQUIRY_DISPATCHERS = frozenset({Role.SUPERVISOR, Role.DISTRICT_ADMIN})
+INQUIRY_STAFF = INQUIRY_HANDLERS | INQUIRY_DISPATCHERS
 MISSING_ID = 987_654_321
 
 
@@ -118,6 +121,11 @@ def own(viewer: Viewer, probe: Probe) -> bool:
 
 def own_or_any_for_reviewers(viewer: Viewer, probe: Probe) -> bool:
     return viewer.role in REVIEWERS or own(viewer, probe)
+
+
+def inquiry_reach(viewer: Viewer, probe: Probe) -> bool:
+    """Dispatchers reach every inquiry; handlers those their unit (or a unit below it) leads."""
+    return viewer.role in INQUIRY_DISPATCHERS or (viewer.role in INQUIRY_HANDLERS and own_units(viewer, probe))
 
 
 def unpublished(scope: Scope) -> Scope:
@@ -273,6 +281,30 @@ POLICY: dict[str, Rule] = {
         view=CAMPAIGN_ROLES, scope=own_units,
         probes=lambda w: [Probe("hazard found by grid A", w.rows["finding_grid_a"], unit=w.units["grid_a"])],
     ),
+    # The inquiry desk: dispatchers (督办人, district) set up topics and deadlines; handlers keep their unit's
+    # templates and FAQ; inquiries are read here within reach (dispatchers all, handlers their units') and
+    # worked on at /desk/.
+    "grievances.topic": Rule(
+        view=INQUIRY_STAFF, change=INQUIRY_DISPATCHERS, delete=NOBODY,
+        probes=lambda w: [Probe("inquiry topic", w.rows["inquiry_topic"])],
+    ),
+    "grievances.deadlinepolicy": Rule(
+        view=INQUIRY_STAFF, change=INQUIRY_DISPATCHERS,
+        probes=lambda w: [Probe("deadline policy", w.rows["deadline_policy"])],
+    ),
+    "grievances.answertemplate": Rule(
+        view=INQUIRY_STAFF, change=INQUIRY_STAFF, scope=own_units,
+        probes=lambda w: [Probe("department's answer template", w.rows["answer_template"], unit=w.units["department"])],
+    ),
+    "grievances.faqentry": Rule(
+        view=INQUIRY_STAFF, change=INQUIRY_STAFF, scope=own_units,
+        probes=lambda w: [Probe("street A's FAQ entry", w.rows["faq_street_a"], unit=w.units["street_a"])],
+    ),
+    "grievances.inquiry": Rule(
+        view=INQUIRY_STAFF, scope=inquiry_reach,
+        probes=lambda w: [Probe("inquiry led by the department", w.rows["inquiry_department"], unit=w.units["department"]),
+                          Probe("inquiry led by street A", w.rows["inquiry_street_a"], unit=w.units["street_a"])],
+    ),  # fmt: skip
     "pingcheng.workdayoverride": Rule(
         view=ALL_ROLES, change=ADMIN, probes=lambda w: [Probe("calendar override", w.rows["workday_override"])]
     ),
@@ -317,6 +349,10 @@ def campaign_takes_viewer_part(viewer: Viewer, probe: Probe) -> bool:
         return False
     path, lead = viewer.unit.path, probe.unit.path
     return viewer.sees_everything or lead.startswith(path) or path.startswith(lead)
+
+
+def inquiry_visible(viewer: Viewer, probe: Probe) -> bool:
+    return POLICY["grievances.inquiry"].may_view(viewer, probe)
 
 
 def article_visible(viewer: Viewer, probe: Probe) -> bool:
@@ -371,6 +407,19 @@ BACK_OFFICE: dict[str, Endpoint] = {
     "campaigns-field:dashboard": Endpoint("GET", may=lambda viewer: viewer.role in CAMPAIGN_LEADERS),
     "campaigns-field:dashboard_campaign": Endpoint("GET", may=campaign_takes_viewer_part, model="campaigns.campaign",
                                                    kwargs=lambda pk: {"pk": pk}),  # fmt: skip
+    # The inquiry desk: handlers and dispatchers; an inquiry out of reach is the same 404 as a missing one. A
+    # step answers with a redirect, or 400 and the reason when the workflow refuses it (a dispatcher "accepting");
+    # a reveal shows the page (the lead unit) or leads back with the refusal.
+    "grievances-desk:list": Endpoint("GET", may=lambda viewer: viewer.role in INQUIRY_STAFF),
+    "grievances-desk:new": Endpoint("GET", may=lambda viewer: viewer.role in INQUIRY_STAFF),
+    "grievances-desk:detail": Endpoint("GET", may=inquiry_visible, model="grievances.inquiry",
+                                       kwargs=lambda pk: {"pk": pk}),  # fmt: skip
+    "grievances-desk:step": Endpoint("POST", may=inquiry_visible, model="grievances.inquiry",
+                                     ok=frozenset({302, 400}), kwargs=lambda pk: {"pk": pk, "name": "accept"}),  # fmt: skip
+    "grievances-desk:reveal": Endpoint("POST", may=inquiry_visible, model="grievances.inquiry",
+                                       ok=frozenset({200, 302}), kwargs=lambda pk: {"pk": pk}),  # fmt: skip
+    "grievances-desk:extension_decide": Endpoint("POST", may=inquiry_visible, model="grievances.inquiry",
+                                                 ok=frozenset({302}), kwargs=lambda pk: {"pk": pk}),  # fmt: skip
     "articles:photo_upload": Endpoint(
         "POST", may=lambda viewer: viewer.role in NEWSROOM | ADMIN, ok=frozenset({400}), anonymous="403"
     ),
@@ -460,6 +509,7 @@ def _build_world() -> World:
     for name, role in (("photo_reporter", Role.REPORTER), ("photo_street", Role.STREET_STAFF)):
         rows[name] = photo_create(file=_small_jpeg(), caption=f"{name} 图片说明", uploaded_by=world.user(role))
     _campaign_rows(world)
+    _grievance_rows(world)
     rows["workday_override"] = WorkdayOverride.objects.create(date=date(2026, 10, 10), is_workday=True, note="调休")
     rows["workday_year"] = WorkdayYear.objects.create(year=2027)
     # Rows of apps that other changes are still bringing in are made only where the app is installed.
@@ -502,6 +552,24 @@ def _campaign_rows(world: World) -> None:
                                                     found_at=now)  # fmt: skip
     # A campaign with activities is never deleted (PROTECT), so neither probe offers deletion.
     Activity.objects.create(campaign=rows["campaign_street_a"], unit=units["street_a"], title="防汛演练", starts_at=now)
+
+
+def _grievance_rows(world: World) -> None:
+    from grievances.models import AnswerTemplate, DeadlinePolicy, FaqEntry, Inquiry, Topic
+    from grievances.services import inquiry_submit
+
+    rows, units = world.rows, world.units
+    rows["inquiry_topic"] = topic = Topic.objects.create(name="城市管理", slug="chengguan", default_unit=units["department"])
+    street_topic = Topic.objects.create(name="社区事务", slug="shequ", default_unit=units["street_a"])
+    rows["deadline_policy"] = DeadlinePolicy.objects.create(kind=Inquiry.Kind.CONSULT, working_days=3)
+    rows["answer_template"] = AnswerTemplate.objects.create(topic=topic, unit=units["department"], title="占道经营",
+                                                            text="已安排执法人员核查。")  # fmt: skip
+    rows["faq_street_a"] = FaqEntry.objects.create(topic=street_topic, unit=units["street_a"], question="如何办理居住证明？",
+                                                   answer="请到社区服务站办理。")  # fmt: skip
+    for name, chosen in (("inquiry_department", topic), ("inquiry_street_a", street_topic)):
+        rows[name] = inquiry_submit(kind=Inquiry.Kind.CONSULT, topic=chosen, place_unit=None, title="咨询",
+                                    text="请问如何办理。", name="", phone="13800001111", publish_consent=False,
+                                    idempotency_key=f"matrix-{name}")  # fmt: skip
 
 
 def _installed(app_label: str) -> bool:
