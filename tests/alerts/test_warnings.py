@@ -77,7 +77,8 @@ def test_fanout_reaches_grid_workers_and_staff_below_the_units_and_nobody_else(t
     kinds = Counter((n.user.username, n.channel) for n in Notice.objects.filter(kind="alert_issued"))
     assert kinds == {("grid", "inbox"): 1, ("grid", "email"): 1, ("grid", "sms"): 1, ("yjy", "inbox"): 1}
     assert set(Notice.objects.values_list("key", flat=True)) == {
-        f"alert:{alert.pk}:u{people['grid'].pk}", f"alert:{alert.pk}:u{people['community'].pk}"
+        f"alert:{alert.pk}:u{people['grid'].pk}",
+        f"alert:{alert.pk}:u{people['community'].pk}",
     }
 
 
