@@ -9,6 +9,7 @@ from django_ckeditor_5.fields import CKEditor5Field
 from pingcheng.chinese import split_list
 from pingcheng.directory.models import Contributor, Unit
 from pingcheng.photos.models import Photo
+from pingcheng.url_memo import reverse_with_int
 
 # The highest series part: parts are printed as Chinese numerals (articles.print_import.chinese_numeral).
 SERIES_PART_MAX = 99
@@ -201,7 +202,7 @@ class Article(models.Model):
         return self.headline
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:detail", kwargs={"pk": self.pk})
+        return reverse_with_int("articles:detail", "pk", self.pk)
 
     def clean(self) -> None:
         if self.series_id and not self.series_part:

@@ -1,0 +1,21 @@
+"""URLs of one route with one integer in them, reversed once per URLconf and script prefix.
+
+A list page prints a link to every article it shows; ``reverse()`` walks the resolver each time (about 25 µs),
+so sixty links on the front page cost more than a query. The route is reversed once with a stand-in number,
+and each URL is the two halves around it joined with the real number.
+"""
+
+from django.urls import get_script_prefix, get_urlconf, reverse
+
+_STAND_IN = 987_654_321_987
+_halves: dict[tuple, tuple[str, str]] = {}
+
+
+def reverse_with_int(route: str, name: str, value: int) -> str:
+    """``reverse(route, kwargs={name: value})`` for an integer ``value``, without walking the resolver."""
+    key = (route, name, get_urlconf(), get_script_prefix())
+    halves = _halves.get(key)
+    if halves is None:
+        head, _, tail = reverse(route, kwargs={name: _STAND_IN}).rpartition(str(_STAND_IN))
+        halves = _halves[key] = (head, tail)
+    return f"{halves[0]}{int(value)}{halves[1]}"
