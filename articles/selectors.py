@@ -201,13 +201,25 @@ def correction_list_public() -> QuerySet[Correction]:
     )
 
 
-def edition_list_public() -> QuerySet[Edition]:
+def edition_list_public(now: datetime | None = None) -> QuerySet[Edition]:
     """Editions readers can open, newest first: those with at least one live article on one of their pages.
 
     An edition made by an import before its articles passed review has nothing to show and is left out.
     """
-    live = Article.objects.filter(article_live_q(), page__edition=OuterRef("pk"))
+    live = Article.objects.filter(article_live_q(now), page__edition=OuterRef("pk"))
     return Edition.objects.filter(Exists(live)).order_by("-date")
+
+
+# The e-paper's neighbours and date-picker bounds, on every edition page: compiled once per thread.
+_EDITION_FIRST = PreparedQuery(lambda now: edition_list_public(now).order_by("date").values_list("date", flat=True)[:1],
+                               now=datetime)  # fmt: skip
+_EDITION_LAST = PreparedQuery(lambda now: edition_list_public(now).values_list("date", flat=True)[:1], now=datetime)
+_EDITION_AFTER = PreparedQuery(lambda day, now: edition_list_public(now).filter(date__gt=day).order_by("date")[:1],
+                               day=date, now=datetime)  # fmt: skip
+PREVIOUS_EDITIONS_MAX = 12
+_EDITIONS_BEFORE = PreparedQuery(
+    lambda day, now: edition_list_public(now).filter(date__lt=day)[:PREVIOUS_EDITIONS_MAX], day=date, now=datetime
+)
 
 
 def edition_with_pages(edition_date: date) -> Edition | None:
@@ -287,15 +299,22 @@ def front_slots() -> list[FrontSlot]:
 
 def edition_list_before(edition: Edition, *, limit: int) -> list[Edition]:
     """The public editions before ``edition``, newest first: the e-paper's list of previous issues."""
+    if limit <= PREVIOUS_EDITIONS_MAX:
+        return _EDITIONS_BEFORE(day=edition.date, now=timezone.now())[:limit]
     return list(edition_list_public().filter(date__lt=edition.date)[:limit])
+
+
+def edition_after(edition: Edition) -> Edition | None:
+    """The public edition just after ``edition``."""
+    found = _EDITION_AFTER(day=edition.date, now=timezone.now())
+    return found[0] if found else None
 
 
 def edition_dates_public() -> tuple[date | None, date | None]:
     """The first and the last date readers can open an edition of (the e-paper's date picker bounds)."""
-    editions = edition_list_public()
-    first = editions.order_by("date").values_list("date", flat=True).first()
-    last = editions.values_list("date", flat=True).first()
-    return first, last
+    now = timezone.now()
+    first, last = _EDITION_FIRST(now=now), _EDITION_LAST(now=now)
+    return (first[0] if first else None), (last[0] if last else None)
 
 
 def edition_nearest(day: date) -> tuple[Edition | None, Edition | None]:

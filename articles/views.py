@@ -236,7 +236,7 @@ def epaper_edition(request, edition_date: str, page_number: int | None = None):
         if current is None:
             raise Http404("没有这一版")
     earlier = selectors.edition_list_before(edition, limit=PREVIOUS_ISSUES)
-    following = selectors.edition_list_public().filter(date__gt=edition.date).order_by("date").first()
+    following = selectors.edition_after(edition)
     first, last = selectors.edition_dates_public()
     return render(request, "articles/epaper_edition.html", {
         "edition": edition, "pages": [current] if current else pages, "all_pages": pages, "current": current,

@@ -7,7 +7,7 @@ parameters are then searched for; each call runs the same SQL with the caller's 
 turns the rows into model instances (joined ``select_related`` rows included) the way Django's own iterable
 does, or returns them as tuples for a ``values_list`` queryset.
 
-Only values that end up as parameters can be prepared (filter values: ``pk=``, ``publish_at__lte=``, and
+Only values that end up as parameters can be prepared (filter values: ``pk=``, ``publish_at__lte=``, ``date=``, and
 lists of integers for ``__in``, compiled once per length); a value that the compiled SQL does not carry as a recognisable parameter fails at
 the first call, not silently. The cache is per thread and per database connection settings, so each
 gunicorn thread (and each test database) compiles its own.
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.db import connections
@@ -69,6 +69,8 @@ class PreparedQuery:
                 samples[name] = [base - i for i in range(lengths[name])]
             elif kind is int:
                 samples[name] = base
+            elif kind is date:
+                samples[name] = SENTINEL_TIME.date() + timedelta(days=number)
             else:
                 samples[name] = SENTINEL_TIME + timedelta(seconds=number)
         queryset = self.build(**samples)
@@ -81,7 +83,7 @@ class PreparedQuery:
                 wanted.update({item: (name, i) for i, item in enumerate(value)})
             else:
                 wanted[_adapted(compiler.connection, value)] = (name, None)
-        slots = [wanted.get(param) if isinstance(param, (int, str, datetime)) else None for param in params]
+        slots = [wanted.get(param) if isinstance(param, (int, str, date)) else None for param in params]
         found = {slot for slot in slots if slot is not None}
         missing = set(wanted.values()) - found
         if missing:
@@ -145,7 +147,9 @@ class PreparedQuery:
 
 
 def _adapted(connection, value):
-    """A value as the compiled query carries it (SQLite passes datetimes as text, PostgreSQL as they are)."""
+    """A value as the compiled query carries it (SQLite passes dates and times as text, PostgreSQL as they are)."""
     if isinstance(value, datetime):
         return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, date):
+        return connection.ops.adapt_datefield_value(value)
     return value
