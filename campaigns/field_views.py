@@ -27,6 +27,7 @@ from campaigns.models import Activity, Campaign, Finding
 from campaigns.workflow import ACTIVITY_WORKFLOW, FINDING_WORKFLOW
 from pingcheng.accounts import person_name, unsent_form_take
 from pingcheng.directory.models import Unit
+from pingcheng.photos.models import Photo
 from pingcheng.photos.services import PhotoRejected
 
 # What the three submit buttons of the activity form do after saving.
@@ -185,12 +186,17 @@ def _errors_onto(form, invalid: ValidationError) -> None:
             form.add_error(field, error)
 
 
+def _photos_in_order():
+    """Photos as they were taken (found, rectified, re-inspected), each with its credit in the same query."""
+    return Photo.objects.select_related("credit").order_by("created_at", "pk")
+
+
 @field_staff_required
 def activity_detail(request, pk: int):
     activity = get_object_or_404(
         access.activities_for_user(request.user)
         .select_related("campaign__campaign_type", "unit")
-        .prefetch_related("figures__metric", "events__by", "photos",
+        .prefetch_related("figures__metric", "events__by", Prefetch("photos", queryset=_photos_in_order()),
                           Prefetch("findings", queryset=Finding.objects.select_related("responsible_unit"))),
         pk=pk,
     )  # fmt: skip
@@ -277,7 +283,7 @@ def _finding_page(request, pk: int, *, failed_step: str = "", failed_form: StepF
     finding = get_object_or_404(
         access.findings_for_user(request.user)
         .select_related("activity__campaign", "activity__unit", "responsible_unit", "escalated_to")
-        .prefetch_related("events__by", "photos"),
+        .prefetch_related("events__by", Prefetch("photos", queryset=_photos_in_order())),
         pk=pk,
     )
     steps = FINDING_WORKFLOW.available(user=request.user, obj=finding)
@@ -285,6 +291,7 @@ def _finding_page(request, pk: int, *, failed_step: str = "", failed_form: StepF
     overdue = finding.status in services.OPEN_RECTIFICATION and finding.deadline_due and finding.deadline_due < today
     return render(request, "campaigns/field/finding_detail.html", {
         "finding": finding, "steps": steps, "overdue": overdue, "nav": "none",
+        "reinspect": {"pass", "fail"} <= {step.name for step in steps},
         "day_choices": (1, 2, 3, 5, 7, 10, 15, 20, 30),
         "failed_step": failed_step, "failed_note": failed_form.data.get("note", "") if failed_form else "",
         "failed_days": str(failed_form.data.get("working_days", "")) if failed_form else "", "step_error": error,

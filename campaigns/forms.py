@@ -53,8 +53,8 @@ class PhotoFilesField(forms.FileField):
 
 def photo_fields(*, multiple: bool) -> dict[str, forms.Field]:
     return {
-        "photos": PhotoFilesField(multiple=multiple, label=_("照片（可选，可多张）") if multiple else _("照片（可选）"),
-                                  help_text=_("点此拍照。照片不是必须的。")),
+        "photos": PhotoFilesField(multiple=multiple, label=_("拍照（可多张）") if multiple else _("拍照（可选）"),
+                                  help_text=_("不拍也能提交。")),
         "photo_caption": forms.CharField(label=_("照片说明"), max_length=300, required=False, validators=NO_NUL,
                                          help_text=_("不填则用活动主题。")),
         "photo_credit": forms.CharField(label=_("拍摄人"), max_length=40, required=False, validators=NO_NUL),

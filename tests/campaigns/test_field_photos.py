@@ -76,15 +76,19 @@ def test_an_activity_is_logged_with_two_photos_through_the_photo_pipeline(client
     photo = activity.photos.first()
     assert photo.caption == "涵洞积水巡查" and photo.alt_text == "涵洞积水巡查现场照片（公路涵洞）"
     assert photo.credit.name == person_name(people["grid"]) and photo.credit.user == people["grid"]
-    assert photo.uploaded_by == people["grid"] and photo.renditions and photo.taken_on == timezone.localdate(
-        activity.starts_at
+    assert (
+        photo.uploaded_by == people["grid"]
+        and photo.renditions
+        and photo.taken_on == timezone.localdate(activity.starts_at)
     )
     # The same person's next photo is credited to the same contributor, not to a second one of that name.
     client.post(_new_url(flood), _activity_post(units, photos=_jpeg(), photo_credit=person_name(people["grid"])))
     assert Contributor.objects.filter(name=person_name(people["grid"])).count() == 1
 
 
-def test_the_activity_page_shows_renditions_never_the_original(client, people, units, flood, django_assert_max_num_queries):
+def test_the_activity_page_shows_renditions_never_the_original(
+    client, people, units, flood, django_assert_max_num_queries
+):
     client.force_login(people["grid"])
     client.post(_new_url(flood), _activity_post(units, photos=[_jpeg(size=(600, 400)), _jpeg(size=(600, 400))],
                                                 photo_credit="陈晓东"))  # fmt: skip
@@ -110,7 +114,9 @@ def test_an_activity_without_photos_is_logged_all_the_same(client, people, units
     assert Activity.objects.get().photos.count() == 0 and not Photo.objects.exists()
 
 
-def test_a_file_that_is_not_a_picture_keeps_everything_typed_and_stores_nothing(client, people, units, flood, media_root):
+def test_a_file_that_is_not_a_picture_keeps_everything_typed_and_stores_nothing(
+    client, people, units, flood, media_root
+):
     client.force_login(people["grid"])
     response = client.post(_new_url(flood), _activity_post(units, photos=[_jpeg(), _not_a_picture()]))
     assert response.status_code == 200
@@ -126,7 +132,9 @@ def test_a_file_that_is_not_a_picture_keeps_everything_typed_and_stores_nothing(
     [("PHOTO_MAX_UPLOAD_BYTES", 200, "超过"), ("PHOTO_MAX_PIXELS", 1000, "像素太多")],
     ids=["too-large", "too-many-pixels"],
 )
-def test_a_picture_over_the_caps_is_refused_with_a_message(client, people, units, flood, settings, setting, value, message):
+def test_a_picture_over_the_caps_is_refused_with_a_message(
+    client, people, units, flood, settings, setting, value, message
+):
     setattr(settings, setting, value)
     client.force_login(people["grid"])
     response = client.post(_new_url(flood), _activity_post(units, photos=_jpeg(size=(400, 300))))
@@ -204,7 +212,9 @@ def test_the_rectification_and_the_re_inspection_carry_their_own_photos(client, 
     client.force_login(people["community"])
     page = client.get(reverse("campaigns-field:finding", args=[finding.pk])).text
     assert 'enctype="multipart/form-data"' in page and 'id="photos-report"' in page
-    client.post(reverse("campaigns-field:finding_step", args=[finding.pk, "report"]), {"note": "已疏通", "photos": _jpeg()})
+    client.post(
+        reverse("campaigns-field:finding_step", args=[finding.pk, "report"]), {"note": "已疏通", "photos": _jpeg()}
+    )
     client.force_login(people["street"])
     client.post(reverse("campaigns-field:finding_step", args=[finding.pk, "pass"]), {"note": "", "photos": _jpeg()})
     finding.refresh_from_db()
@@ -224,3 +234,19 @@ def test_a_bad_re_inspection_photo_takes_no_step_and_keeps_the_note(client, peop
     finding.refresh_from_db()
     assert response.status_code == 200 and finding.status == Finding.Status.REPORTED
     assert "不是照片" in response.text and "排水口仍有淤泥" in response.text and not Photo.objects.exists()
+
+
+def test_the_public_timeline_reads_photos_and_their_credits_in_one_query_per_kind(client, people, units, flood):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(people["grid"])
+    for number in range(3):
+        client.post(_new_url(flood), _activity_post(units, title=f"巡查{number}", photos=[_jpeg(), _jpeg()],
+                                                    photo_credit=f"拍摄人{number}"))  # fmt: skip
+    client.logout()
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(flood.get_absolute_url()).text
+    assert all(f"拍摄人{number}摄" in page for number in range(3))
+    credit_reads = [q["sql"] for q in queries.captured_queries if "directory_contributor" in q["sql"]]
+    assert len(credit_reads) <= 1, credit_reads
