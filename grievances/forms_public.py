@@ -77,9 +77,7 @@ class InquiryForm(forms.Form):
         max_length=TEXT_MAX * 3,
         help_text=_("时间、地点、经过，写清楚便于办理；请不要写身份证号等与问题无关的个人信息。"),
     )
-    photos = PhotosField(
-        label=_("照片（可不传）"), required=False, help_text=_("最多 3 张，JPG 或 PNG，每张 10MB 以内。")
-    )
+    photos = PhotosField(label=_("照片"), required=False, help_text=_("最多 3 张，JPG 或 PNG，每张 10MB 以内。"))
     name = _Text(
         label=_("您的姓名"),
         max_length=NAME_MAX,
@@ -182,7 +180,7 @@ class TrackForm(forms.Form):
 class RatingForm(forms.Form):
     rating = forms.ChoiceField(label=_("您对这次办理满意吗？"), widget=forms.RadioSelect, choices=())
     comment = _Text(
-        label=_("还想说的话（可不填）"),
+        label=_("还想说的话"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=COMMENT_MAX,
         required=False,

@@ -301,6 +301,7 @@ def receipt(inquiry: Inquiry) -> dict:
     return {
         "inquiry": inquiry,
         "tracking_code": tracking_code_display(inquiry.tracking_code),
+        "tracking_groups": tracking_code_display(inquiry.tracking_code).split("-"),
         "due_date": inquiry.deadline_due,
         "due_provisional": inquiry.deadline_provisional,
         "unit": inquiry.lead_unit or inquiry.topic.default_unit,

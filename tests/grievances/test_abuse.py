@@ -8,7 +8,7 @@ from django.urls import reverse
 from grievances.models import Inquiry
 from grievances.verification import PhoneCode
 from tests.grievances.public_world import personal_data_key, world
-from tests.grievances.test_public import PHONE, _code, _step1, submit
+from tests.grievances.test_public import PHONE, _code, _step1, _text, submit
 from tests.test_redis_outage import redis_server, site_on_redis  # noqa: F401 — a real Redis the test stops
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +69,7 @@ def test_near_identical_text_from_the_same_phone_shows_the_existing_code(client,
     text = "我们是一家小微企业，想申请工会经费返还，请问需要准备哪些材料，多久能办好？？"
     response = submit(other, w, outbox, text=text)
     assert response["Location"] == reverse("grievances:done")
-    page = other.get(reverse("grievances:done")).content.decode()
+    page = _text(other.get(reverse("grievances:done")))
     assert "您已经提交过这件事" in page and first.tracking_code_display in page
     assert Inquiry.objects.count() == 1
 
