@@ -31,7 +31,7 @@ class GrievancesConfig(AppConfig):
 
         page_product_register("grievances")
         dashboard_panel_register("grievances.desk", desk_panel)
-        demo_loader_register("grievances", "grievances.demo.load")
+        demo_loader_register("grievances", "grievances.demo.load", link_accounts="grievances.demo.link_accounts")
         for model in (Topic, DeadlinePolicy, AnswerTemplate, FaqEntry):
             audit_register(model)
         # The resident's name and phone never reach the audit log, not even encrypted.

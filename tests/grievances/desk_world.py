@@ -57,7 +57,7 @@ def desk_world(db) -> Desk:
 def submit(w: Desk, **fields) -> Inquiry:
     defaults = {
         "kind": Inquiry.Kind.CONSULT, "topic": w.topic, "place_unit": w.community, "title": "工会经费怎么返还",
-        "text": "我们是小微企业，想问工会经费返还需要哪些材料。", "name": "李桂兰", "phone": PHONE,
+        "text": "我们是小微企业，想问工会经费返还需要哪些材料。", "name": "孙桂兰", "phone": PHONE,
         "channel": Inquiry.Channel.WEB, "publish_consent": True, "idempotency_key": f"key-{next(_keys)}",
     }  # fmt: skip
     return services.inquiry_submit(**{**defaults, **fields})

@@ -50,7 +50,7 @@ def test_detail_masks_the_phone_and_name(client, desk_world):
     client.force_login(desk_world.union_handler)
     page = client.get(_detail(inquiry)).content.decode()
     assert PHONE not in page and "138****5678" in page
-    assert "李桂兰" not in page and "李**" in page
+    assert "孙桂兰" not in page and "孙**" in page
 
 
 def test_reveal_shows_the_phone_to_the_lead_unit_and_is_logged(client, desk_world):

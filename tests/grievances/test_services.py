@@ -245,7 +245,7 @@ def test_close_by_dispatcher_only_after_an_answer(desk_world):
 
 def test_publish_needs_consent_and_redacts_the_question(desk_world):
     inquiry = _answered(desk_world)
-    Inquiry.objects.filter(pk=inquiry.pk).update(text="我是李桂兰，电话13812345678，想问经费返还。")
+    Inquiry.objects.filter(pk=inquiry.pk).update(text="我是孙桂兰，电话13812345678，想问经费返还。")
     services.inquiry_publish(inquiry=inquiry, by=desk_world.supervisor)
     inquiry.refresh_from_db()
     assert inquiry.is_published and "13812345678" not in inquiry.public_question

@@ -1,0 +1,58 @@
+"""The inquiry desk's demo: the seed page's union-fee refund as topics, FAQ and a published answer, and open
+inquiries at several stages on the union's and the street's desks."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+import pingcheng.urls  # noqa: F401 — imported with DEBUG off (see tests/campaigns/test_demo.py)
+from grievances import access, selectors
+from grievances.models import FaqEntry, Inquiry, InquiryEvent, Topic
+from pingcheng.directory.models import Unit
+
+pytestmark = pytest.mark.django_db
+S = Inquiry.Status
+
+
+@pytest.fixture
+def loaded(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.DEBUG = True
+    call_command("load_demo", "--accounts", stdout=StringIO())
+
+
+def _counts():
+    return (Topic.objects.count(), FaqEntry.objects.count(), Inquiry.objects.count(), InquiryEvent.objects.count())
+
+
+def test_loading_twice_gives_the_same_rows(loaded):
+    before = _counts()
+    call_command("load_demo", stdout=StringIO())
+    assert _counts() == before
+
+
+def test_union_fee_refund_routes_to_the_union_with_its_phones_and_faq(loaded):
+    topic = Topic.objects.get(slug="union-fee-refund")
+    assert topic.default_unit.code == "trade-union"
+    assert "0352-5209130" in topic.default_unit.public_phones
+    answers = " ".join(FaqEntry.objects.filter(topic=topic).values_list("answer", flat=True))
+    assert "10个工作日内完成返还" in answers and "0352-5209130" in answers
+
+
+def test_one_answer_is_published_and_others_wait_at_several_stages(loaded):
+    published = list(selectors.answers_public())
+    assert len(published) == 1 and published[0].public_replies
+    statuses = set(Inquiry.objects.values_list("status", flat=True))
+    assert {S.CLOSED, S.ASSIGNED, S.ACCEPTED, S.RETURNED} <= statuses
+
+
+def test_the_union_handler_sees_its_inquiries_and_the_street_an_overdue_one(loaded):
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects
+    union = access.inquiries_for_user(users.get(username="union"))
+    assert union.filter(status=S.ASSIGNED).exists()
+    street_counts = selectors.desk_counts(user=users.get(username="xinwang"))
+    assert street_counts.overdue == 1 and street_counts.open == 2
+    assert Unit.objects.get(code="trade-union").public_phones
