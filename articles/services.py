@@ -34,6 +34,7 @@ from articles.models import (
 from articles.photo_usage import articles_showing_photo
 from articles.search import article_index
 from articles.signals import article_changed
+from articles.subscriber_notices import article_subscribers_notify
 from articles.workflow import ARTICLE_WORKFLOW, LEVEL_OF_STATE
 from pingcheng.accounts import person_name
 from pingcheng.directory.models import Unit
@@ -346,6 +347,7 @@ def _mark_published(article: Article) -> bool:
     ArticleEvent.objects.create(article=article, action=ArticleEvent.Action.PUBLISHED)
     _notify_author(article, kind="article_published", key=f"article:{article.pk}:published",
                    context={"headline": article.headline, "url": article.get_absolute_url()})  # fmt: skip
+    article_subscribers_notify(article)
     _announce_change(article.pk)
     return True
 

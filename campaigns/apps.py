@@ -26,6 +26,14 @@ class CampaignsConfig(AppConfig):
         from pingcheng.page_cache import page_product_register
 
         page_product_register("campaigns")
+        # Notice kinds and the guards that check a reminder is still true when it is sent (campaigns/notices.py).
+        from campaigns import notice_kinds, notices  # noqa: F401
+        from pingcheng.notices.rules import guard_register
+
+        guard_register("campaign_activity_reminder", notices.activity_reminder_still_true)
+        guard_register("campaign_activity_moved", notices.activity_change_still_true)
+        guard_register("campaign_finding_due", notices.finding_due_still_true)
+        guard_register("campaign_finding_overdue", notices.finding_overdue_still_true)
         dashboard_panel_register("campaigns.leader", leader_panel)
         demo_loader_register("campaigns", "campaigns.demo.load")
         for model in (CampaignType, Metric, Campaign, Target, ActivityFigure):

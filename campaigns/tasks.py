@@ -16,3 +16,10 @@ def ledger_exports_sweep() -> int:
 @shared_task(name="campaigns.tasks.findings_escalate_overdue")
 def findings_escalate_overdue() -> int:
     return services.findings_escalate_overdue()
+
+
+@shared_task(name="campaigns.tasks.campaign_notices_sweep")
+def campaign_notices_sweep() -> int:
+    from campaigns.notices import campaign_notices_sweep
+
+    return campaign_notices_sweep()

@@ -133,7 +133,8 @@ def _digest_item_add(*, subscriber: Subscriber, frequency: str, fanout: Fanout) 
         with transaction.atomic():
             DigestItem.objects.get_or_create(
                 subscriber=subscriber, key=fanout.key,
-                defaults={"frequency": frequency, "topic": fanout.topic, "context": fanout.context},
+                defaults={"frequency": frequency, "topic": fanout.topic, "context": fanout.context,
+                          "created_at": timezone.now()},
             )  # fmt: skip
     except IntegrityError:  # written by a concurrent run of the same chunk
         pass
