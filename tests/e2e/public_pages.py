@@ -142,6 +142,8 @@ def public_page_samples(client: Client | None = None, *, per_type: int = 1) -> d
     for name, route, view in _routes():
         if name in samples or name in reached or isinstance(view, Feed):
             continue  # a feed is XML whatever its parameters; a made-up slug would answer the HTML 404 page
+        if "<" not in route and _page_type(_sample_path(route)) in samples:
+            continue  # a name kept for reverse() only: an earlier pattern answers its path and was checked
         probe = client.get(_sample_path(route))
         if probe.status_code == 405:
             continue  # POST only: a form's target, not a page
