@@ -23,17 +23,13 @@ def activities_counted(*, campaign: Campaign, unit: Unit | None = None) -> Query
     return activities
 
 
-def campaign_totals(*, campaign: Campaign, unit: Unit | None = None, public: bool = False,
-                    within: Q | None = None) -> dict[Metric, Decimal]:  # fmt: skip
+def campaign_totals(*, campaign: Campaign, unit: Unit | None = None, public: bool = False) -> dict[Metric, Decimal]:
     """Each metric of the campaign's type with the sum of the figures recorded by activities that took place
     (zero where nothing was recorded), in the type's order; one query for the sums. ``public``: only public
-    activities count, so that the public page never discloses what internal activities recorded. ``within``:
-    a further condition on the activities (a staff member's units, a period)."""
+    activities count, so that the public page never discloses what internal activities recorded."""
     counted = activities_counted(campaign=campaign, unit=unit)
     if public:
         counted = counted.filter(is_public=True)
-    if within is not None:
-        counted = counted.filter(within)
     sums = dict(
         ActivityFigure.objects.filter(activity__in=counted)
         .values("metric")
