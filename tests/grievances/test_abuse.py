@@ -177,3 +177,25 @@ def test_with_redis_stopped_a_resident_still_submits_and_tracks(client, w, outbo
     assert tracked.status_code == 302
     assert client.get(tracked["Location"]).status_code == 200
     assert client.get(reverse("grievances:answers")).status_code == 200
+
+
+def test_behind_nginx_each_resident_is_counted_by_the_address_nginx_appended(client, w, outbox, settings):
+    from grievances import verification
+
+    settings.AXES_CLIENT_IP_CALLABLE = "pingcheng.accounts.login_client_ip_behind_proxy"
+    for n in range(verification.IP_HOURLY):
+        response = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=f"10.9.0.{n + 1}").post(
+            reverse("grievances:new"), _step1(w, phone=f"1390000{n:04d}")
+        )
+        assert response.status_code == 302
+    # One more resident through the same nginx is not refused for what the others did.
+    last = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="10.9.1.1")
+    assert last.post(reverse("grievances:new"), _step1(w, phone="13700000000")).status_code == 302
+    # A forged first hop does not help one address past its own limit.
+    flood = [
+        Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=f"1.2.3.{n}, 10.9.2.2")
+        .post(reverse("grievances:new"), _step1(w, phone=f"1370001{n:04d}"))
+        .status_code
+        for n in range(verification.IP_HOURLY + 1)
+    ]
+    assert flood[-1] == 429
