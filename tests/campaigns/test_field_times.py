@@ -101,6 +101,7 @@ def _edit(client, activity, units, **changes):
 def test_moving_an_announced_activity_raises_its_sequence_and_tells_the_public(client, people, units, flood, announced):
     before = timezone.localtime(announced.starts_at)
     client.force_login(people["community"])
+    assert "即为改期" in client.get(reverse("campaigns-field:activity_edit", args=[announced.pk])).text
     response = _edit(client, announced, units, day=f"{before + timedelta(days=1):%Y-%m-%d}", place="社区党群服务中心")
     announced.refresh_from_db()
     assert response.status_code == 302 and announced.status == Activity.Status.PLANNED and announced.sequence == 1
