@@ -7,10 +7,12 @@ import re
 
 from django import template
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.cards import list_date
+from pingcheng.chinese import phrases_html
 
 register = template.Library()
 
@@ -62,3 +64,24 @@ def article_cards(articles, *, level: int = 3, teaser: bool = True, part_numbers
 def listed_date(moment) -> str:
     """``{{ article.publish_at|listed_date }}``: 7月18日 this year, 2025年7月18日 in another."""
     return list_date(moment) if moment else ""
+
+
+@register.simple_tag
+def headline_items(articles) -> SafeString:
+    """``{% headline_items articles %}``: one ``<li>`` per article — the headline linked, broken between phrases,
+    and its date — for the related stories under an article and the streets' blocks on the front page.
+
+    Built here rather than by a template loop: forty of them cost the front page a few milliseconds in
+    variable lookups and date filters, for markup that never changes.
+    """
+    items = []
+    for article in articles:
+        moment = article.publish_at
+        # As ``{{ publish_at|date:"c" }}`` prints it: the time in the site's zone, ISO 8601.
+        iso = timezone.localtime(moment).isoformat() if moment else ""
+        items.append(
+            f'<li><a href="{escape(article.get_absolute_url())}">{phrases_html(article.headline)}</a> '
+            f'<time class="meta" datetime="{iso}">{escape(list_date(moment)) if moment else ""}</time></li>'
+        )
+    # Safe: the URL and the date are escaped, the headline is escaped by phrases_html.
+    return mark_safe("".join(items))
