@@ -60,8 +60,21 @@ class _Text(forms.CharField):
         self.validators.append(ProhibitNullCharactersValidator())
 
 
+# Plain sentences that say what to do, instead of Django's "这个字段是必填项。"
+REQUIRED_MESSAGES = {
+    "topic": _("请选择问题类别；不确定时选“其他”。"),
+    "place": _("请选择问题所在的街道或社区。"),
+    "title": _("请写一个标题，一句话说明是什么事。"),
+    "text": _("请写下具体内容。"),
+    "phone": _("请填写手机号码，用来接收验证码和办理结果。"),
+}
+
+
 class InquiryForm(forms.Form):
-    kind = forms.ChoiceField(label=_("您要办的事"), widget=forms.RadioSelect, choices=())
+    kind = forms.ChoiceField(
+        label=_("您要办的事"), widget=forms.RadioSelect, choices=(),
+        error_messages={"required": _("请选择您要办的事：咨询、投诉、建议或求助。"), "invalid_choice": _("请从咨询、投诉、建议、求助中选择一项。")},
+    )  # fmt: skip
     topic = forms.TypedChoiceField(label=_("问题类别"), coerce=int, choices=(), help_text=_("不确定时选“其他”。"))
     place = forms.TypedChoiceField(
         label=_("问题所在的街道或社区"), coerce=int, choices=(), help_text=_("我们按地点把诉求转给负责的单位。")
@@ -109,6 +122,10 @@ class InquiryForm(forms.Form):
         self.fields["kind"].choices = public_data.kind_choices()
         self.fields["topic"].choices = [("", _("请选择类别")), *public_data.topic_choices()]
         self.fields["place"].choices = place_choices()
+        for name, required in REQUIRED_MESSAGES.items():
+            self.fields[name].error_messages["required"] = required
+        for name in ("topic", "place"):
+            self.fields[name].error_messages["invalid_choice"] = _("请从列表中选择。")
 
     def clean_title(self):
         title = self.cleaned_data["title"].strip()
@@ -149,6 +166,7 @@ class CodeForm(forms.Form):
         help_text=_("6 位数字，10 分钟内有效。"),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*"}),
         validators=[ProhibitNullCharactersValidator()],
+        error_messages={"required": _("请填写短信里的 6 位验证码。")},
     )
 
 
@@ -157,11 +175,13 @@ class TrackForm(forms.Form):
         label=_("查询码"),
         max_length=40,
         help_text=_("提交成功时显示、短信里也有的查询码。"),
+        error_messages={"required": _("请填写查询码。")},
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
         validators=[ProhibitNullCharactersValidator()],
     )
     phone_tail = forms.CharField(
         label=_("手机号后 4 位"),
+        error_messages={"required": _("请填写手机号的最后 4 位数字。")},
         max_length=8,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9]*"}),
         validators=[ProhibitNullCharactersValidator()],
@@ -178,7 +198,10 @@ class TrackForm(forms.Form):
 
 
 class RatingForm(forms.Form):
-    rating = forms.ChoiceField(label=_("您对这次办理满意吗？"), widget=forms.RadioSelect, choices=())
+    rating = forms.ChoiceField(
+        label=_("您对这次办理满意吗？"), widget=forms.RadioSelect, choices=(),
+        error_messages={"required": _("请选择满意、基本满意或不满意。"), "invalid_choice": _("请选择满意、基本满意或不满意。")},
+    )  # fmt: skip
     comment = _Text(
         label=_("还想说的话"),
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -379,3 +379,11 @@ def test_a_file_that_is_not_a_picture_is_a_form_error_and_keeps_the_text(client,
 def test_more_than_three_photos_are_refused(client, w):
     response = client.post(reverse("grievances:new"), {**_step1(w), "photos": [_jpeg(f"{n}.jpg") for n in range(4)]})
     assert response.status_code == 400 and "最多上传 3 张照片" in response.content.decode()
+
+
+def test_an_empty_step_one_says_in_plain_words_what_each_field_needs(client, w):
+    text = client.post(reverse("grievances:new"), {}).content.decode()
+    for sentence in ("请选择您要办的事", "请选择问题类别", "请选择问题所在的街道或社区", "请写一个标题", "请写下具体内容",
+                     "请填写手机号码", "请先阅读个人信息使用说明"):  # fmt: skip
+        assert sentence in text
+    assert "这个字段是必填项" not in text
