@@ -20,12 +20,15 @@ class CampaignsConfig(AppConfig):
             Metric,
             Target,
         )
+        from campaigns.photo_usage import campaign_photo_usages
         from pingcheng.audit.registry import audit_exempt, audit_register
         from pingcheng.dashboard import dashboard_panel_register
         from pingcheng.demo import demo_loader_register
         from pingcheng.page_cache import page_product_register
+        from pingcheng.photos.access import photo_usage_register
 
         page_product_register("campaigns")
+        photo_usage_register(campaign_photo_usages)
         # Notice kinds and the guards that check a reminder is still true when it is sent (campaigns/notices.py).
         from campaigns import notice_kinds, notices  # noqa: F401
         from pingcheng.notices.rules import guard_register

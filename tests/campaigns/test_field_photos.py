@@ -250,3 +250,17 @@ def test_the_public_timeline_reads_photos_and_their_credits_in_one_query_per_kin
     assert all(f"拍摄人{number}摄" in page for number in range(3))
     credit_reads = [q["sql"] for q in queries.captured_queries if "directory_contributor" in q["sql"]]
     assert len(credit_reads) <= 1, credit_reads
+
+
+def test_a_field_photo_in_use_cannot_be_deleted_from_the_photo_library(client, people, units, flood):
+    from pingcheng.photos.access import photo_user_may_change, photo_user_may_delete
+
+    client.force_login(people["grid"])
+    client.post(_new_url(flood), _activity_post(units, photos=_jpeg()))
+    photo = Photo.objects.get()
+    assert not photo_user_may_delete(people["grid"], photo)  # the activity and the public timeline show it
+    assert photo_user_may_change(people["grid"], photo)  # its uploader, who may log for the grid, re-captions it
+    assert not photo_user_may_change(people["neighbour"], photo)
+    response = client.post(reverse("admin:photos_photo_delete", args=[photo.pk]), {"post": "yes"})
+    assert response.status_code in (302, 403) and Photo.objects.filter(pk=photo.pk).exists()
+    assert Activity.objects.get().photos.count() == 1
