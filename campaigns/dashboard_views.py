@@ -90,10 +90,10 @@ def _charts(data: board.Dashboard, campaign) -> dict:
         description=_("每项目标的完成数和目标数，按整个活动期统计；数字见下表。"),
         goals=[charts.Goal(f"{p.unit.name} · {p.metric.name}", p.done, p.target, p.metric.unit) for p in data.progress])  # fmt: skip
     drawn["metric_charts"] = [
-        charts.bar_chart(chart_id=f"chart-metric-{metric.pk}", title=_("各单位%(metric)s") % {"metric": metric.name},
+        (metric, charts.bar_chart(chart_id=f"chart-metric-{metric.pk}", title=_("各单位%(metric)s") % {"metric": metric.name},
                          unit=metric.unit, bars=[charts.Bar(row.label, row.figures.get(metric.pk, 0)) for row in data.units],
                          description=_("%(period)s%(metric)s（%(unit)s），按开展单位统计；数字见下表。")
-                         % {"period": period, "metric": metric.name, "unit": metric.unit})
+                         % {"period": period, "metric": metric.name, "unit": metric.unit}))
         for metric in data.metrics
     ]  # fmt: skip
     drawn["figure_rows"] = board.figure_table(data)
