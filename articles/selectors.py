@@ -14,6 +14,11 @@ from pingcheng.prepared import PreparedQuery
 
 # What a list card never shows: the long text columns (a card prints the stored byline and the lead).
 LIST_DEFERRED = ("body", "search_text", "main_html", "json_ld")
+# And what the cards of a public list page (the front page, the news lists) never read either: the workflow's
+# times and the print import's columns. Each time column costs a Python-side parse per row (Django's
+# time-zone loader for psycopg is pure Python); the feeds, which print updated_at, keep them.
+CARD_UNUSED = ("created_at", "edited_at", "published_at", "updated_at", "created_by", "import_key", "source",
+               "original_author", "original_title", "responsible_editor", "review_round", "version")  # fmt: skip
 
 
 def _card(queryset: QuerySet[Article]) -> QuerySet[Article]:
@@ -37,7 +42,9 @@ def article_list_live_newest(*, limit: int) -> list[Article]:
     """The newest ``limit`` live articles as list cards (``article_list_live``), compiled once per thread."""
     prepared = _NEWEST.get(limit)
     if prepared is None:
-        prepared = _NEWEST[limit] = PreparedQuery(lambda now: article_list_live(now)[:limit], now=datetime)
+        prepared = _NEWEST[limit] = PreparedQuery(
+            lambda now: article_list_live(now).defer(*CARD_UNUSED)[:limit], now=datetime
+        )
     return prepared(now=timezone.now())
 
 
