@@ -246,6 +246,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # SMS: a backend class with send(phone, text, *, idempotency_key); the default writes messages to the log.
 SMS_BACKEND = env_str("SMS_BACKEND", "pingcheng.notices.sms.ConsoleSmsBackend")
 SMS_FILE_PATH = Path(env_str("SMS_FILE_PATH", str(VAR_DIR / "sms")))
+# For pingcheng.notices.sms.GatewaySmsBackend: a China-hosted provider's HTTPS endpoint and its token.
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL")
+SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN")
 # Notices: a worker holds a notice it is sending for this long before the sweep may take it back and send it
 # again (the worker is presumed dead); keep it well above the slowest channel's timeout (EMAIL_TIMEOUT …).
 NOTICE_SEND_LEASE_SECONDS = env_int("NOTICE_SEND_LEASE_SECONDS", 300)

@@ -1,13 +1,20 @@
 from collections import Counter
+from datetime import timedelta
 
 from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from pingcheng.directory.admin_base import RoleModelAdmin
 from pingcheng.directory.models import Role
 from pingcheng.errors import DomainError
-from pingcheng.notices.models import Notice
+from pingcheng.notices.kinds import kinds_all
+from pingcheng.notices.models import Notice, Subscriber, Subscription
 from pingcheng.notices.services import notice_resend
 
 
@@ -29,6 +36,41 @@ class NoticeAdmin(RoleModelAdmin):
         f.name for f in Notice._meta.fields if f.name not in {"id", "recipient", "recipient_hint", "user", "subscriber"}
     ] + ["masked_recipient"]
     actions = ["resend"]
+    change_list_template = "admin/notices/notice/change_list.html"
+    REPORT_DAYS = 14
+
+    def get_urls(self):
+        report = self.admin_site.admin_view(self.report_view)
+        return [path("report/", report, name="notices_notice_report"), *super().get_urls()]
+
+    def report_view(self, request):
+        """Counts per day, kind and channel over the last REPORT_DAYS days, by outcome; one grouped query."""
+        if not self.has_view_permission(request):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        since = timezone.now() - timedelta(days=self.REPORT_DAYS)
+        statuses = Notice.Status
+        rows = (
+            Notice.objects.filter(created_at__gte=since)
+            .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+            .values("day", "kind", "channel")
+            .annotate(
+                total=Count("pk"),
+                sent=Count("pk", filter=Q(status=statuses.SENT)),
+                waiting=Count("pk", filter=Q(status__in=[statuses.PENDING, statuses.FAILED, statuses.SENDING])),
+                dead=Count("pk", filter=Q(status=statuses.DEAD)),
+                canceled=Count("pk", filter=Q(status=statuses.CANCELED)),
+            )
+            .order_by("-day", "kind", "channel")
+        )
+        labels = {kind.name: str(kind.description).split("：")[0] for kind in kinds_all()}
+        channels = dict(Notice.Channel.choices)
+        rows = [{**row, "kind_label": labels.get(row["kind"], row["kind"]), "channel_label": channels.get(
+            row["channel"], row["channel"])} for row in rows]  # fmt: skip
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "rows": rows,
+                   "days": self.REPORT_DAYS, "title": _("通知统计")}  # fmt: skip
+        return TemplateResponse(request, "admin/notices/notice/report.html", context)
 
     @admin.display(description=_("收件人"))
     def masked_recipient(self, obj: Notice) -> str:
@@ -66,3 +108,50 @@ class NoticeAdmin(RoleModelAdmin):
             return ngettext("%d 条通知的收件人已退订或停用，未能重新发送。",
                             "%d 条通知的收件人已退订或停用，未能重新发送。", count) % count  # fmt: skip
         return ngettext("%d 条通知未能重新发送。", "%d 条通知未能重新发送。", count) % count
+
+
+class SubscriptionInline(admin.TabularInline):
+    model = Subscription
+    extra = 0
+    fields = ["topic", "unit", "frequency", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Subscriber)
+class SubscriberAdmin(RoleModelAdmin):
+    """Residents' subscriptions, read-only for supervisors: residents manage their own from their link.
+
+    The address is shown masked only; the full address and the token never reach the page.
+    """
+
+    view_roles = frozenset({Role.SUPERVISOR})
+    list_display = ["masked_address", "confirmed_at", "is_active", "subscription_count", "created_at"]
+    list_filter = ["is_active", ("confirmed_at", admin.EmptyFieldListFilter), "subscriptions__topic"]
+    fields = ["masked_address", "confirmed_at", "is_active", "created_at"]
+    readonly_fields = fields
+    inlines = [SubscriptionInline]
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(subscription_total=Count("subscriptions"))
+
+    @admin.display(description=_("地址"))
+    def masked_address(self, obj: Subscriber) -> str:
+        return str(obj)
+
+    @admin.display(description=_("订阅数"), ordering="subscription_total")
+    def subscription_count(self, obj: Subscriber) -> int:
+        return obj.subscription_total
+
+    def has_add_permission(self, request, *args) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

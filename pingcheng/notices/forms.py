@@ -58,8 +58,10 @@ class SubscribeForm(SubscriptionChoicesForm):
                 validate_email(address)
             except ValidationError:
                 raise ValidationError(_("请填写有效的邮箱地址。"), code="email_invalid") from None
-        else:
+        elif address.isdigit():
             mobile_validator(address)
+        else:
+            raise ValidationError(_("请填写邮箱地址或11位手机号码。"), code="address_invalid")
         return address
 
 

@@ -79,3 +79,38 @@ class LocmemSmsBackend(SmsBackend):
 
 def get_sms_backend() -> SmsBackend:
     return import_string(settings.SMS_BACKEND)()
+
+
+class GatewaySmsBackend(SmsBackend):
+    """The place for a China-hosted SMS provider: an HTTPS gateway that takes the number, the signed text and
+    our idempotency key, as most domestic SMS platforms' "free text" (验证码/通知类) APIs do.
+
+    It posts JSON ``{"phone", "content", "out_id"}`` to SMS_GATEWAY_URL with the bearer token
+    SMS_GATEWAY_TOKEN, and treats any answer but 2xx as a failure (the outbox retries it; ``out_id`` lets the
+    provider drop a copy). A provider with its own client library or its own request shape (template codes
+    and parameters, request signing) is a subclass that overrides ``send`` and keeps ``timeout``. Keep the
+    provider in mainland China: residents' numbers must not leave it (PIPL).
+    """
+
+    timeout = 5
+
+    def send(self, phone: str, text: str, *, idempotency_key: str) -> None:
+        import json
+        import urllib.error
+        import urllib.request
+
+        request = urllib.request.Request(
+            settings.SMS_GATEWAY_URL,
+            data=json.dumps({"phone": phone, "content": text, "out_id": idempotency_key}).encode(),
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {settings.SMS_GATEWAY_TOKEN}"},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                status = response.status
+        except urllib.error.HTTPError as error:
+            status = error.code
+        except OSError as error:
+            raise SmsError(f"SMS gateway unreachable: {type(error).__name__}") from error
+        if not 200 <= status < 300:
+            raise SmsError(f"SMS gateway answered {status}")

@@ -55,3 +55,35 @@ def test_a_dead_notice_without_its_address_is_not_resent_and_the_admin_says_why(
 def test_reporters_do_not_see_the_outbox(client):
     client.force_login(staff(Role.REPORTER))
     assert client.get("/admin/notices/notice/").status_code == 403
+
+
+def test_the_outbox_report_counts_per_day_kind_and_channel(client, django_assert_max_num_queries):
+    _notice(Notice.Status.DEAD, "a", kind="article_published")
+    _notice(Notice.Status.SENT, "b", kind="article_published")
+    _notice(Notice.Status.SENT, "c", kind="generic")
+    client.force_login(staff(Role.SUPERVISOR))
+    assert "按天、类型和渠道统计" in client.get("/admin/notices/notice/").text
+    with django_assert_max_num_queries(12):
+        response = client.get("/admin/notices/notice/report/")
+    assert response.status_code == 200
+    rows = {(row["kind"], row["channel"]): (row["total"], row["sent"], row["dead"]) for row in response.context["rows"]}
+    assert rows == {("article_published", "sms"): (2, 1, 1), ("generic", "sms"): (1, 1, 0)}
+
+
+def test_the_outbox_report_is_refused_to_staff_without_the_role(client):
+    client.force_login(staff(Role.REPORTER))
+    assert client.get("/admin/notices/notice/report/").status_code == 403
+
+
+def test_supervisors_see_subscribers_masked_and_cannot_change_them(client):
+    from pingcheng.notices.models import Subscriber, Subscription
+
+    person = Subscriber.objects.create(email="resident@example.com", confirmed_at=None)
+    Subscription.objects.create(subscriber=person, topic="news")
+    client.force_login(staff(Role.SUPERVISOR))
+    listing = client.get("/admin/notices/subscriber/")
+    assert listing.status_code == 200 and "r***@example.com" in listing.text
+    assert "resident@example.com" not in listing.text
+    detail = client.get(f"/admin/notices/subscriber/{person.pk}/change/")
+    assert detail.status_code == 200 and "resident@example.com" not in detail.text and person.token not in detail.text
+    assert client.post(f"/admin/notices/subscriber/{person.pk}/change/", {}).status_code == 403

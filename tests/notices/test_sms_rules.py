@@ -169,3 +169,49 @@ def test_held_notices_do_not_count_as_attempts(monkeypatch):
         services.notices_sweep()
         notice.refresh_from_db()
         assert notice.attempts == 1 and notice.status == Notice.Status.SENT
+
+
+class _Gateway:
+    """A provider's HTTPS gateway stand-in on loopback (an outside service, not ours): records what it got."""
+
+    def __init__(self, status: int):
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, HTTPServer
+
+        received = self.received = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                received.append((self.headers["Authorization"], json.loads(body)))
+                self.send_response(status)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/send"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.parametrize(("status", "outcome"), [(200, Notice.Status.SENT), (503, Notice.Status.FAILED)])
+def test_the_gateway_backend_posts_the_signed_text_and_the_idempotency_key(status, outcome):
+    gateway = _Gateway(status)
+    try:
+        with override_settings(SMS_BACKEND="pingcheng.notices.sms.GatewaySmsBackend", SMS_GATEWAY_URL=gateway.url,
+                               SMS_GATEWAY_TOKEN="t0ken"):  # fmt: skip
+            notice = _news(subscriber(phone=PHONE))
+            services.notices_sweep()
+    finally:
+        gateway.close()
+    [(authorization, payload)] = gateway.received
+    assert authorization == "Bearer t0ken" and payload["phone"] == PHONE and payload["out_id"] == str(notice.uuid)
+    assert payload["content"].startswith("【平城区融媒体中心】")
+    notice.refresh_from_db()
+    assert notice.status == outcome

@@ -102,7 +102,13 @@ def test_subscribing_again_with_a_confirmed_address_changes_nothing_and_sends_th
 
 
 @pytest.mark.parametrize(
-    ("address", "message"), [("not-an-address", "请填写11位手机号码"), ("someone@", "请填写有效的邮箱地址"), ("", "")]
+    ("address", "message"),
+    [
+        ("not-an-address", "请填写邮箱地址或11位手机号码"),
+        ("1390013900", "请填写11位手机号码"),
+        ("someone@", "请填写有效的邮箱地址"),
+        ("", ""),
+    ],
 )
 def test_a_malformed_address_is_a_form_error(client, units, address, message):
     response = _subscribe(client, units, address)
