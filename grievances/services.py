@@ -337,6 +337,12 @@ def inquiry_accept(*, inquiry: Inquiry, by) -> Inquiry:
     inquiry.accepted_at = timezone.now()
     before = _move(inquiry, target, ["accepted_at"])
     _event(inquiry, A.ACCEPTED, by=by, unit=inquiry.lead_unit, from_status=before, to_status=target, visible=True)
+    _tell_resident(
+        inquiry,
+        f"accepted:{inquiry.redo_round}:{inquiry.lead_unit_id}",
+        _("%(unit)s已受理您的诉求，正在办理，将在%(due)s前答复。")
+        % {"unit": inquiry.lead_unit.name, "due": _chinese_date(inquiry.deadline_due)},
+    )
     return inquiry
 
 

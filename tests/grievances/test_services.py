@@ -95,6 +95,8 @@ def test_handler_accepts_and_another_unit_may_not(desk_world):
     services.inquiry_accept(inquiry=inquiry, by=desk_world.union_handler)
     _refused("not_assigned", services.inquiry_accept, inquiry=inquiry, by=desk_world.union_handler)
     assert inquiry.events.last().action == A.ACCEPTED
+    told = Notice.objects.get(kind="inquiry_resident_update", key__contains=":accepted:")
+    assert "已受理您的诉求" in told.context["message"] and PHONE not in str(told.context)
 
 
 def test_answer_needs_acceptance_and_text(desk_world):
