@@ -26,7 +26,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from pingcheng.notices.kinds import kind_get
-from pingcheng.notices.models import DigestItem, Fanout, Frequency, Subscriber, Subscription
+from pingcheng.notices.models import DigestItem, Fanout, Frequency, Subscriber, Subscription, Topic
 from pingcheng.notices.services import notice_enqueue
 
 logger = logging.getLogger(__name__)
@@ -106,6 +106,8 @@ def fanout_expand(*, fanout_id: int, chunk: int = CHUNK) -> bool:
     )  # fmt: skip
     frequencies: dict[int, str] = {}
     for subscriber_id, frequency in audience.filter(subscriber_id__in=ids).values_list("subscriber_id", "frequency"):
+        if fanout.topic == Topic.WARNING:
+            frequency = Frequency.IMMEDIATE  # a warning is never held for a digest
         best = frequencies.get(subscriber_id, frequency)
         frequencies[subscriber_id] = min(best, frequency, key=_RANK.__getitem__)
     subscribers = Subscriber.objects.in_bulk(list(frequencies))

@@ -181,3 +181,15 @@ def test_a_published_article_reaches_a_subscriber_through_the_broker_and_a_real_
 
     wait_for(delivered, timeout=60, message="the worker to expand the fan-out and deliver the notice")
     assert Fanout.objects.get().done_at is not None
+
+
+@pytest.mark.django_db
+def test_a_warning_to_subscribers_goes_at_once_even_to_digest_subscribers(units):
+    from pingcheng.notices.models import Topic
+
+    person = follower(phone="13900139000", unit=units["xinwang"], topic=Topic.WARNING, frequency=Frequency.WEEKLY)
+    with transaction.atomic():
+        audience.subscribers_notify(kind="news_published", topic=Topic.WARNING, key="warning:1",
+                                    units=[units["yujinyuan"]], context={"title": "暴雨橙色预警", "url": "http://x/"})  # fmt: skip
+    _deliver()
+    assert Notice.objects.get(key="warning:1").subscriber == person and not DigestItem.objects.exists()
