@@ -305,6 +305,12 @@ POLICY: dict[str, Rule] = {
         probes=lambda w: [Probe("inquiry led by the department", w.rows["inquiry_department"], unit=w.units["department"]),
                           Probe("inquiry led by street A", w.rows["inquiry_street_a"], unit=w.units["street_a"])],
     ),  # fmt: skip
+    # Warnings: their issuers (street staff, district administrators) read their own; nobody edits one in the admin.
+    "alerts.alert": Rule(
+        view=frozenset({Role.STREET_STAFF}) | ADMIN, add=NOBODY, change=NOBODY, delete=NOBODY, scope=own,
+        probes=lambda w: [Probe("street A's warning", w.rows["alert_street"], owners=(w.user(Role.STREET_STAFF),))],
+    ),
+    "alerts.staffphone": Rule(view=ADMIN, change=ADMIN, probes=lambda w: [Probe("warning mobile", w.rows["staff_phone"])]),
     "pingcheng.workdayoverride": Rule(
         view=ALL_ROLES, change=ADMIN, probes=lambda w: [Probe("calendar override", w.rows["workday_override"])]
     ),
@@ -420,6 +426,12 @@ BACK_OFFICE: dict[str, Endpoint] = {
                                        ok=frozenset({200, 302}), kwargs=lambda pk: {"pk": pk}),  # fmt: skip
     "grievances-desk:extension_decide": Endpoint("POST", may=inquiry_visible, model="grievances.inquiry",
                                                  ok=frozenset({302}), kwargs=lambda pk: {"pk": pk}),  # fmt: skip
+    # Warnings: any staff member lists their own; issuers issue; a board and its re-send are the issuer's own.
+    "alerts:list": Endpoint("GET", may=any_staff),
+    "alerts:new": Endpoint("GET", may=lambda viewer: viewer.role in {Role.STREET_STAFF, Role.DISTRICT_ADMIN}),
+    "alerts:board": Endpoint("GET", may=own, model="alerts.alert", kwargs=lambda pk: {"alert_id": pk}),
+    "alerts:resend": Endpoint("POST", may=own, model="alerts.alert", ok=frozenset({302}),
+                              kwargs=lambda pk: {"alert_id": pk}),  # fmt: skip
     "articles:photo_upload": Endpoint(
         "POST", may=lambda viewer: viewer.role in NEWSROOM | ADMIN, ok=frozenset({400}), anonymous="403"
     ),
@@ -510,6 +522,7 @@ def _build_world() -> World:
         rows[name] = photo_create(file=_small_jpeg(), caption=f"{name} 图片说明", uploaded_by=world.user(role))
     _campaign_rows(world)
     _grievance_rows(world)
+    _alert_rows(world)
     rows["workday_override"] = WorkdayOverride.objects.create(date=date(2026, 10, 10), is_workday=True, note="调休")
     rows["workday_year"] = WorkdayYear.objects.create(year=2027)
     # Rows of apps that other changes are still bringing in are made only where the app is installed.
@@ -570,6 +583,15 @@ def _grievance_rows(world: World) -> None:
         rows[name] = inquiry_submit(kind=Inquiry.Kind.CONSULT, topic=chosen, place_unit=None, title="咨询",
                                     text="请问如何办理。", name="", phone="13800001111", publish_consent=False,
                                     idempotency_key=f"matrix-{name}")  # fmt: skip
+
+
+def _alert_rows(world: World) -> None:
+    from pingcheng.alerts.models import Alert, StaffPhone
+
+    alert = Alert.objects.create(title="暴雨橙色预警", text="注意防汛", issued_by=world.user(Role.STREET_STAFF))
+    alert.units.set([world.units["community_a"]])
+    world.rows["alert_street"] = alert
+    world.rows["staff_phone"] = StaffPhone.objects.create(user=world.user(Role.GRID_WORKER), phone="13900000009")
 
 
 def _installed(app_label: str) -> bool:
