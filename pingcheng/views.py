@@ -124,11 +124,3 @@ def _leads_to_a_page(request, target: str) -> bool:
     except Resolver404:
         return False
     return True
-
-
-def coming_soon(request, *, title: str, intro: str):
-    """The products still being built: say so, and give the district's public contacts in the meantime."""
-    from pingcheng.directory.models import Unit
-
-    contacts = Unit.objects.filter(is_active=True).exclude(public_phones="").order_by("sort_order")
-    return render(request, "coming_soon.html", {"title": title, "intro": intro, "contacts": contacts})
