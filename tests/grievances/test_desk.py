@@ -124,7 +124,7 @@ def test_desk_list_queries_do_not_grow_with_the_list(client, desk_world, django_
     _many(desk_world, size)
     client.force_login(desk_world.union_handler)
     client.get("/desk/")  # warm the session
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):
         response = client.get("/desk/")
     assert response.status_code == 200
 
@@ -133,7 +133,7 @@ def test_detail_page_query_count(client, desk_world, django_assert_max_num_queri
     inquiry = submit(desk_world)
     client.force_login(desk_world.union_handler)
     client.get(_detail(inquiry))
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(14):
         assert client.get(_detail(inquiry)).status_code == 200
 
 
