@@ -344,7 +344,7 @@ def resident_view(inquiry: Inquiry) -> ResidentView:
         reject = inquiry.get_reject_reason_display() if inquiry.reject_reason else _("不予受理")
         last = next((step for step in reversed(events) if step.label == InquiryEvent.Action.REJECTED.label), None)
         if last and last.note:
-            reject = f"{reject}：{last.note}"
+            reject = last.note  # the core writes the reason's label and the handler's words: "重复诉求：…"
     return ResidentView(
         title=inquiry.title, status_label=inquiry.get_status_display(), kind_label=inquiry.get_kind_display(),
         topic_name=inquiry.topic.name, unit=inquiry.lead_unit, due_date=inquiry.deadline_due,

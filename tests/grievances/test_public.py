@@ -387,3 +387,40 @@ def test_an_empty_step_one_says_in_plain_words_what_each_field_needs(client, w):
                      "请填写手机号码", "请先阅读个人信息使用说明"):  # fmt: skip
         assert sentence in text
     assert "这个字段是必填项" not in text
+
+
+def _tracked_page(client, inquiry) -> str:
+    where = client.post(reverse("grievances:track"), {"code": inquiry.tracking_code, "phone_tail": "5678"})["Location"]
+    return _text(client.get(where))
+
+
+def test_resident_sees_the_reject_reason_once(client, w, outbox):
+    from grievances import services
+    from pingcheng.directory.models import Role
+    from tests.factories import staff
+
+    submit(client, w, outbox)
+    inquiry = Inquiry.objects.get()
+    services.inquiry_reject(inquiry=inquiry, by=staff(Role.SUPERVISOR), reason=Inquiry.RejectReason.OUT_OF_SCOPE,
+                            note="请向市住建局反映")  # fmt: skip
+    page = _tracked_page(client, inquiry)
+    assert "未受理的原因" in page and "不予受理" in page
+    assert page.count("不属于受理范围：请向市住建局反映") >= 1 and "不属于受理范围：不属于受理范围" not in page
+
+
+def test_resident_sees_an_approved_extension_with_the_new_date(client, w, outbox):
+    from grievances import services
+    from pingcheng.directory.models import Role
+    from tests.factories import staff
+
+    submit(client, w, outbox)
+    inquiry = Inquiry.objects.get()
+    handler = staff(Role.DEPARTMENT_HANDLER, w.union)
+    services.inquiry_accept(inquiry=inquiry, by=handler)
+    extension = services.extension_request(inquiry=inquiry, by=handler, working_days=5, reason="需要实地核查")
+    services.extension_decide(extension=extension, by=staff(Role.SUPERVISOR), approve=True)
+    inquiry.refresh_from_db()
+    page = _tracked_page(client, inquiry)
+    new_date = f"{inquiry.deadline_due:%Y年%-m月%-d日}"
+    assert "已延期" in page and f"答复期限延至{new_date}" in page and new_date in page
+    assert "需要实地核查" not in page  # the unit's request to the supervisor is internal
