@@ -34,6 +34,15 @@ class UnitForm(forms.Form):
         self.fields["unit"].queryset = _units()
 
 
+class CoUnitForm(forms.Form):
+    unit = UnitChoiceField(label=_("协办单位"), queryset=Unit.objects.none(),
+                           error_messages={"invalid_choice": _("请选择列表中的单位。")})  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = _units()
+
+
 class NoteForm(forms.Form):
     note = _text(_("说明"), max_length=1000, rows=3)
 

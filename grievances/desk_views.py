@@ -66,7 +66,12 @@ def desk_list(request):
         "scope": scope,
         "status": status,
         "dispatcher": dispatcher,
-        "statuses": [("open", _("办理中")), ("waiting", _("待分派")), *Inquiry.Status.choices, ("", _("全部"))],
+        "statuses": [
+            ("open", _("未答复（已分派和办理中）")),
+            ("waiting", _("待分派和被退回")),
+            *Inquiry.Status.choices,
+            ("", _("全部")),
+        ],  # fmt: skip
         "today": today,
         "nav": "none",
     }
@@ -90,7 +95,7 @@ def _step_forms(user, inquiry: Inquiry) -> dict:
     if "request_extension" in allowed and not inquiry.extensions.filter(status=Extension.Status.PENDING).exists():
         forms["request_extension"] = desk_forms.ExtensionForm()
     if "add_co_unit" in allowed:
-        forms["add_co_unit"] = desk_forms.UnitForm()
+        forms["add_co_unit"] = desk_forms.CoUnitForm()
     if "co_opinion" in allowed:
         forms["co_opinion"] = desk_forms.NoteForm()
     if "supervise" in allowed and not inquiry.is_supervised:
@@ -164,7 +169,7 @@ STEPS = {
     "return": (desk_forms.NoteForm, lambda i, u, d: services.inquiry_return(inquiry=i, by=u, reason=d["note"])),
     "request_extension": (desk_forms.ExtensionForm, lambda i, u, d: services.extension_request(
         inquiry=i, by=u, working_days=d["working_days"], reason=d["note"])),
-    "add_co_unit": (desk_forms.UnitForm, lambda i, u, d: services.inquiry_co_unit_add(inquiry=i, unit=d["unit"], by=u)),
+    "add_co_unit": (desk_forms.CoUnitForm, lambda i, u, d: services.inquiry_co_unit_add(inquiry=i, unit=d["unit"], by=u)),
     "co_opinion": (desk_forms.NoteForm, lambda i, u, d: services.inquiry_co_opinion(inquiry=i, by=u, text=d["note"])),
     "supervise": (desk_forms.NoteForm, lambda i, u, d: services.inquiry_supervise(inquiry=i, by=u, note=d["note"])),
     "reject": (desk_forms.RejectForm, lambda i, u, d: services.inquiry_reject(
