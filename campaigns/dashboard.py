@@ -137,6 +137,21 @@ class Period:
     MONTH, QUARTER, YEAR, CAMPAIGN, CUSTOM = "month", "quarter", "year", "campaign", "custom"
 
 
+class IsoDateInput(forms.DateInput):
+    """A date input that never echoes a value it cannot hold: a hand-typed ``2026-13-01`` in the query string
+    would make the page invalid HTML (the message beside the field says what was wrong)."""
+
+    input_type = "date"
+
+    def format_value(self, value):
+        if isinstance(value, str):
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                return None
+        return super().format_value(value)
+
+
 class DashboardForm(forms.Form):
     """The dashboard's filter, read from the query string: a campaign (overview only), a unit below the
     viewer's (district staff: a street), and a period. Bad input is a message beside the field, never a 500."""
@@ -147,9 +162,9 @@ class DashboardForm(forms.Form):
                            empty_label=gettext_lazy("全部"))  # fmt: skip
     period = forms.ChoiceField(label=gettext_lazy("时段"), required=False)
     date_from = forms.DateField(label=gettext_lazy("自定开始日期"), required=False, validators=[ledger_day_in_range],
-                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))  # fmt: skip
+                                widget=IsoDateInput(format="%Y-%m-%d"))  # fmt: skip
     date_to = forms.DateField(label=gettext_lazy("自定结束日期"), required=False, validators=[ledger_day_in_range],
-                              widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))  # fmt: skip
+                              widget=IsoDateInput(format="%Y-%m-%d"))  # fmt: skip
 
     def __init__(self, data, *, scope: DashboardScope, roots: list[Unit], campaign: Campaign | None = None,
                  today: date | None = None):  # fmt: skip

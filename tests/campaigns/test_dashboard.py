@@ -197,6 +197,12 @@ def test_bad_filters_are_explained_beside_the_form_and_never_a_server_error(clie
     assert "units-caption" not in response.text
 
 
+def test_an_impossible_date_is_not_echoed_into_the_date_field_but_a_good_one_is_kept(client, people, world):
+    html = _as(client, people["street"]).get(DASHBOARD, {"period": "custom", "date_from": "2026-13-01",
+                                                          "date_to": "2026-12-31"}).text  # fmt: skip
+    assert 'value="2026-13-01"' not in html and 'value="2026-12-31"' in html and "输入一个有效的日期" in html
+
+
 def test_a_nul_character_in_the_query_string_is_a_bad_request_not_a_server_error(client, people, world):
     assert _as(client, people["street"]).get(DASHBOARD, {"unit": "1\x00"}).status_code == 400
 
