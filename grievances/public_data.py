@@ -228,6 +228,19 @@ def _photos(ids):
     return [found[pk] for pk in ids or [] if pk in found]
 
 
+def draft_photos_discard(ids) -> None:
+    """Delete the pictures a draft held when the resident chose others: never linked to an inquiry, nobody else's."""
+    from django.db import transaction
+
+    from grievances.models import InquiryPhoto
+    from pingcheng.photos.services import photo_delete_files
+
+    for photo in _photos(ids):
+        if not InquiryPhoto.objects.filter(photo=photo).exists():
+            photo.delete()
+            transaction.on_commit(lambda photo=photo: photo_delete_files(photo))
+
+
 def inquiry_submit_draft(*, draft: dict, phone: str) -> Inquiry:
     """File the draft through the core's ``inquiry_submit`` (idempotent by the draft's key)."""
     topic = Topic.objects.filter(pk=draft.get("topic"), is_active=True).first()

@@ -187,11 +187,16 @@ def inquiry_new(request):
 
     photo_ids = list(draft.get("photo_ids", [])) if draft else []
     if data["photos"]:
+        created = []
         try:
-            photo_ids = [photo_create(file=upload).pk for upload in data["photos"]]
+            for upload in data["photos"]:
+                created.append(photo_create(file=upload).pk)
         except ValidationError as error:
+            public_data.draft_photos_discard(created)
             form.add_error("photos", error.messages[0])
             return render(request, "grievances/public/new.html", {**context, "form": form}, status=400)
+        public_data.draft_photos_discard(photo_ids)
+        photo_ids = created
 
     same_phone = draft is not None and draft.get("phone_digest") == phone_digest(data["phone"])
     new_draft = public_data.draft_from(data, photo_ids=photo_ids)

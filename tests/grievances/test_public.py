@@ -424,3 +424,25 @@ def test_resident_sees_an_approved_extension_with_the_new_date(client, w, outbox
     new_date = f"{inquiry.deadline_due:%Y年%-m月%-d日}"
     assert "已延期" in page and f"答复期限延至{new_date}" in page and new_date in page
     assert "需要实地核查" not in page  # the unit's request to the supervisor is internal
+
+
+def test_pictures_replaced_on_going_back_are_deleted_not_left_behind(client, w, outbox):
+    from pingcheng.photos.models import Photo
+
+    client.post(reverse("grievances:new"), {**_step1(w), "photos": [_jpeg("a.jpg"), _jpeg("b.jpg")]})
+    first = set(Photo.objects.values_list("pk", flat=True))
+    client.post(reverse("grievances:new"), {**_step1(w), "photos": [_jpeg("c.jpg")]})
+    assert len(first) == 2 and not first & set(Photo.objects.values_list("pk", flat=True))
+    assert Photo.objects.count() == 1
+    client.post(reverse("grievances:confirm"), {"code": _code(outbox), "action": "submit"})
+    assert Inquiry.objects.get().photos.count() == 1
+
+
+def test_a_bad_picture_among_good_ones_leaves_no_picture_behind(client, w):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from pingcheng.photos.models import Photo
+
+    bogus = SimpleUploadedFile("x.jpg", b"not a picture", content_type="image/jpeg")
+    assert client.post(reverse("grievances:new"), {**_step1(w), "photos": [_jpeg(), bogus]}).status_code == 400
+    assert not Photo.objects.exists()
