@@ -15,7 +15,9 @@ def desk_panel(*, user) -> Panel | None:
     url = reverse("grievances-desk:list")
     items = [
         PanelItem(label=_("办理中的诉求"), count=counts.open, url=url),
-        PanelItem(label=_("已逾期"), count=counts.overdue, url=url, urgent=counts.overdue > 0),
+        PanelItem(
+            label=_("已逾期"), count=counts.overdue, url=f"{url}?scope=all&status=overdue", urgent=counts.overdue > 0
+        ),
         PanelItem(label=_("今明两天到期"), count=counts.due_soon, url=url, urgent=counts.due_soon > 0),
     ]
     if access.user_is_dispatcher(user):

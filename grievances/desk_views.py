@@ -52,7 +52,7 @@ def desk_list(request):
     scope = request.GET.get("scope", "mine" if access.user_is_handler(user) else "all")
     scope = scope if scope in ("mine", "all") and dispatcher else ("mine" if not dispatcher else scope)
     status = request.GET.get("status", "open")
-    if status not in ("open", "waiting", "", *Inquiry.Status.values):
+    if status not in ("open", "overdue", "waiting", "", *Inquiry.Status.values):
         status = "open"
     rows = selectors.desk_inquiries(user=user, scope=scope, status=status)
     page = paginate(request, rows, per_page=PAGE_SIZE, keep=("scope", "status"))
@@ -68,6 +68,7 @@ def desk_list(request):
         "dispatcher": dispatcher,
         "statuses": [
             ("open", _("未答复（已分派和办理中）")),
+            ("overdue", _("已逾期")),
             ("waiting", _("待分派和被退回")),
             *Inquiry.Status.choices,
             ("", _("全部")),

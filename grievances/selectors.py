@@ -109,6 +109,8 @@ def desk_inquiries(*, user, scope: str = "mine", status: str = "") -> QuerySet[I
         rows = rows.filter(Q(lead_unit__in=units) | Q(co_handlings__unit__in=units)).distinct()
     if status == "open":
         rows = rows.filter(status__in=Inquiry.OPEN_STATUSES)
+    elif status == "overdue":
+        rows = rows.filter(status__in=Inquiry.OPEN_STATUSES, deadline_due__lt=workday_today())
     elif status == "waiting":
         rows = rows.filter(status__in=(S.SUBMITTED, S.RETURNED))
     elif status in S.values:

@@ -42,7 +42,7 @@ from pingcheng.notices.services import notice_enqueue, notice_enqueue_sms, notic
 from pingcheng.page_cache import page_product_changed
 from pingcheng.personal_data import personal_data_digest
 from pingcheng.redaction import redact
-from pingcheng.workdays import deadline_set, workday_after, workday_today, workdays_between
+from pingcheng.workdays import SHANGHAI, deadline_set, workday_after, workday_today, workdays_between
 
 logger = logging.getLogger(__name__)
 
@@ -631,13 +631,19 @@ def inquiries_close_unrated(*, today: date | None = None) -> int:
     today = today or workday_today()
     closed = 0
     now = timezone.now()
+    window_ends: dict[date, date] = {}  # one calendar walk per answer date, not per inquiry
     for pk, status, answered_at in Inquiry.objects.filter(status__in=(S.ANSWERED, S.RATED)).values_list(
         "pk", "status", "answered_at"
     ):
         if status == S.ANSWERED:
             if answered_at is None:
                 continue
-            if workday_after(start=answered_at, working_days=RATING_WINDOW_WORKING_DAYS).date > today:
+            answered_on = timezone.localdate(answered_at, timezone=SHANGHAI)
+            if answered_on not in window_ends:
+                window_ends[answered_on] = workday_after(
+                    start=answered_on, working_days=RATING_WINDOW_WORKING_DAYS
+                ).date
+            if window_ends[answered_on] > today:
                 continue
         with transaction.atomic():
             if not Inquiry.objects.filter(pk=pk, status=status).update(status=S.CLOSED, closed_at=now, updated_at=now):

@@ -144,3 +144,15 @@ def test_role_home_panel_counts_the_units_open_inquiries(desk_world):
     panel = desk_panel(user=desk_world.union_handler)
     assert panel.items[0].count == 1
     assert desk_panel(user=desk_world.urban_handler).items[0].count == 0
+
+
+def test_supervisor_filters_the_overdue_ones(client, desk_world):
+    import datetime as dt
+
+    late = submit(desk_world, title="逾期的诉求")
+    submit(desk_world, title="按期的诉求")
+    Inquiry.objects.filter(pk=late.pk).update(deadline_due=dt.date(2026, 1, 5))
+    client.force_login(desk_world.supervisor)
+    page = client.get("/desk/?scope=all&status=overdue").content.decode()
+    assert "逾期的诉求" in page and "按期的诉求" not in page
+    assert client.get("/desk/?scope=all&status=%00bogus").status_code in (200, 400)

@@ -90,3 +90,25 @@ def test_delivered_resident_sms_loses_its_phone_at_the_next_sweep(desk_world):
     assert tasks.inquiry_notices_erase_addresses() == 1
     sms.refresh_from_db()
     assert sms.recipient == "" and sms.recipient_hint == "138****5678"
+
+
+def test_retention_deletes_the_residents_photos(desk_world, settings, tmp_path):
+    import io
+
+    from PIL import Image
+
+    from pingcheng.photos.models import Photo
+    from pingcheng.photos.services import photo_create
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.INQUIRY_RETENTION_DAYS = 30
+    data = io.BytesIO()
+    Image.new("RGB", (64, 48), "#4a7ab0").save(data, "JPEG")
+    data.seek(0)
+    photo = photo_create(file=data, caption="", uploaded_by=None)
+    inquiry = submit(desk_world, photos=[photo])
+    assert inquiry.photos.count() == 1
+    Inquiry.objects.filter(pk=inquiry.pk).update(status=S.CLOSED, closed_at=timezone.now() - dt.timedelta(days=31))
+    assert services.inquiries_erase_expired() == 1
+    assert not Photo.objects.filter(pk=photo.pk).exists()
+    assert inquiry.photos.count() == 0
