@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
 export PORT
 
-.PHONY: run test venv lint bench bench-smoke bench-site clean
+.PHONY: run test venv lint bench bench-smoke bench-site bench-alerts clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,12 @@ BENCH_CORPUS_ARGS ?=
 bench-site: venv
 	$(PY) -m bench.corpus --articles $(BENCH_ARTICLES) $(BENCH_CORPUS_ARGS)
 	$(PY) -m bench.site --duration $(BENCH_DURATION)
+
+## make bench-alerts: a warning to BENCH_ALERTS_RECIPIENTS grid workers fanned out and delivered to the file SMS
+## backend by 2 worker processes on a throwaway database (DATABASE_URL's server) and a private redis-server
+BENCH_ALERTS_RECIPIENTS ?= 10000
+bench-alerts: venv
+	$(PY) -m bench.alerts_fanout --recipients $(BENCH_ALERTS_RECIPIENTS)
 
 clean:
 	rm -rf var media staticfiles .pytest_cache

@@ -47,6 +47,7 @@ def main() -> int:
     steps = [
         [sys.executable, "-m", "bench.corpus", "--articles", articles],
         [sys.executable, "-m", "bench.site", "--duration", "1", "--connections", "4"],
+        [sys.executable, "-m", "bench.alerts_fanout", "--recipients", os.environ.get("BENCH_SMOKE_RECIPIENTS", "300")],
     ]
     try:
         for command in steps:
