@@ -94,6 +94,12 @@ def _check(page, name: str) -> None:
         page.set_viewport_size({"width": 390, "height": 844})
 
 
+def _go(page, selector: str) -> None:
+    """Tap a link or a submit button and wait for the page it leads to, loaded (an upload takes a moment)."""
+    with page.expect_navigation(wait_until="load"):
+        page.locator(selector).first.click()
+
+
 def _step(page, name: str, *, note: str = "", days: str = "", photo: str = "") -> None:
     # 回头看 is one form whose two buttons are its outcomes; every other step is a form of its own.
     reinspect = name in ("pass", "fail")
@@ -104,8 +110,8 @@ def _step(page, name: str, *, note: str = "", days: str = "", photo: str = "") -
         form.locator("textarea[name=note]").fill(note)
     if photo:
         form.locator("input[type=file]").set_input_files(photo)
-    form.locator(f"button[formaction$='/steps/{name}/']" if reinspect else "button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation(wait_until="load"):
+        form.locator(f"button[formaction$='/steps/{name}/']" if reinspect else "button[type=submit]").click()
 
 
 def test_a_flood_patrol_from_the_phone_to_the_public_page(site, phones, tmp_path):
@@ -113,9 +119,9 @@ def test_a_flood_patrol_from_the_phone_to_the_public_page(site, phones, tmp_path
     grid = phones()
     _log_in(grid, site, "grid")
     _check(grid, "01-home")
-    grid.click("text=登记一次活动")
+    _go(grid, "text=登记一次活动")
     _check(grid, "02-campaign-choice")
-    grid.click("text=2026年汛期网格员防汛“安全堤”巡查")
+    _go(grid, "text=2026年汛期网格员防汛“安全堤”巡查")
     expect(grid.locator("input[name=photos]")).to_have_attribute("capture", "environment")
     last_night = timezone.localdate() - timedelta(days=1)
     grid.fill("#id_title", "夜间暴雨防汛巡查")
@@ -129,7 +135,7 @@ def test_a_flood_patrol_from_the_phone_to_the_public_page(site, phones, tmp_path
     grid.fill("#id_figure_checkpoints", "6")
     grid.fill("#id_figure_hazards_found", "1")
     grid.locator("input[name=photos]").set_input_files([_picture(tmp_path, "patrol.jpg", "steelblue")])
-    grid.click("button[name=submit][value=held]")
+    _go(grid, "button[name=submit][value=held]")
     # The wrong figure is named beside its field; what was typed is all there; only the photo is chosen again.
     expect(grid.locator(".has-error")).to_contain_text("推送预警信息不能是负数")
     expect(grid.locator("#id_summary")).to_have_value("暴雨预警后夜间巡查涵洞和排水渠，劝离涵洞积水处车辆。")
@@ -137,7 +143,7 @@ def test_a_flood_patrol_from_the_phone_to_the_public_page(site, phones, tmp_path
     _check(grid, "03-activity-form-error")
     grid.fill("#id_figure_warnings", "12")
     grid.locator("input[name=photos]").set_input_files([_picture(tmp_path, "patrol.jpg", "steelblue")])
-    grid.click("button[name=submit][value=held]")
+    _go(grid, "button[name=submit][value=held]")
     expect(grid.locator("h1")).to_have_text("夜间暴雨防汛巡查")
     expect(grid.locator(".field-status")).to_have_text("已开展")
     expect(grid.locator(".field-facts")).to_contain_text("次日")
@@ -147,14 +153,14 @@ def test_a_flood_patrol_from_the_phone_to_the_public_page(site, phones, tmp_path
     assert activity.ends_at - activity.starts_at == timedelta(hours=4, minutes=30)
 
     # --- and the hazard it found, with a photo from the camera ------------------------------------------------
-    grid.click("text=登记问题隐患")
+    _go(grid, "text=登记问题隐患")
     grid.fill("#id_location", "公路涵洞")
     grid.fill("#id_description", "涵洞积水约40厘米，排水口被树枝堵塞。")
     grid.check("input[name=severity][value=serious]")
     grid.select_option("#id_responsible_unit", label="御锦源社区")
     grid.locator("input[name=photos]").set_input_files(_picture(tmp_path, "hazard.jpg", "saddlebrown"))
     _check(grid, "05-finding-form")
-    grid.click(".field-submit button")
+    _go(grid, ".field-submit button")
     expect(grid.locator(".field-status")).to_contain_text("已发现")
     expect(grid.locator(".field-photos img")).to_have_count(1)
     expect(grid.locator(".field-next")).to_contain_text("由问题所在街道或社区下达限期整改")
@@ -165,7 +171,7 @@ def test_a_flood_patrol_from_the_phone_to_the_public_page(site, phones, tmp_path
     # --- the street orders rectification within working days -----------------------------------------------
     street = phones()
     _log_in(street, site, "xinwang")
-    street.click(f"a[href='/field/findings/{finding.pk}/']")  # on the street's home, among what waits for it
+    _go(street, f"a[href='/field/findings/{finding.pk}/']")  # on the street's home, among what waits for it
     _step(street, "order", days="5", note="疏通排水口，设置警示标志。")
     expect(street.locator(".field-status")).to_contain_text("限期整改")
     expect(street.locator(".field-facts")).to_contain_text("5个工作日")
