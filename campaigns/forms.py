@@ -25,10 +25,11 @@ class UnitChoiceField(forms.ModelChoiceField):
 
 
 class CameraInput(forms.FileInput):
-    """A phone opens its back camera for this input (``capture``); several pictures when ``multiple``."""
+    """Pictures from a phone: ``image/*`` without ``capture``, so the phone offers its camera *and* its gallery
+    (a patrol's photos are often taken before the form is opened); several pictures when ``multiple``."""
 
     def __init__(self, *, multiple: bool = False):
-        attrs = {"accept": "image/*", "capture": "environment"}
+        attrs = {"accept": "image/*"}
         super().__init__(attrs=attrs)
         self.allow_multiple_selected = multiple
         if multiple:
@@ -53,8 +54,8 @@ class PhotoFilesField(forms.FileField):
 
 def photo_fields(*, multiple: bool) -> dict[str, forms.Field]:
     return {
-        "photos": PhotoFilesField(multiple=multiple, label=_("拍照（可多张）") if multiple else _("拍照（可选）"),
-                                  help_text=_("不拍也能提交。")),
+        "photos": PhotoFilesField(multiple=multiple, label=_("照片（可多张）") if multiple else _("照片（可选）"),
+                                  help_text=_("可现场拍摄或从相册选择，不传也能提交。")),
         "photo_caption": forms.CharField(label=_("照片说明"), max_length=300, required=False, validators=NO_NUL,
                                          help_text=_("不填则用活动主题。")),
         "photo_credit": forms.CharField(label=_("拍摄人"), max_length=40, required=False, validators=NO_NUL),

@@ -57,12 +57,13 @@ def _activity_post(units, **overrides) -> dict:
             "photo_caption": "", **overrides}  # fmt: skip
 
 
-def test_the_activity_form_opens_the_camera_for_several_photos_credited_to_the_worker(client, people, flood):
+def test_the_activity_form_offers_camera_and_gallery_for_several_photos_credited_to_the_worker(client, people, flood):
     client.force_login(people["grid"])
     page = client.get(_new_url(flood)).text
     assert 'enctype="multipart/form-data"' in page
     field = re.search(r'<input type="file" name="photos"[^>]*>', page).group(0)
-    assert 'accept="image/*"' in field and 'capture="environment"' in field and "multiple" in field
+    # No ``capture``: it makes Android open the camera only, and a photo taken before could not be attached.
+    assert 'accept="image/*"' in field and "capture" not in field and "multiple" in field
     assert "required" not in field
     assert f'name="photo_credit" value="{person_name(people["grid"])}"' in page
 
@@ -180,11 +181,11 @@ def _finding_post(units, **overrides) -> dict:
             "responsible_unit": units["yujinyuan"].pk, **overrides}  # fmt: skip
 
 
-def test_the_finding_form_opens_the_camera_for_one_photo(client, people, patrol):
+def test_the_finding_form_offers_camera_and_gallery_for_one_photo(client, people, patrol):
     client.force_login(people["grid"])
     page = client.get(reverse("campaigns-field:finding_new", args=[patrol.pk])).text
     field = re.search(r'<input type="file" name="photos"[^>]*>', page).group(0)
-    assert 'capture="environment"' in field and "multiple" not in field
+    assert 'accept="image/*"' in field and "capture" not in field and "multiple" not in field
 
 
 def test_a_finding_photo_is_captioned_with_the_place_and_credited(client, people, units, patrol):
