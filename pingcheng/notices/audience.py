@@ -118,7 +118,8 @@ def fanout_expand(*, fanout_id: int, chunk: int = CHUNK) -> bool:
                 notice_enqueue(kind=fanout.kind, recipient=subscriber, key=fanout.key, context=fanout.context)
             else:
                 _digest_item_add(subscriber=subscriber, frequency=frequency, fanout=fanout)
-        more = bool(frequencies)
+        # A short chunk was the last one: done now, without another round trip through the broker.
+        more = len(ids) == chunk
         Fanout.objects.filter(pk=fanout.pk).update(
             cursor=max(frequencies) if frequencies else fanout.cursor,
             recipients=fanout.recipients + len(frequencies),
