@@ -38,7 +38,7 @@ from pingcheng.accounts import person_name
 from pingcheng.notices import channels
 from pingcheng.notices.kinds import kind_get
 from pingcheng.notices.masking import mask_address
-from pingcheng.notices.models import Notice, Subscriber
+from pingcheng.notices.models import Notice, StaffNoticePreference, Subscriber
 from pingcheng.notices.services import (
     DUE_STATUSES,
     MAX_ATTEMPTS,
@@ -82,8 +82,9 @@ def notices_enqueue_many(*, kind: str, targets: Sequence[BulkTarget], send_after
     now = timezone.now()
     due = send_after or now
     rows = []
+    preferences = _staff_preferences(targets)
     for target in targets:
-        pairs = list(_addresses(notice_kind, target.person))
+        pairs = _target_addresses(notice_kind, target.person, preferences)
         if _reachable(target.person):
             have = {channel for channel, _address in pairs}
             for channel, address in target.extra:
@@ -111,6 +112,31 @@ def notices_enqueue_many(*, kind: str, targets: Sequence[BulkTarget], send_after
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+
+
+def _staff_preferences(targets: Sequence[BulkTarget]) -> dict[int, StaffNoticePreference]:
+    user_ids = [t.person.pk for t in targets if not isinstance(t.person, Subscriber)]
+    return {p.user_id: p for p in StaffNoticePreference.objects.filter(user_id__in=user_ids)} if user_ids else {}
+
+
+def _target_addresses(kind, person, preferences: dict[int, StaffNoticePreference]) -> list[tuple[str, str]]:
+    """``services._addresses`` for one person of a chunk, with the staff members' channel preferences read for the
+    whole chunk in one query instead of one per person; ``tests/alerts/test_warnings.py`` holds the two equal."""
+    if isinstance(person, Subscriber) or not _reachable(person):
+        return list(_addresses(kind, person))
+    email = (getattr(person, person.get_email_field_name(), "") or "").strip()
+    preference = preferences.get(person.pk)
+    if preference is None:
+        candidates = ([(Channel.INBOX, "")] if person.is_staff else []) + [(Channel.EMAIL, email)]
+    else:
+        candidates = [(Channel.INBOX, "")] if preference.by_inbox and person.is_staff else []
+        candidates += [(Channel.EMAIL, email)] if preference.by_email else []
+        candidates += [(Channel.SMS, preference.phone)] if preference.by_sms else []
+    return [
+        (channel, address.strip())
+        for channel, address in candidates
+        if channel in kind.channels and (channel == Channel.INBOX or (address and _address_valid(channel, address)))
+    ]
 
 
 def notices_dispatch(notice_ids: Iterable[int]) -> int:

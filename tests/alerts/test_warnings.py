@@ -304,3 +304,23 @@ def test_the_admin_lists_warnings_read_only_with_the_board(client, tree, people)
     assert client.post(f"/admin/alerts/alert/{alert.pk}/change/", {"title": "改"}).status_code == 403
     client.force_login(people["community"])
     assert client.get(f"/admin/alerts/alert/{alert.pk}/change/").status_code in (302, 403, 404)
+
+
+def test_the_bulk_path_finds_the_same_addresses_as_notice_enqueue_for_every_preference(tree):
+    from pingcheng.notices import services as notice_services
+    from pingcheng.notices.bulk import BulkTarget, _staff_preferences, _target_addresses
+    from pingcheng.notices.kinds import kind_get
+    from pingcheng.notices.models import StaffNoticePreference
+
+    people = [staff(Role.GRID_WORKER, tree["grid"], username="plain", email="plain@pingcheng.example"),
+              staff(Role.GRID_WORKER, tree["grid"], username="bad-mail", email="not-an-address"),
+              staff(Role.GRID_WORKER, tree["grid"], username="inactive", is_active=False)]  # fmt: skip
+    for index, (inbox, email, by_sms) in enumerate([(a, b, c) for a in (0, 1) for b in (0, 1) for c in (0, 1)]):
+        user = staff(Role.GRID_WORKER, tree["grid"], username=f"pref{index}", email=f"p{index}@pingcheng.example")
+        StaffNoticePreference.objects.create(user=user, by_inbox=bool(inbox), by_email=bool(email), by_sms=bool(by_sms),
+                                             phone=f"1390000{index:04d}" if by_sms else "")  # fmt: skip
+        people.append(user)
+    kind = kind_get("alert_issued")
+    preferences = _staff_preferences([BulkTarget(person=p, key="k") for p in people])
+    for person in people:
+        assert _target_addresses(kind, person, preferences) == notice_services._addresses(kind, person), person.username
