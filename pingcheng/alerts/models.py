@@ -143,12 +143,13 @@ class AlertFanout(models.Model):
 
     class Phase(models.TextChoices):
         STAFF = "staff", _("工作人员")
+        SUBSCRIBERS = "subscribers", _("订阅者")
         RESEND = "resend", _("未确认人员")
         DONE = "done", _("已完成")
 
     alert = models.ForeignKey(Alert, verbose_name=_("预警"), on_delete=models.CASCADE, related_name="fanouts")
     round = models.PositiveSmallIntegerField(_("轮次"), default=0)
-    phase = models.CharField(_("阶段"), max_length=8, choices=Phase, default=Phase.STAFF)
+    phase = models.CharField(_("阶段"), max_length=12, choices=Phase, default=Phase.STAFF)
     cursor = models.BigIntegerField(_("进度"), default=0)
     ordinal = models.PositiveIntegerField(_("已编号人数"), default=0)
     notices_written = models.PositiveIntegerField(_("已写通知"), default=0)

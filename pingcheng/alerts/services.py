@@ -27,8 +27,9 @@ from pingcheng.alerts.models import Alert, AlertFanout, AlertRecipient
 from pingcheng.alerts.notice_kinds import ALERT_KIND
 from pingcheng.directory.models import Membership, Role, Unit
 from pingcheng.errors import DomainError
+from pingcheng.notices.audience import unit_paths_with_ancestors
 from pingcheng.notices.bulk import BulkTarget, notices_dispatch, notices_enqueue_many, notices_redrive
-from pingcheng.notices.models import Notice
+from pingcheng.notices.models import Notice, Subscription, Topic
 
 logger = logging.getLogger(__name__)
 
@@ -100,9 +101,13 @@ def alert_fanout_step(*, fanout_id: int) -> bool:
         alert = Alert.objects.get(pk=fanout.alert_id)
         if fanout.phase == AlertFanout.Phase.STAFF:
             recipients, cursor = _staff_chunk(alert, fanout)
+        elif fanout.phase == AlertFanout.Phase.SUBSCRIBERS:
+            recipients, cursor = _subscriber_chunk(alert, fanout)
         else:
             recipients, cursor = _resend_chunk(alert, fanout)
-        if not recipients:
+        if not recipients and fanout.phase == AlertFanout.Phase.STAFF:
+            fanout.phase, fanout.cursor = AlertFanout.Phase.SUBSCRIBERS, 0
+        elif not recipients:
             fanout.phase = AlertFanout.Phase.DONE
             fanout.finished_at = timezone.now()
         else:
@@ -169,6 +174,47 @@ def _staff_chunk(alert: Alert, fanout: AlertFanout) -> tuple[list[AlertRecipient
         AlertRecipient.objects.filter(alert=alert, user_id__in=user_ids).select_related("user__alert_phone")
     )
     return recipients, user_ids[-1]
+
+
+def _subscriber_chunk(alert: Alert, fanout: AlertFanout) -> tuple[list[AlertRecipient], int]:
+    """The next confirmed subscribers (by id after the cursor) who follow warnings for the whole district, for one
+    of the warning's units, a unit above one or a unit below one. Each counts under the deepest unit they follow
+    there (the warning's first unit for a district-wide subscription), at once whatever their frequency: a
+    warning is urgent, never part of a digest."""
+    units = list(alert.units.all())
+    paths = [unit.path for unit in units]
+    where = Q(unit__isnull=True) | Q(unit__path__in=unit_paths_with_ancestors(paths))
+    for path in paths:
+        where |= Q(unit__path__startswith=path)
+    subscriptions = Subscription.objects.filter(
+        where, topic=Topic.WARNING, subscriber__is_active=True, subscriber__confirmed_at__isnull=False
+    )
+    subscriber_ids = list(
+        subscriptions.filter(subscriber_id__gt=fanout.cursor)
+        .order_by("subscriber_id")
+        .values_list("subscriber_id", flat=True)
+        .distinct()[:FANOUT_CHUNK]
+    )
+    if not subscriber_ids:
+        return [], fanout.cursor
+    deepest: dict[int, Subscription] = {}
+    for subscription in subscriptions.filter(subscriber_id__in=subscriber_ids).select_related("subscriber", "unit"):
+        held = deepest.get(subscription.subscriber_id)
+        if held is None or (subscription.unit and (held.unit is None or subscription.unit.depth > held.unit.depth)):
+            deepest[subscription.subscriber_id] = subscription
+    new = []
+    for subscriber_id in subscriber_ids:
+        subscription = deepest[subscriber_id]
+        new.append(AlertRecipient(
+            alert=alert, subscriber_id=subscriber_id, unit=subscription.unit or units[0],
+            name=str(subscription.subscriber)[:80], role=_("订阅者"), code=alert.reply_code(fanout.ordinal),
+        ))  # fmt: skip
+        fanout.ordinal += 1
+    AlertRecipient.objects.bulk_create(new, ignore_conflicts=True)
+    recipients = list(
+        AlertRecipient.objects.filter(alert=alert, subscriber_id__in=subscriber_ids).select_related("subscriber")
+    )
+    return recipients, subscriber_ids[-1]
 
 
 def _resend_chunk(alert: Alert, fanout: AlertFanout) -> tuple[list[AlertRecipient], int]:

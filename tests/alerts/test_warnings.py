@@ -324,3 +324,35 @@ def test_the_bulk_path_finds_the_same_addresses_as_notice_enqueue_for_every_pref
     preferences = _staff_preferences([BulkTarget(person=p, key="k") for p in people])
     for person in people:
         assert _target_addresses(kind, person, preferences) == notice_services._addresses(kind, person), person.username
+
+
+def test_subscribers_who_follow_warnings_of_the_units_get_it_at_once_and_others_do_not(tree, people):
+    from pingcheng.notices.models import Frequency, Subscription, Topic
+    from tests.notices.people import subscriber
+
+    follows = {
+        "community_daily": (subscriber(phone="13700000001"), tree["community"], Topic.WARNING, Frequency.DAILY),
+        "street": (subscriber(phone="13700000002"), tree["street"], Topic.WARNING, Frequency.IMMEDIATE),
+        "grid": (subscriber(email="grid@resident.example"), tree["grid"], Topic.WARNING, Frequency.IMMEDIATE),
+        "district_wide": (subscriber(phone="13700000003"), None, Topic.WARNING, Frequency.WEEKLY),
+        "news_only": (subscriber(phone="13700000004"), tree["community"], Topic.NEWS, Frequency.IMMEDIATE),
+        "other_street": (subscriber(phone="13700000005"), tree["far"], Topic.WARNING, Frequency.IMMEDIATE),
+        "unconfirmed": (subscriber(phone="13700000006", confirmed=False), tree["community"], Topic.WARNING,
+                        Frequency.IMMEDIATE),
+    }  # fmt: skip
+    for person, unit, topic, frequency in follows.values():
+        Subscription.objects.create(subscriber=person, unit=unit, topic=topic, frequency=frequency)
+    alert = _issue(people, [tree["community"]])
+    _fan_out(alert)
+    reached = set(alert.recipients.filter(subscriber__isnull=False).values_list("subscriber", flat=True))
+    expected = {follows[name][0].pk for name in ("community_daily", "street", "grid", "district_wide")}
+    assert reached == expected
+    assert alert.recipients.get(subscriber=follows["grid"][0]).unit == tree["grid"]
+    assert alert.recipients.get(subscriber=follows["district_wide"][0]).unit == tree["community"]
+    notices = Notice.objects.filter(subscriber__in=expected)
+    assert {n.channel for n in notices if n.subscriber_id == follows["grid"][0].pk} == {"email"}
+    assert all(n.status == Notice.Status.PENDING and n.send_after <= n.created_at for n in notices)
+    recipient = alert.recipients.get(subscriber=follows["community_daily"][0])
+    call_command("alerts_sms_reply", phone="13700000001", text=recipient.code)
+    recipient.refresh_from_db()
+    assert recipient.acknowledged_via == AlertRecipient.Via.SMS
