@@ -77,6 +77,16 @@ def campaign_units(campaign: Campaign, units: QuerySet[Unit]) -> QuerySet[Unit]:
     return units.filter(condition)
 
 
+def campaigns_for_user(user) -> QuerySet[Campaign]:
+    """The campaigns one of the user's units takes part in (``campaign_units`` as a set): every district
+    campaign, and a street's or community's own where the user's units are among its lead and partners."""
+    from campaigns.dashboard import DashboardScope  # the same rule, already written as one query there
+
+    if directory_access.user_sees_everything(user):
+        return Campaign.objects.all()
+    return DashboardScope(roots=tuple(directory_access.unit_paths_for_user(user, roles=CAMPAIGN_ROLES))).campaigns()
+
+
 def campaign_open_to(campaign: Campaign, unit: Unit) -> bool:
     return campaign_units(campaign, Unit.objects.filter(pk=unit.pk)).exists()
 

@@ -336,6 +336,7 @@ def ledger(request):
 
     today = timezone.localdate()
     form = LedgerForm(request.POST or None, units=_form_units(request.user),
+                      campaigns=access.campaigns_for_user(request.user),
                       initial={"date_from": today.replace(day=1), "date_to": today, "file_format": "xlsx"})  # fmt: skip
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -19,6 +19,13 @@ from pingcheng.directory.models import Unit
 NO_NUL = [ProhibitNullCharactersValidator()]
 
 
+def ledger_day_in_range(day: date) -> None:
+    """The period becomes aware datetimes at the edges of its days: 1 January of year 1 in Shanghai is before
+    year 1 in UTC, which the database adapter cannot convert. No ledger reaches outside this century."""
+    if not date(2000, 1, 1) <= day <= date(2099, 12, 31):
+        raise ValidationError(_("日期须在2000年至2099年之间。"), code="ledger_day_out_of_range")
+
+
 class UnitChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, unit: Unit) -> str:
         return unit.name
@@ -69,7 +76,9 @@ class ActivityForm(forms.Form):
     title = forms.CharField(label=_("活动主题"), max_length=80, required=False, validators=NO_NUL,
                             help_text=_("不填则按活动类型和日期自动命名。"))  # fmt: skip
     # HTML date inputs take ISO dates only: a localised "2026/11/30" would show as empty.
-    day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    # Bounded like a ledger's period: 31 December 9999 with an overnight end has no next morning to end on.
+    day = forms.DateField(label=_("日期"), validators=[ledger_day_in_range],
+                          widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))  # fmt: skip
     start = forms.TimeField(label=_("开始时间"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     end = forms.TimeField(label=_("结束时间"), required=False, help_text=_("早于开始时间即为次日结束（如夜间巡查 22:00 至 06:00）。"),
                           widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))  # fmt: skip
@@ -176,13 +185,6 @@ class StepForm(forms.Form):
     photos = PhotoFilesField(label=_("照片（可选）"))
 
 
-def ledger_day_in_range(day: date) -> None:
-    """The period becomes aware datetimes at the edges of its days: 1 January of year 1 in Shanghai is before
-    year 1 in UTC, which the database adapter cannot convert. No ledger reaches outside this century."""
-    if not date(2000, 1, 1) <= day <= date(2099, 12, 31):
-        raise ValidationError(_("日期须在2000年至2099年之间。"), code="ledger_day_out_of_range")
-
-
 class LedgerForm(forms.Form):
     """Which ledger to export: a unit in the user's scope, a period, optionally one campaign or one type."""
 
@@ -199,11 +201,13 @@ class LedgerForm(forms.Form):
                                                               ("csv", _("CSV，每项数据一行"))],
                                     initial="xlsx", widget=forms.RadioSelect)  # fmt: skip
 
-    def __init__(self, *args, units, **kwargs):
+    def __init__(self, *args, units, campaigns=None, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
-        self.fields["campaign"].queryset = Campaign.objects.order_by("-starts_on")
+        # Only the campaigns the user's units take part in: a neighbour street's own (internal) ones stay unnamed.
+        campaigns = Campaign.objects.all() if campaigns is None else campaigns
+        self.fields["campaign"].queryset = campaigns.order_by("-starts_on")
         self.fields["campaign_type"].queryset = CampaignType.objects.all()
 
     def clean(self):
