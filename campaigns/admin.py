@@ -22,7 +22,7 @@ from campaigns.models import (
     Metric,
     Target,
 )
-from pingcheng.directory.access import user_may_act_for
+from pingcheng.directory.access import scope_to_user_units, user_may_act_for
 from pingcheng.directory.admin_base import RoleAdminMixin, RoleModelAdmin, ScopedModelAdmin, unit_choices_anywhere
 from pingcheng.directory.models import Role
 from pingcheng.page_cache import page_product_changed
@@ -93,6 +93,11 @@ class TargetInline(RoleAdminMixin, admin.TabularInline):
                 kwargs["queryset"] = Metric.objects.filter(campaign_type=campaign.campaign_type)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def get_queryset(self, request):
+        # A street's staff read their own units' targets of a district campaign, never the neighbours' (as on
+        # the dashboard); district staff, who set them, all of them.
+        return scope_to_user_units(super().get_queryset(request), request.user, roles=access.CAMPAIGN_ROLES)
+
 
 @admin.register(Campaign)
 class CampaignAdmin(PublicChangeMixin, RoleModelAdmin):
@@ -112,9 +117,12 @@ class CampaignAdmin(PublicChangeMixin, RoleModelAdmin):
     list_select_related = ["campaign_type", "lead_unit"]
 
     def get_queryset(self, request):
+        # The campaigns the user's units take part in: a neighbour street's own (often internal) campaign, its
+        # targets and its activity count are none of this street's business (campaigns.access).
         return (
             super()
             .get_queryset(request)
+            .filter(pk__in=access.campaigns_for_user(request.user).values("pk"))
             .annotate(activity_total=Count("activities", filter=~Q(activities__status=Activity.Status.DRAFT)))
         )
 
