@@ -26,6 +26,7 @@ from campaigns.models import (
     Finding,
     FindingEvent,
     Metric,
+    Target,
 )
 from pingcheng.directory.models import Unit
 from pingcheng.workdays import deadline_set
@@ -134,6 +135,13 @@ ACTIVITIES = [
      "全方位推动小微企业工会经费返还"),
 ]  # fmt: skip
 
+# The district's targets for each street of the civilization week (campaign slug, metric, value, streets): the page
+# reports 15 activities in 大庆路街道's week, so one street's progress is met and the others' still open.
+TARGETS = [
+    ("lvse-wenming-zhou-2025", "events", 15, ["wenyinghu", "daqinglu", "zhenhua"]),
+    ("lvse-wenming-zhou-2025", "spots", 10, ["wenyinghu", "daqinglu", "zhenhua"]),
+]
+
 # (campaign slug, activity title, location, description, severity, responsible unit, working days, cycle)
 FINDINGS = [
     ("fangxun-2025", "御锦源社区暴雨隐患排查", "公路涵洞", "涵洞积水，影响车辆和行人通行。", Finding.Severity.SERIOUS,
@@ -188,6 +196,12 @@ def load(*, units: dict[str, Unit]) -> str:
         if created:
             campaign.partner_units.set([units[code] for code in partners])
         campaigns[slug] = campaign
+
+    for slug, code, value, streets in TARGETS:
+        metric = Metric.objects.get(campaign_type=campaigns[slug].campaign_type, code=code)
+        for street_code in streets:
+            Target.objects.get_or_create(campaign=campaigns[slug], unit=units[street_code], metric=metric,
+                                         defaults={"value": Decimal(value)})  # fmt: skip
 
     street, community, grid = _user("xinwang"), _user("yujinyuan"), _user("grid")
     activities = {}
