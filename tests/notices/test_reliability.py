@@ -9,8 +9,9 @@ assumed. Under CI=true a missing redis-server or a worker that does not start fa
 (b) a worker killed (SIGKILL) mid-delivery → each message delivered exactly once after the lease ends;
 (c) the sweep running twice at once → no duplicate;
 (d) two beats by mistake → no duplicate;
-(e) a large warning fanned out in chunks and fully delivered (ALERTS_TEST_RECIPIENTS, default 10,000 on
-    PostgreSQL and 3,000 on SQLite; bench/alerts_fanout.py measures the 10,000 case's throughput).
+(e) a large warning fanned out in chunks of 500 and fully delivered: 3,000 people here to keep CI within its
+    budget (ALERTS_TEST_RECIPIENTS=10000 runs the issue's full size); bench/alerts_fanout.py delivers and times
+    the 10,000-person case.
 """
 
 import os
@@ -357,8 +358,7 @@ def test_two_beats_by_mistake_deliver_each_warning_once(processes, provider):
 
 
 def _large_size() -> int:
-    default = 10_000 if connection.vendor == "postgresql" else 3_000
-    return int(os.environ.get("ALERTS_TEST_RECIPIENTS", default))
+    return int(os.environ.get("ALERTS_TEST_RECIPIENTS", 3_000))
 
 
 def test_a_large_warning_is_fanned_out_in_chunks_and_fully_delivered(processes, provider):
