@@ -7,7 +7,9 @@ the event instead of keeping a stale one. Times carry ``TZID=Asia/Shanghai`` wit
 """
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -32,7 +34,9 @@ def _calendar(request, name: str, activities) -> HttpResponse:
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", "Asia/Shanghai")
-    host = request.get_host().split(":")[0]
+    # The site's own name, not the one this request used: fetched through www. or a bare domain, a proxy or an
+    # internal address, the same activity must keep one UID, or subscribers' calendars hold it twice.
+    host = urlsplit(settings.SITE_URL).hostname or request.get_host().split(":")[0]
     zone = timezone.get_current_timezone()
     since = timezone.now() - timedelta(days=PAST_DAYS)
     # Events residents were told of: planned (or cancelled or held after being planned). A patrol logged as

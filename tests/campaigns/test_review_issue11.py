@@ -1,11 +1,13 @@
 """Issue 11 review (second round): what a grid worker's phone, a street office, a resident and an attacker tried,
 and what each must meet — a clear Chinese message, a neighbour's records unnamed, the demo showing progress."""
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 import pingcheng.urls  # noqa: F401  (imported with DEBUG off, as tests/campaigns/test_demo.py explains)
 from campaigns.models import Activity, Campaign, Target
@@ -134,3 +136,30 @@ def test_the_demo_sets_street_targets_so_the_dashboard_shows_progress(client, se
     assert page.status_code == 200
     html = page.content.decode()
     assert 'id="chart-progress-title"' in html and "大庆路街道 · 开展活动：15/15次（100%）" in html
+
+
+# --- the calendars ---------------------------------------------------------------------------------------
+
+
+def test_an_activity_keeps_one_calendar_uid_whatever_host_the_feed_is_fetched_through(
+    client, settings, people, new_activity
+):
+    """Subscribed once through www. and once through the bare domain (or fetched by a proxy under its internal
+    name), the same activity must be one event, not two: the UID names the site, not the request's host."""
+    import icalendar
+
+    from campaigns import services
+
+    settings.SITE_URL = "https://news.pingcheng.example"
+    settings.ALLOWED_HOSTS = ["news.pingcheng.example", "www.news.pingcheng.example", "10.0.0.5"]
+    settings.PAGE_CACHE_ENABLED = False
+    activity = services.activity_save(
+        activity=new_activity(unit="yujinyuan", starts_at=timezone.now() + timedelta(days=3)), by=people["community"]
+    )
+    services.activity_step(activity=activity, by=people["community"], name="plan")
+    uids = set()
+    for host in settings.ALLOWED_HOSTS:
+        response = client.get(reverse("campaigns:calendar"), HTTP_HOST=host)
+        assert response.status_code == 200
+        uids |= {str(event["UID"]) for event in icalendar.Calendar.from_ical(response.content).walk("VEVENT")}
+    assert uids == {f"activity-{activity.pk}@news.pingcheng.example"}
