@@ -35,4 +35,5 @@ def desk_panel(*, user) -> Panel | None:
                 urgent=counts.extensions_pending > 0,
             ),  # fmt: skip
         ]
+    items.append(PanelItem(label=_("办理统计（响应率、按时办结率、解决率、满意率）"), url=reverse("grievances-desk:figures")))
     return Panel(title=_("群众诉求"), items=items, order=40)

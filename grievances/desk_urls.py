@@ -1,6 +1,6 @@
 from django.urls import path
 
-from grievances import desk_views
+from grievances import desk_views, figures_views
 
 app_name = "grievances-desk"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/reveal/", desk_views.desk_reveal, name="reveal"),
     path("<int:pk>/extension/", desk_views.desk_extension_decide, name="extension_decide"),
     path("<int:pk>/steps/<slug:name>/", desk_views.desk_step, name="step"),
+    path("figures/", figures_views.desk_figures, name="figures"),
 ]

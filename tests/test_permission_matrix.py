@@ -418,6 +418,7 @@ BACK_OFFICE: dict[str, Endpoint] = {
     # a reveal shows the page (the lead unit) or leads back with the refusal.
     "grievances-desk:list": Endpoint("GET", may=lambda viewer: viewer.role in INQUIRY_STAFF),
     "grievances-desk:new": Endpoint("GET", may=lambda viewer: viewer.role in INQUIRY_STAFF),
+    "grievances-desk:figures": Endpoint("GET", may=lambda viewer: viewer.role in INQUIRY_STAFF),  # own units' rows
     "grievances-desk:detail": Endpoint("GET", may=inquiry_visible, model="grievances.inquiry",
                                        kwargs=lambda pk: {"pk": pk}),  # fmt: skip
     "grievances-desk:step": Endpoint("POST", may=inquiry_visible, model="grievances.inquiry",
