@@ -24,11 +24,24 @@ unit_choices_anywhere(Topic, "default_unit")
 
 
 class PublicChangeMixin:
-    """Topics and FAQ entries are printed on the public pages: a change refreshes the cached pages."""
+    """Topics and FAQ entries are printed on the public pages (the FAQ, the suggestions before asking, the
+    answers grouped by topic): a change or a deletion refreshes the cached pages at once, after the commit, as
+    a service's does. Answer templates and deadline policies appear on no public page and need none."""
+
+    def _public_changed(self) -> None:
+        transaction.on_commit(lambda: page_product_changed("grievances"))
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        transaction.on_commit(lambda: page_product_changed("grievances"))
+        self._public_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self._public_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        self._public_changed()
 
 
 @admin.register(Topic)

@@ -9,7 +9,7 @@ class GrievancesConfig(AppConfig):
     def ready(self) -> None:
         from grievances import (
             notice_kinds,  # noqa: F401 — registers the desk's notice kinds
-            verification,  # noqa: F401 — PhoneCode (migration 0002) lives beside its code
+            verification,  # PhoneCode (migration 0002) lives beside its code
         )
         from grievances.dashboard import desk_panel
         from grievances.models import (
@@ -40,3 +40,6 @@ class GrievancesConfig(AppConfig):
         audit_exempt(InquiryEvent, reason="append-only history written by grievances.services itself")
         audit_exempt(Reply, CoHandling, Extension, InquiryPhoto,
                      reason="written only by grievances.services, each step recorded as an InquiryEvent")  # fmt: skip
+        audit_exempt(verification.PhoneCode,
+                     reason="one-time phone codes: short-lived rows written by the public form, holding only keyed "
+                            "hashes; an audit copy would keep them beyond their deletion")  # fmt: skip
