@@ -9,10 +9,11 @@ from campaigns import public, selectors
 from campaigns.models import Activity
 from pingcheng.breadcrumbs import crumb
 from pingcheng.directory.models import Unit
-from pingcheng.page_cache import public_page
+from pingcheng.page_cache import page_depends_on, public_page
 from pingcheng.pagination import paginate
 
 CAMPAIGNS = "campaigns"
+NEWS = "news"  # the newsroom's page-cache product (articles registers it)
 UPCOMING_SHOWN = 10
 STREET_KINDS = (Unit.Kind.STREET, Unit.Kind.COMMUNITY, Unit.Kind.VILLAGE)
 
@@ -39,6 +40,9 @@ def campaign_list(request):
 @public_page(CAMPAIGNS)
 def campaign_detail(request, slug: str):
     campaign = get_object_or_404(public.campaigns_public().select_related("campaign_type", "lead_unit"), slug=slug)
+    # The timeline prints its coverage (the newsroom's headlines and links): a withdrawn or corrected article
+    # must leave this page when the news changes, not up to a minute later.
+    page_depends_on(request, NEWS)
     totals = {metric: value for metric, value in selectors.campaign_totals(campaign=campaign, public=True).items()
               if metric.is_public}  # fmt: skip
     # A flood season's patrols run to thousands of activities: the timeline comes in pages, newest first.

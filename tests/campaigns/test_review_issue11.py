@@ -163,3 +163,29 @@ def test_an_activity_keeps_one_calendar_uid_whatever_host_the_feed_is_fetched_th
         assert response.status_code == 200
         uids |= {str(event["UID"]) for event in icalendar.Calendar.from_ical(response.content).walk("VEVENT")}
     assert uids == {f"activity-{activity.pk}@news.pingcheng.example"}
+
+
+# --- page cache ------------------------------------------------------------------------------------------
+
+
+def test_a_withdrawn_article_leaves_the_cached_campaign_timeline_at_once(client, people, new_activity, flood):
+    """The timeline prints each activity's coverage: when the newsroom withdraws an article (and announces the
+    news changed), the campaign page cached a moment ago must not keep its headline and link."""
+    from articles.models import Article
+    from campaigns import services
+    from pingcheng.page_cache import page_product_changed
+    from tests.factories import ArticleFactory
+
+    when = timezone.now() - timedelta(hours=1)
+    story = ArticleFactory(headline="网格员连夜排除涵洞积水", status=Article.Status.PUBLISHED, publish_at=when,
+                           published_at=when)  # fmt: skip
+    activity = services.activity_save(activity=new_activity(), by=people["grid"], figures={"patrols": 1})
+    services.activity_step(activity=activity, by=people["grid"], name="hold")
+    activity.articles.add(story)
+    url = reverse("campaigns:detail", args=[flood.slug])
+    assert "网格员连夜排除涵洞积水" in client.get(url).text
+    assert "网格员连夜排除涵洞积水" in client.get(url).text  # from the page cache
+    Article.objects.filter(pk=story.pk).update(status=Article.Status.WITHDRAWN)
+    page_product_changed("news")  # what the newsroom's services announce after a withdrawal
+    page = client.get(url).text
+    assert "网格员连夜排除涵洞积水" not in page and "涵洞积水巡查" in page
