@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from grievances import access, selectors
 from grievances.models import FaqEntry, Inquiry, InquiryEvent, Reply, Topic, tracking_code_display
-from grievances.verification import phone_normalise
+from grievances.verification import phone_digest, phone_normalise
 from pingcheng.chinese import mask_name, mask_phone
 from pingcheng.directory.models import Unit
 from pingcheng.errors import DomainError
@@ -192,8 +192,6 @@ def draft_from(data: dict, *, photo_ids: list[int]) -> dict:
 
 
 def _phone_key(phone: str) -> str:
-    from grievances.verification import phone_digest
-
     return phone_digest(phone)
 
 
@@ -288,7 +286,7 @@ def inquiry_duplicate_of(*, phone: str, title: str, text: str, idempotency_key: 
 
 
 def _inquiry_phone_digest(phone: str) -> str:
-    return _services().inquiry_phone_digest(phone_normalise(phone))
+    return phone_digest(phone)  # the digest stored on inquiries, as the draft's and the code's
 
 
 # --- Tracking ------------------------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy
 
 from pingcheng.errors import DomainError
 from pingcheng.notices.sms import SmsError, get_sms_backend
+from pingcheng.personal_data import personal_data_digest
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,8 @@ PHONE_DAILY = 10
 IP_HOURLY = 20
 # Codes are kept this long after they expire (the counts above read a day back), then deleted.
 KEEP = timedelta(days=1)
+# The purpose ``grievances.services.inquiry_phone_digest`` stores on inquiries: one digest for one phone.
+PHONE_DIGEST_PURPOSE = "inquiry.phone"
 
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _PHONE_PUNCTUATION = re.compile(r"[\s\-－—()（）]")
@@ -95,7 +98,10 @@ def phone_normalise(phone: str) -> str:
 
 
 def phone_digest(phone: str) -> str:
-    return salted_hmac("grievances.verification.phone", phone_normalise(phone), algorithm="sha256").hexdigest()
+    """The one keyed digest of a resident's phone (``pingcheng.personal_data``), the value ``Inquiry.phone_digest``
+    holds: a code's phone, a draft's phone and a filed inquiry's phone compare equal, so duplicate detection and
+    the per-phone limits find the same resident whichever side wrote the row."""
+    return personal_data_digest(phone_normalise(phone), purpose=PHONE_DIGEST_PURPOSE)
 
 
 def address_digest(ip: str) -> str:
