@@ -136,7 +136,9 @@ def _render_detail(request, inquiry: Inquiry, *, revealed=None, bound: dict | No
         "forms": forms,
         "pending_extension": pending,
         "decide_form": desk_forms.ExtensionDecisionForm(initial={"extension": pending.pk})
-        if pending and INQUIRY_WORKFLOW.allowed("decide_extension", user=user, obj=inquiry)
+        if pending
+        and pending.requested_by_id != user.pk
+        and INQUIRY_WORKFLOW.allowed("decide_extension", user=user, obj=inquiry)
         else None,
         "may_reveal": INQUIRY_WORKFLOW.allowed("reveal", user=user, obj=inquiry),
         "revealed": revealed,

@@ -166,12 +166,12 @@ def _draft(request) -> dict | None:
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def inquiry_new(request):
     draft = _draft(request)
     context = {"crumbs": _crumbs(crumb(_("提出诉求"))), "nav": "inquiries",
                "draft_photo_count": len(draft.get("photo_ids", [])) if draft else 0}  # fmt: skip
-    if request.method == "GET":
+    if request.method != "POST":
         initial = public_data.draft_initial(draft) if draft else {}
         return render(request, "grievances/public/new.html", {**context, "form": InquiryForm(initial=initial)})
 
@@ -223,7 +223,7 @@ def inquiry_new(request):
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def inquiry_confirm(request):
     draft = _draft(request)
     if draft is None:
@@ -240,7 +240,7 @@ def inquiry_confirm(request):
         "nav": "inquiries",
         **public_data.draft_labels(draft),
     }
-    if request.method == "GET":
+    if request.method != "POST":
         return render(request, "grievances/public/confirm.html", {**context, "form": CodeForm()})
 
     if request.POST.get("action") == "resend":
@@ -327,12 +327,12 @@ def _lookup_again(request):
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def track(request):
     context = {"crumbs": _crumbs(crumb(_("查办理进度"))), "nav": "inquiries"}
     tracked = request.session.get(TRACKED) if request.session.get(TRACKED) else {}
     context["recent"] = public_data.tracked_titles(tracked if isinstance(tracked, dict) else {})
-    if request.method == "GET":
+    if request.method != "POST":
         return render(request, "grievances/public/track.html", {**context, "form": TrackForm()})
     form = TrackForm(request.POST)
     if _limited(request, "grievances-track", TRACK_RATE):
@@ -348,7 +348,7 @@ def track(request):
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def track_detail(request, token: str):
     inquiry = _tracked(request, token)
     if inquiry is None:
@@ -381,7 +381,7 @@ def track_detail(request, token: str):
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def my_data(request, token: str):
     inquiry = _tracked(request, token)
     if inquiry is None:

@@ -183,6 +183,14 @@ def _notify_dispatchers(inquiry: Inquiry, kind: str, key: str, *, skip=None, **e
         notice_enqueue(kind=kind, recipient=user, key=key, context=_staff_context(inquiry, **extra))
 
 
+def _extensions_lapse(inquiry: Inquiry, why: str) -> None:
+    """End a pending extension whose round or unit is over: left pending, a supervisor could later approve it and
+    stretch a redo round's (or another unit's) fresh deadline, and it would block that round's own request."""
+    inquiry.extensions.filter(status=Extension.Status.PENDING).update(
+        status=Extension.Status.REFUSED, decision_note=why, decided_at=timezone.now()
+    )
+
+
 def _tell_resident(inquiry: Inquiry, what: str, message: str) -> None:
     """An SMS to the resident (never the phone in the context; the address is blanked once delivered)."""
     if not inquiry.phone or inquiry.personal_data_erased_at is not None:
@@ -316,6 +324,7 @@ def inquiry_reassign(*, inquiry: Inquiry, unit: Unit, by, note: str) -> Inquiry:
     if unit.pk == inquiry.lead_unit_id:
         raise _refuse(_("诉求已由该单位办理。"), "same_unit")
     old = inquiry.lead_unit
+    _extensions_lapse(inquiry, _("诉求已改派，申请不再审批。"))
     inquiry.lead_unit = unit
     inquiry.assigned_at = timezone.now()
     inquiry.accepted_at = None
@@ -356,6 +365,7 @@ def inquiry_return(*, inquiry: Inquiry, by, reason: str) -> Inquiry:
     if workdays_between(start=assigned, end=timezone.now()).count > RETURN_WINDOW_WORKING_DAYS:
         raise _refuse(_("分派已超过 1 个工作日，不能退单；如确需改派，请联系督办人。"), "return_too_late")
     unit = inquiry.lead_unit
+    _extensions_lapse(inquiry, _("诉求已退单，申请不再审批。"))
     inquiry.lead_unit = None
     inquiry.accepted_at = None
     before = _move(inquiry, target, ["lead_unit", "accepted_at"])
@@ -448,6 +458,8 @@ def extension_decide(*, extension: Extension, by, approve: bool, note: str = "")
     INQUIRY_WORKFLOW.check("decide_extension", user=by, obj=inquiry)
     if extension.status != Extension.Status.PENDING:
         raise _refuse(_("这项延期申请已审批。"), "extension_decided")
+    if by is not None and extension.requested_by_id == by.pk:
+        raise _refuse(_("不能审批自己提出的延期申请，请由其他督办人审批。"), "extension_own_request")
     extension.decided_by, extension.decided_at, extension.decision_note = by, timezone.now(), note.strip()
     if approve:
         due = deadline_set(obj=inquiry, start=inquiry.deadline_start,
@@ -487,9 +499,12 @@ def inquiry_answer(*, inquiry: Inquiry, by, text: str) -> Reply:
         raise _refuse(_("答复不超过 5000 字。"), "answer_too_long")
     reply = Reply.objects.create(inquiry=inquiry, kind=Reply.Kind.ANSWER, unit=inquiry.lead_unit, author=by,
                                  text=text.strip(), is_official_answer=True, round=inquiry.redo_round)  # fmt: skip
+    _extensions_lapse(inquiry, _("诉求已答复，申请不再审批。"))
     inquiry.answered_at = timezone.now()
     inquiry.is_supervised = False
-    before = _move(inquiry, target, ["answered_at", "is_supervised"])
+    # The redo round's answer is rated afresh: the first round's rating (and its words) stay in its RATED event.
+    inquiry.rating, inquiry.rating_note, inquiry.rated_at = "", "", None
+    before = _move(inquiry, target, ["answered_at", "is_supervised", "rating", "rating_note", "rated_at"])
     _event(inquiry, A.ANSWERED, by=by, unit=inquiry.lead_unit, from_status=before, to_status=target, visible=True)
     _tell_resident(inquiry, f"answered:{inquiry.redo_round}",
                    _("%(unit)s已答复您的诉求，请凭查询码查看答复并评价。") % {"unit": inquiry.lead_unit.name})  # fmt: skip
@@ -507,10 +522,10 @@ def inquiry_rate(*, inquiry: Inquiry, rating: str, note: str = "") -> Inquiry:
     note = (note or "").strip()[:500]
     inquiry.rating, inquiry.rating_note, inquiry.rated_at = rating, note, timezone.now()
     redo = rating == Inquiry.Rating.UNSATISFIED and inquiry.redo_round < MAX_REDO_ROUNDS
+    said = Inquiry.Rating(rating).label + (f"：{note}" if note else "")
     if not redo:
         before = _move(inquiry, target, ["rating", "rating_note", "rated_at"])
-        _event(inquiry, A.RATED, from_status=before, to_status=target, visible=True,
-               note=Inquiry.Rating(rating).label)  # fmt: skip
+        _event(inquiry, A.RATED, from_status=before, to_status=target, visible=True, note=said)
         return inquiry
     inquiry.redo_round += 1
     inquiry.accepted_at = timezone.now()
@@ -519,7 +534,7 @@ def inquiry_rate(*, inquiry: Inquiry, rating: str, note: str = "") -> Inquiry:
     before = _move(inquiry, S.ACCEPTED, ["rating", "rating_note", "rated_at", "redo_round", "accepted_at",
                                          "deadline_start", "deadline_working_days", "deadline_due",
                                          "deadline_provisional"])  # fmt: skip
-    _event(inquiry, A.RATED, from_status=before, to_status=S.RATED, visible=True, note=Inquiry.Rating(rating).label)
+    _event(inquiry, A.RATED, from_status=before, to_status=S.RATED, visible=True, note=said)
     _event(inquiry, A.REDO, from_status=S.RATED, to_status=S.ACCEPTED, unit=inquiry.lead_unit, visible=True,
            note=_("居民不满意，%(unit)s重新办理，%(due)s前答复。")
            % {"unit": inquiry.lead_unit.name, "due": _chinese_date(inquiry.deadline_due)})  # fmt: skip

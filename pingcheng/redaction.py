@@ -34,6 +34,7 @@ PHONE = "[电话]"
 ID_NUMBER = "[身份证号]"
 ADDRESS = "[地址]"
 EMAIL = "[邮箱]"
+ACCOUNT = "[账号]"
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff"
 _FULL_WIDTH_ALNUM = {code: unicodedata.normalize("NFKC", chr(code)) for code in range(0xFF10, 0xFF5B)
@@ -71,6 +72,11 @@ ANNOUNCED_NUMBER_RE = re.compile(
     r"(电话|手机|手机号|联系方式|联系电话|号码|固话|座机|微信|QQ|qq)(\s*(?:是|为|[:：])?\s*)(\d[\d\s\-]{5,14}\d)"
 )
 
+# A messaging account (WeChat, QQ) reaches the person as surely as a phone number does.
+ACCOUNT_RE = re.compile(
+    r"(微信号?|微信账号|QQ号?|qq号?)(\s*(?:是|为|[:：])?\s*)([A-Za-z][A-Za-z0-9_\-]{5,19}|\d{5,12})(?![A-Za-z0-9_\-])"
+)
+
 # A place name never starts with the verb or pronoun in front of it (住在, 我家, 位于 …).
 _NAME_CHAR = f"(?:(?![住在于到是的我家和与位找向从])[{_HAN}A-Za-z])"
 _PLACE_NAME = f"(?:{_NAME_CHAR}{{1,12}}?(?:小区|花园|家园|公寓|大厦|新村|新城|嘉园|雅苑|苑|院|城|府|里|庄园|宿舍))?"
@@ -88,12 +94,15 @@ ADDRESS_RE = re.compile(
     f"|{_NUM}单元(?:{_BUILDING_PARTS})*"
 )
 
-_INTRO = r"(?:我是|我叫|本人是|本人|我的名字是|名字是|名叫|联系人|联系人是|姓名|反映人|来电人|居民)\s*[:：]?\s*"
+_KIN = "(?:老伴|爱人|丈夫|妻子|老公|老婆|媳妇|儿子|女儿|孙子|孙女|父亲|母亲|我爸|我妈|孩子|家属)"
+_INTRO = rf"(?:{_KIN}(?:名叫|叫做|叫)|我是|我叫|本人是|本人|我的名字是|名字是|名叫|联系人|联系人是|姓名|反映人|来电人|居民)\s*[:：]?\s*"
 INTRO_NAME_RE = re.compile(f"({_INTRO})({_SURNAME}[{_HAN}]{{1,2}}){_AFTER_NAME}")
 # "…社区的张秀英" / "…小区居民李桂兰": a name right after where the person lives.
 RESIDENT_NAME_RE = re.compile(
     f"((?:社区|小区|村|街道|网格|楼)(?:的|居民|村民)\\s*)({_SURNAME}[{_HAN}]{{1,2}}){_AFTER_NAME}"
 )
+# A self-description that opens with the name: 张秀英，女，65岁 …
+DESCRIBED_NAME_RE = re.compile(f"((?:^|[。！？!?\\n])\\s*)({_SURNAME}[{_HAN}]{{1,2}})(?=[，,、\\s]+[男女][，,、\\s])")
 TITLE_RE = re.compile(_TITLE)
 # Characters that may stand right before a name: a name is not glued to another word's last character except these.
 _BEFORE_NAME = set("的是叫找和跟给与向请问位名了被让帮对把由即称老小区村楼会站院所局队办")
@@ -118,10 +127,12 @@ def redact(text: str | None) -> str:
     text = EMAIL_RE.sub(EMAIL, text)
     text = MOBILE_RE.sub(PHONE, text)
     text = LANDLINE_RE.sub(PHONE, text)
+    text = ACCOUNT_RE.sub(lambda m: f"{m.group(1)}{m.group(2)}{ACCOUNT}", text)
     text = ANNOUNCED_NUMBER_RE.sub(lambda m: f"{m.group(1)}{m.group(2)}{PHONE}", text)
     text = ADDRESS_RE.sub(ADDRESS, text)
     text = INTRO_NAME_RE.sub(lambda m: m.group(1) + NAME, text)
     text = RESIDENT_NAME_RE.sub(lambda m: m.group(1) + NAME, text)
+    text = DESCRIBED_NAME_RE.sub(lambda m: m.group(1) + NAME, text)
     text = _redact_titled(text)
     return text
 

@@ -1,0 +1,183 @@
+"""Found by reviewing the inquiry desk as its people use it (issue 12): each test failed before its fix."""
+
+import pytest
+from django.urls import reverse
+
+from grievances import services
+from grievances.errors import InquiryActionRefused
+from grievances.models import Extension, Inquiry, InquiryEvent
+from pingcheng.directory.models import Membership, Role
+from tests.grievances.desk_world import PHONE, submit
+
+pytestmark = pytest.mark.django_db
+
+S = Inquiry.Status
+
+
+def _accepted(w, **fields) -> Inquiry:
+    inquiry = submit(w, **fields)
+    return services.inquiry_accept(inquiry=inquiry, by=w.union_handler)
+
+
+def _answered(w) -> Inquiry:
+    inquiry = _accepted(w)
+    services.inquiry_answer(inquiry=inquiry, by=w.union_handler, text="需营业执照复印件。")
+    inquiry.refresh_from_db()
+    return inquiry
+
+
+def _tracked(client, inquiry) -> str:
+    """The resident's tracking page, looked up the way the resident does (code + last four digits)."""
+    found = client.post(reverse("grievances:track"), {"code": inquiry.tracking_code_display, "phone_tail": PHONE[-4:]})
+    assert found.status_code == 302, found.status_code
+    return found["Location"]
+
+
+# --- redo round: the resident rates the second answer -------------------------------------------------------
+
+
+def test_after_a_redo_the_resident_can_rate_the_second_answer_on_the_tracking_page(client, desk_world):
+    inquiry = _answered(desk_world)
+    services.inquiry_rate(inquiry=inquiry, rating="unsatisfied", note="材料没说全")
+    services.inquiry_answer(inquiry=inquiry, by=desk_world.union_handler, text="补充：还需缴费凭证。")
+    url = _tracked(client, inquiry)
+    page = client.get(url).content.decode()
+    assert 'name="rating"' in page
+    rated = client.post(url, {"rating": "satisfied", "comment": ""})
+    assert rated.status_code == 302
+    inquiry.refresh_from_db()
+    assert inquiry.status == S.RATED and inquiry.rating == "satisfied" and inquiry.redo_round == 1
+
+
+def test_before_a_redo_answer_the_tracking_page_offers_no_second_rating(client, desk_world):
+    inquiry = _answered(desk_world)
+    services.inquiry_rate(inquiry=inquiry, rating="unsatisfied", note="材料没说全")
+    url = _tracked(client, inquiry)
+    assert 'name="rating"' not in client.get(url).content.decode()
+    assert client.post(url, {"rating": "satisfied"}).status_code == 302
+    inquiry.refresh_from_db()
+    assert inquiry.status == S.ACCEPTED and inquiry.rating == "unsatisfied"
+
+
+def test_the_first_rounds_unsatisfied_rating_and_its_words_stay_in_the_history(desk_world):
+    inquiry = _answered(desk_world)
+    services.inquiry_rate(inquiry=inquiry, rating="unsatisfied", note="材料没说全")
+    services.inquiry_answer(inquiry=inquiry, by=desk_world.union_handler, text="补充：还需缴费凭证。")
+    rated = inquiry.events.filter(action=InquiryEvent.Action.RATED).get()
+    assert "不满意" in rated.note and "材料没说全" in rated.note
+
+
+# --- a pending extension does not outlive the round or the unit it was asked for -----------------------------
+
+
+def _pending_extension(w, inquiry) -> Extension:
+    return services.extension_request(inquiry=inquiry, by=w.union_handler, working_days=5, reason="需核实")
+
+
+def test_answering_ends_a_pending_extension_so_it_cannot_stretch_the_redo_deadline(desk_world):
+    inquiry = _accepted(desk_world)
+    extension = _pending_extension(desk_world, inquiry)
+    services.inquiry_answer(inquiry=inquiry, by=desk_world.union_handler, text="需营业执照复印件。")
+    extension.refresh_from_db()
+    assert extension.status == Extension.Status.REFUSED and extension.decided_by is None
+    services.inquiry_rate(inquiry=inquiry, rating="unsatisfied")
+    inquiry.refresh_from_db()
+    due = inquiry.deadline_due
+    with pytest.raises(InquiryActionRefused) as refused:
+        services.extension_decide(extension=extension, by=desk_world.supervisor, approve=True)
+    assert refused.value.code == "extension_decided"
+    inquiry.refresh_from_db()
+    assert inquiry.deadline_due == due
+    # The redo round may ask for its own time.
+    again = _pending_extension(desk_world, inquiry)
+    assert again.status == Extension.Status.PENDING
+
+
+@pytest.mark.parametrize("step", ["reassign", "return"])
+def test_moving_an_inquiry_away_ends_the_old_units_pending_extension(desk_world, step):
+    inquiry = _accepted(desk_world)
+    extension = _pending_extension(desk_world, inquiry)
+    if step == "reassign":
+        services.inquiry_reassign(inquiry=inquiry, unit=desk_world.urban, by=desk_world.supervisor, note="应由城管办理")
+    else:
+        services.inquiry_return(inquiry=inquiry, by=desk_world.union_handler, reason="应由城管办理")
+        services.inquiry_assign(inquiry=inquiry, unit=desk_world.urban, by=desk_world.supervisor)
+    extension.refresh_from_db()
+    assert extension.status == Extension.Status.REFUSED
+    services.inquiry_accept(inquiry=inquiry, by=desk_world.urban_handler)
+    new = services.extension_request(inquiry=inquiry, by=desk_world.urban_handler, working_days=2, reason="需现场核实")
+    assert new.status == Extension.Status.PENDING and new.unit == desk_world.urban
+
+
+def test_a_pending_extension_is_still_decided_while_the_inquiry_stays_with_its_unit(desk_world):
+    inquiry = _accepted(desk_world)
+    extension = _pending_extension(desk_world, inquiry)
+    services.inquiry_supervise(inquiry=inquiry, by=desk_world.supervisor, note="请尽快")
+    decided = services.extension_decide(extension=extension, by=desk_world.supervisor, approve=True)
+    assert decided.status == Extension.Status.APPROVED
+
+
+# --- nobody approves their own extension ------------------------------------------------------------------------
+
+
+def test_a_supervisor_who_also_handles_for_the_unit_cannot_approve_their_own_extension(desk_world):
+    both = desk_world.supervisor
+    Membership.objects.create(user=both, unit=desk_world.union, role=Role.DEPARTMENT_HANDLER)
+    inquiry = _accepted(desk_world)
+    extension = services.extension_request(inquiry=inquiry, by=both, working_days=5, reason="需核实")
+    with pytest.raises(InquiryActionRefused) as refused:
+        services.extension_decide(extension=extension, by=both, approve=True)
+    assert refused.value.code == "extension_own_request"
+    extension.refresh_from_db()
+    assert extension.status == Extension.Status.PENDING
+    assert services.extension_decide(extension=extension, by=desk_world.admin, approve=True).status == "approved"
+
+
+def test_the_desk_offers_no_decision_on_ones_own_extension(client, desk_world):
+    both = desk_world.supervisor
+    Membership.objects.create(user=both, unit=desk_world.union, role=Role.DEPARTMENT_HANDLER)
+    inquiry = _accepted(desk_world)
+    services.extension_request(inquiry=inquiry, by=both, working_days=5, reason="需核实")
+    client.force_login(both)
+    page = client.get(reverse("grievances-desk:detail", args=[inquiry.pk])).content.decode()
+    assert reverse("grievances-desk:extension_decide", args=[inquiry.pk]) not in page
+    client.force_login(desk_world.admin)
+    page = client.get(reverse("grievances-desk:detail", args=[inquiry.pk])).content.decode()
+    assert reverse("grievances-desk:extension_decide", args=[inquiry.pk]) in page
+
+
+# --- HEAD is answered wherever GET is ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["grievances:new", "grievances:track", "grievances:confirm"])
+def test_head_on_the_residents_form_pages_is_answered_like_get(client, desk_world, name):
+    get = client.get(reverse(name))
+    head = client.head(reverse(name))
+    assert head.status_code == get.status_code != 405
+    assert client.options(reverse(name)).status_code != 500
+
+
+# --- redaction of what the first patterns let through -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "redacted"),
+    [
+        ("张秀英，女，65岁，想问工会经费", "[姓名]，女，65岁，想问工会经费"),
+        ("材料齐了。王建国，男，70岁，反映楼道灯坏了", "材料齐了。[姓名]，男，70岁，反映楼道灯坏了"),
+        ("我老伴叫刘建国，今年七十岁", "我老伴叫[姓名]，今年七十岁"),
+        ("我的微信号是zhangsan1988，方便联系", "我的微信号是[账号]，方便联系"),
+        ("QQ：123456789，谢谢", "QQ：[账号]，谢谢"),
+    ],
+)
+def test_redaction_removes_a_described_name_a_relatives_name_and_messaging_accounts(text, redacted):
+    from pingcheng.redaction import redact
+
+    assert redact(text) == redacted
+
+
+@pytest.mark.parametrize("text", ["我叫外卖时发现楼道堵了", "孩子叫我去问问", "小区男女老少都关心", "微信公众号关注了"])
+def test_redaction_leaves_ordinary_words_that_look_like_those_patterns(text):
+    from pingcheng.redaction import redact
+
+    assert redact(text) == text
