@@ -10,8 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from grievances import services
-from grievances.models import AnswerTemplate, DeadlinePolicy, FaqEntry, Inquiry, Topic
+from grievances.models import AnswerTemplate, DeadlinePolicy, FaqEntry, Inquiry, InquiryEvent, Reply, Topic
 from pingcheng.directory.models import Unit
+from pingcheng.page_cache import page_product_changed
+from pingcheng.redaction import redact
 from pingcheng.workdays import deadline_set
 
 # (slug, name, default unit code, description)
@@ -54,6 +56,24 @@ UNION_TEMPLATE = (
     "承诺书，到平城区行政办公中心北区121办理，资料审核无误后10个工作日内完成返还。"
     f"咨询电话：{UNION_PHONES}。"
 )
+
+# Questions the union's consultation phones answered before the desk opened, published with the callers'
+# consent (no name or number was noted): the seed article's refund — which fees, on what conditions, which
+# materials, within 10 working days. They are the public answers a fresh `make run` shows without any login.
+# (key, title, question, answer, days before loading)
+ANSWERED_BY_PHONE = [
+    ("demo-union-phone-years", "小微企业工会经费返还的是哪几年的经费？",
+     "听说小微企业的工会经费可以返还，返还的是哪几年交的经费？筹备金也能返还吗？",
+     "您好！小微企业工会经费全额返还，返还的是企业足额缴纳的工会经费（筹备金），所属时间段为2020年1月1日至2022年"
+     f"12月31日。可先扫描二维码自助查询本企业是否在返还名单内。咨询电话：{UNION_PHONES}。", 40),
+    ("demo-union-phone-conditions", "2023年才成立工会的小微企业能返还工会经费吗？",
+     "我们是平城区的一家小微企业，2023年10月才成立工会，之前一直足额缴纳筹备金，请问符合返还条件吗？要带什么材料？",
+     "您好！在平城区范围内依法足额缴纳工会经费（筹备金）、在本次返还企业名单内且符合小微企业划型标准的单位均可返还；"
+     "2023年12月31日前建立工会组织（含被覆盖）的小微企业，2020—2022年度的工会经费（筹备金）均能全额返还。请携带"
+     "营业执照正本复印件（盖企业公章）、工会成立批复和选举结果批复复印件、企业会计报表、完税证明复印件、银行缴费回执"
+     "复印件及返还申报表、承诺书，到平城区行政办公中心北区121办理，资料审核无误后10个工作日内完成返还。"
+     f"咨询电话：{UNION_PHONES}。", 25),
+]  # fmt: skip
 
 # Residents are named from pingcheng.audit.privacy.RESIDENT_DEMO_NAMES; their phones are not real numbers.
 # (key, kind, topic slug, place unit code, title, text, name, phone, consent, stage)
@@ -98,6 +118,7 @@ def load(*, units: dict[str, Unit]) -> str:
     AnswerTemplate.objects.get_or_create(title="小微企业工会经费返还：条件、材料和时限", defaults={
         "topic": topics["union-fee-refund"], "unit": union, "text": UNION_TEMPLATE,
     })  # fmt: skip
+    _answered_by_phone(topic=topics["union-fee-refund"], union=union)
     for key, kind, topic, place, title, text, name, phone, consent, _stage in INQUIRIES:
         services.inquiry_submit(
             kind=kind, topic=topics[topic], place_unit=units.get(place), title=title, text=text, name=name,
@@ -107,6 +128,41 @@ def load(*, units: dict[str, Unit]) -> str:
     return (
         f"诉求：{Topic.objects.count()} 个类别，{FaqEntry.objects.count()} 条常见问题，{Inquiry.objects.count()} 件诉求"
     )
+
+
+def _answered_by_phone(*, topic: Topic, union: Unit) -> None:
+    """The union's earlier answers as closed, published inquiries with their history. Written as records of
+    what happened, not through the services' steps: those need a handler's and a supervisor's login, which
+    ``load_demo`` without ``--accounts`` does not create, and these must be on the public pages all the same."""
+    A, S, created = InquiryEvent.Action, Inquiry.Status, False
+    for key, title, question, answer, days in ANSWERED_BY_PHONE:
+        if Inquiry.objects.filter(idempotency_key=key).exists():
+            continue
+        filed = timezone.now() - timedelta(days=days)
+        answered, closed = filed + timedelta(days=1), filed + timedelta(days=9)
+        inquiry = Inquiry(
+            kind=Inquiry.Kind.CONSULT, topic=topic, title=title, text=question, channel=Inquiry.Channel.PHONE,
+            status=Inquiry.Status.CLOSED, lead_unit=union, publish_consent=True, is_published=True,
+            public_title=redact(title)[:80], public_question=redact(question), published_at=closed,
+            submitted_at=filed, assigned_at=filed, accepted_at=filed + timedelta(hours=1), answered_at=answered,
+            closed_at=closed, idempotency_key=key,
+        )  # fmt: skip
+        deadline_set(obj=inquiry, start=filed,
+                     working_days=services.inquiry_working_days(kind=inquiry.kind, topic=topic))  # fmt: skip
+        inquiry.save()
+        Reply.objects.create(inquiry=inquiry, unit=union, text=answer, is_official_answer=True, is_public=True,
+                             at=answered)  # fmt: skip
+        for action, before, after, at, visible in [
+            (A.RECORDED, "", S.SUBMITTED, filed, True), (A.ASSIGNED, S.SUBMITTED, S.ASSIGNED, filed, True),
+            (A.ACCEPTED, S.ASSIGNED, S.ACCEPTED, inquiry.accepted_at, True),
+            (A.ANSWERED, S.ACCEPTED, S.ANSWERED, answered, True), (A.AUTO_CLOSED, S.ANSWERED, S.CLOSED, closed, True),
+            (A.PUBLISHED, "", "", closed, False),
+        ]:  # fmt: skip
+            InquiryEvent.objects.create(inquiry=inquiry, action=action, from_status=before, to_status=after,
+                                        actor_unit=union, at=at, visible_to_resident=visible)  # fmt: skip
+        created = True
+    if created:
+        transaction.on_commit(lambda: page_product_changed("grievances"))
 
 
 @transaction.atomic
