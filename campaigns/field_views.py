@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from campaigns import access, selectors, services
 from campaigns.errors import CampaignActionRefused
@@ -193,6 +193,11 @@ def _photos_in_order():
 
 @field_staff_required
 def activity_detail(request, pk: int):
+    return _activity_page(request, pk)
+
+
+def _activity_page(request, pk: int, *, kept_step: str = "", kept_note: str = ""):
+    """The activity with the steps this person may take; ``kept_step``'s note given back as it was typed."""
     activity = get_object_or_404(
         access.activities_for_user(request.user)
         .select_related("campaign__campaign_type", "unit")
@@ -204,17 +209,23 @@ def activity_detail(request, pk: int):
     return render(request, "campaigns/field/activity_detail.html", {
         "activity": activity, "steps": steps, "nav": "none",
         "may_edit": activity.status not in (Activity.Status.CLOSED, Activity.Status.CANCELLED),
-        "may_raise": activity.status != Activity.Status.CANCELLED,
+        "may_raise": activity.status != Activity.Status.CANCELLED, "kept_step": kept_step, "kept_note": kept_note,
     })  # fmt: skip
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @field_staff_required
 def activity_step(request, pk: int, name: str):
     activity = access.activity_access_for_user(user=request.user, pk=pk)
-    form = StepForm(request.POST)
     if name not in {step.name for step in ACTIVITY_WORKFLOW.transitions}:
         raise Http404("没有这个操作")
+    if request.method == "GET":
+        # Where the login page sends back someone whose session idled out as they sent this step: what they
+        # typed, on the activity's page, to check and send again; otherwise the activity's page itself.
+        if (kept := _restored(request)) is None:
+            return redirect("campaigns-field:activity", pk=activity.pk)
+        return _activity_page(request, activity.pk, kept_step=name, kept_note=kept.get("note", ""))
+    form = StepForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("campaigns-field:activity", pk=activity.pk)
@@ -298,13 +309,19 @@ def _finding_page(request, pk: int, *, failed_step: str = "", failed_form: StepF
     })  # fmt: skip
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @field_staff_required
 def finding_step(request, pk: int, name: str):
     finding = access.finding_access_for_user(user=request.user, pk=pk)
-    form = StepForm(request.POST, request.FILES)
     if name not in {step.name for step in FINDING_WORKFLOW.transitions}:
         raise Http404("没有这个操作")
+    if request.method == "GET":
+        # As an activity's step: after an idle logout the typed note and days come back on the finding's page.
+        if (kept := _restored(request)) is None:
+            return redirect("campaigns-field:finding", pk=finding.pk)
+        return _finding_page(request, finding.pk, failed_step=name, failed_form=StepForm(kept),
+                             error=_("尚未提交，请核对后再提交。"))  # fmt: skip
+    form = StepForm(request.POST, request.FILES)
     if not form.is_valid():
         error = " ".join(str(e) for errors in form.errors.values() for e in errors)
         return _finding_page(request, finding.pk, failed_step=name, failed_form=form, error=error)

@@ -1,6 +1,7 @@
 """Issue 11 review (second round): what a grid worker's phone, a street office, a resident and an attacker tried,
 and what each must meet — a clear Chinese message, a neighbour's records unnamed, the demo showing progress."""
 
+import re
 from datetime import timedelta
 from io import StringIO
 
@@ -189,3 +190,89 @@ def test_a_withdrawn_article_leaves_the_cached_campaign_timeline_at_once(client,
     page_product_changed("news")  # what the newsroom's services announce after a withdrawal
     page = client.get(url).text
     assert "网格员连夜排除涵洞积水" not in page and "涵洞积水巡查" in page
+
+
+# --- idle logout in the middle of a step -----------------------------------------------------------------
+
+
+def _idle_then_send(client, user, url: str, data: dict):
+    """``user`` typed a step's form for 40 minutes; the session idled out before it was sent."""
+    import time
+
+    from pingcheng.accounts import LAST_SEEN_KEY
+
+    client.force_login(user)
+    session = client.session
+    session[LAST_SEEN_KEY] = time.time() - 40 * 60
+    session.save()
+    response = client.post(url, data)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
+    client.post(f"{reverse('admin:login')}?next={url}",
+                {"username": user.username, "password": "pw-for-tests-1", "next": url})  # fmt: skip
+    return client.get(url)  # where the login page sends them back
+
+
+def test_an_order_typed_as_the_session_idled_out_comes_back_on_the_finding_not_a_405(client, people, units,
+                                                                                   new_activity):  # fmt: skip
+    from campaigns import services
+    from campaigns.models import Finding
+
+    activity = services.activity_save(activity=new_activity(unit="yujinyuan"), by=people["community"])
+    activity = services.activity_step(activity=activity, by=people["community"], name="hold")
+    finding = services.finding_raise(activity=activity, by=people["community"], location="公路涵洞", description="积水",
+                                     responsible_unit=units["yujinyuan"])  # fmt: skip
+    url = reverse("campaigns-field:finding_step", args=[finding.pk, "order"])
+    page = _idle_then_send(client, people["street"], url, {"working_days": "5", "note": "清理淤泥并设置警示牌"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "已恢复您退出登录前填写的内容" in html
+    assert "清理淤泥并设置警示牌</textarea>" in html and '<option value="5" selected>' in html
+    finding.refresh_from_db()
+    assert finding.status == Finding.Status.FOUND  # given back to check, never taken on their behalf
+    # Opened again (or without anything kept), the step's address leads to the finding.
+    again = client.get(url)
+    assert again.status_code == 302 and again["Location"] == reverse("campaigns-field:finding", args=[finding.pk])
+
+
+def test_a_cancel_reason_typed_as_the_session_idled_out_comes_back_on_the_activity_not_a_405(
+    client, people, new_activity
+):
+    from campaigns import services
+
+    planned = services.activity_save(
+        activity=new_activity(unit="yujinyuan", starts_at=timezone.now() + timedelta(days=2)), by=people["community"]
+    )
+    planned = services.activity_step(activity=planned, by=people["community"], name="plan")
+    url = reverse("campaigns-field:activity_step", args=[planned.pk, "cancel"])
+    page = _idle_then_send(client, people["community"], url, {"note": "暴雨红色预警，讲座改期另行通知"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "已恢复您退出登录前填写的内容" in html and "暴雨红色预警，讲座改期另行通知</textarea>" in html
+    planned.refresh_from_db()
+    assert planned.status == Activity.Status.PLANNED
+    again = client.get(url)
+    assert again.status_code == 302 and again["Location"] == reverse("campaigns-field:activity", args=[planned.pk])
+    # Any other method is still refused.
+    assert client.put(url).status_code == 405
+
+
+# --- valid HTML ------------------------------------------------------------------------------------------
+
+# A valid global date and time (HTML Standard): a fraction of a second has one to three digits. Django's "c"
+# format prints the six of timezone.now(), which every event's time has; the Nu checker refused the pages.
+MACHINE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?([+-]\d{2}:?\d{2}|Z))?$")
+
+
+def test_every_time_on_the_activity_and_finding_pages_is_a_valid_machine_time(client, people, units, new_activity):
+    from campaigns import services
+
+    activity = services.activity_save(activity=new_activity(unit="yujinyuan"), by=people["community"])
+    activity = services.activity_step(activity=activity, by=people["community"], name="hold")
+    finding = services.finding_raise(activity=activity, by=people["community"], location="公路涵洞",
+                                     description="积水", responsible_unit=units["yujinyuan"])  # fmt: skip
+    services.finding_step(finding=finding, by=people["community"], name="order", working_days=3)
+    client.force_login(people["community"])
+    for url in (reverse("campaigns-field:activity", args=[activity.pk]),
+                reverse("campaigns-field:finding", args=[finding.pk]), reverse("campaigns-field:home")):  # fmt: skip
+        times = re.findall(r'datetime="([^"]*)"', client.get(url).content.decode())
+        assert times and all(MACHINE_TIME.match(value) for value in times), (url, times)
