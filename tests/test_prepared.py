@@ -1,13 +1,13 @@
 """pingcheng.prepared: a queryset compiled once gives the same rows as the queryset itself, with new values."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles.models import Article, Section
+from articles.models import Article, Edition, Section
 from pingcheng.prepared import PreparedQuery
 from tests.factories import ArticleFactory
 
@@ -63,3 +63,13 @@ def test_a_value_the_compiled_sql_does_not_carry_as_a_parameter_is_refused():
     prepared = PreparedQuery(lambda n: Article.objects.filter(char_count__gt=n + 1), n=int)
     with pytest.raises(ValueError, match="not parameters"):
         prepared(n=3)
+
+
+def test_a_date_value_is_prepared_like_a_time():
+    for day in (date(2026, 7, 16), date(2026, 7, 17), date(2026, 7, 18)):
+        Edition.objects.create(date=day, number=day.day)
+    prepared = PreparedQuery(
+        lambda day: Edition.objects.filter(date__lt=day).order_by("-date").values_list("date", flat=True), day=date
+    )
+    assert prepared(day=date(2026, 7, 18)) == [date(2026, 7, 17), date(2026, 7, 16)]
+    assert prepared(day=date(2026, 7, 16)) == []
