@@ -202,6 +202,9 @@ def inquiry_new(request):
     new_draft = public_data.draft_from(data, photo_ids=photo_ids)
     new_draft["key"] = draft["key"] if draft and draft.get("key") else secrets.token_hex(16)
     new_draft["started"] = timezone.now().timestamp()
+    # Which version of the draft a confirmation page shows: another tab that rewrote the draft in between must not
+    # have its text filed from this tab's page (see inquiry_confirm).
+    new_draft["rev"] = secrets.token_urlsafe(8)
     request.session[DRAFT] = new_draft
     if same_phone and draft.get("code_sent"):
         new_draft["code_sent"] = True
@@ -254,6 +257,9 @@ def inquiry_confirm(request):
             messages.success(request, _("新的验证码已发送，请查看短信。"))
         return redirect("grievances:confirm")
 
+    if "rev" in request.POST and request.POST["rev"] != draft.get("rev", ""):
+        messages.error(request, _("您在另一个页面改过诉求内容，下面是最新的内容。请核对后再提交。"))
+        return redirect("grievances:confirm")
     form = CodeForm(request.POST)
     if _limited(request, "grievances-submit", SUBMIT_RATE):
         return _too_fast(request, "grievances/public/confirm.html", {**context, "form": form})

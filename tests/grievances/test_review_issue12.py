@@ -181,3 +181,51 @@ def test_redaction_leaves_ordinary_words_that_look_like_those_patterns(text):
     from pingcheng.redaction import redact
 
     assert redact(text) == text
+
+
+# --- two tabs: a confirmation page files what it shows, or says it changed -------------------------------------
+
+
+@pytest.fixture
+def sms_outbox(settings):
+    from pingcheng.notices import sms
+
+    settings.SMS_BACKEND = "pingcheng.notices.sms.LocmemSmsBackend"
+    sms.outbox.clear()
+    yield sms.outbox
+    sms.outbox.clear()
+
+
+def _rev(page) -> str:
+    import re
+
+    return re.search(r'name="rev" value="([^"]*)"', page.content.decode()).group(1)
+
+
+def test_a_confirmation_page_whose_draft_another_tab_rewrote_files_nothing_and_shows_the_new_text(
+    client, settings, sms_outbox
+):
+    from django.core.cache import cache
+
+    from tests.grievances.public_world import personal_data_key, world
+    from tests.grievances.test_public import _code, _step1
+
+    personal_data_key(settings)
+    cache.clear()
+    w = world()
+    client.post(reverse("grievances:new"), _step1(w, title="第一件：工会会费返还"))
+    first_tab = client.get(reverse("grievances:confirm"))
+    code = _code(sms_outbox)
+    # The second tab writes another inquiry over the same session's draft (same phone: the code still works).
+    client.post(
+        reverse("grievances:new"),
+        _step1(w, title="第二件：路灯不亮", text="御锦源社区门口的路灯坏了一个多月了，晚上很黑。"),
+    )
+    stale = client.post(reverse("grievances:confirm"), {"code": code, "action": "submit", "rev": _rev(first_tab)})
+    assert stale.status_code == 302 and stale["Location"] == reverse("grievances:confirm")
+    assert not Inquiry.objects.exists()
+    current = client.get(reverse("grievances:confirm"))
+    assert "第二件：路灯不亮" in current.content.decode()
+    filed = client.post(reverse("grievances:confirm"), {"code": code, "action": "submit", "rev": _rev(current)})
+    assert filed["Location"] == reverse("grievances:done")
+    assert list(Inquiry.objects.values_list("title", flat=True)) == ["第二件：路灯不亮"]
