@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from grievances import access, desk_forms, selectors, services
 from grievances.errors import InquiryActionRefused
-from grievances.models import AnswerTemplate, Extension, Inquiry, tracking_code_normalise
+from grievances.models import Extension, Inquiry, tracking_code_normalise
 from grievances.workflow import INQUIRY_WORKFLOW
 from pingcheng.errors import DomainError
 from pingcheng.pagination import paginate
@@ -124,9 +124,7 @@ def _render_detail(request, inquiry: Inquiry, *, revealed=None, bound: dict | No
     forms = _step_forms(user, inquiry)
     forms.update(bound or {})
     pending = inquiry.extensions.filter(status=Extension.Status.PENDING).select_related("unit").first()
-    templates = AnswerTemplate.objects.filter(is_active=True, topic__in=[inquiry.topic, None]).order_by("title")
-    if inquiry.lead_unit_id:
-        templates = templates.filter(unit__in=[inquiry.lead_unit, None])
+    templates = selectors.answer_templates_for(inquiry)
     context = {
         "inquiry": inquiry,
         "events": inquiry.events.select_related("actor", "actor_unit").order_by("at", "pk"),

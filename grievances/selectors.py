@@ -8,7 +8,7 @@ from datetime import date, datetime
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from grievances import access
-from grievances.models import FaqEntry, Inquiry, InquiryEvent, Reply, Topic
+from grievances.models import AnswerTemplate, FaqEntry, Inquiry, InquiryEvent, Reply, Topic
 from pingcheng.directory.models import Unit
 from pingcheng.workdays import workday_after, workday_today
 
@@ -157,3 +157,14 @@ def deadline_flag(inquiry: Inquiry, *, today: date, soon: date) -> str:
     if inquiry.deadline_due <= soon:
         return "due_soon"
     return ""
+
+
+def answer_templates_for(inquiry: Inquiry) -> QuerySet[AnswerTemplate]:
+    """The active templates a handler may start the answer from: the inquiry's topic or every topic, its lead unit
+    or every unit. (``__in=[x, None]`` would not do: SQL's IN never matches NULL, so the shared ones vanished.)"""
+    rows = AnswerTemplate.objects.filter(Q(topic=inquiry.topic_id) | Q(topic__isnull=True), is_active=True)
+    if inquiry.lead_unit_id:
+        rows = rows.filter(Q(unit=inquiry.lead_unit_id) | Q(unit__isnull=True))
+    else:
+        rows = rows.filter(unit__isnull=True)
+    return rows.order_by("title", "pk")

@@ -162,7 +162,8 @@ def _staff_context(inquiry: Inquiry, **extra) -> dict:
     return {
         "inquiry_id": inquiry.pk,
         "tracking_code": inquiry.tracking_code_display,
-        "title": inquiry.title,
+        # Staff notices are kept after delivery: a phone or name the resident typed into the title stays out of them.
+        "title": redact(inquiry.title),
         "kind": inquiry.get_kind_display(),
         "unit": inquiry.lead_unit.name if inquiry.lead_unit_id else "",
         "due": _chinese_date(inquiry.deadline_due),
@@ -538,7 +539,7 @@ def inquiry_rate(*, inquiry: Inquiry, rating: str, note: str = "") -> Inquiry:
     _event(inquiry, A.REDO, from_status=S.RATED, to_status=S.ACCEPTED, unit=inquiry.lead_unit, visible=True,
            note=_("居民不满意，%(unit)s重新办理，%(due)s前答复。")
            % {"unit": inquiry.lead_unit.name, "due": _chinese_date(inquiry.deadline_due)})  # fmt: skip
-    _notify_handlers(inquiry, "inquiry_redo", f"inquiry:{inquiry.pk}:redo:{inquiry.redo_round}", note=note)
+    _notify_handlers(inquiry, "inquiry_redo", f"inquiry:{inquiry.pk}:redo:{inquiry.redo_round}", note=redact(note))
     return inquiry
 
 

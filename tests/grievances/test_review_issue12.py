@@ -229,3 +229,41 @@ def test_a_confirmation_page_whose_draft_another_tab_rewrote_files_nothing_and_s
     filed = client.post(reverse("grievances:confirm"), {"code": code, "action": "submit", "rev": _rev(current)})
     assert filed["Location"] == reverse("grievances:done")
     assert list(Inquiry.objects.values_list("title", flat=True)) == ["第二件：路灯不亮"]
+
+
+# --- answer templates shared by every unit or every topic ----------------------------------------------------
+
+
+def test_the_desk_offers_the_units_templates_and_the_shared_ones_but_not_another_units(client, desk_world):
+    from grievances.models import AnswerTemplate
+
+    w = desk_world
+    AnswerTemplate.objects.create(topic=w.topic, unit=w.union, title="本单位本类别模板", text="甲")
+    AnswerTemplate.objects.create(topic=w.topic, unit=None, title="各单位通用模板", text="乙")
+    AnswerTemplate.objects.create(topic=None, unit=None, title="各类别通用模板", text="丙")
+    AnswerTemplate.objects.create(topic=w.topic, unit=w.urban, title="城管局模板", text="丁")
+    AnswerTemplate.objects.create(topic=w.street_topic, unit=None, title="市容模板", text="戊")
+    inquiry = _accepted(w)
+    client.force_login(w.union_handler)
+    page = client.get(reverse("grievances-desk:detail", args=[inquiry.pk])).content.decode()
+    for shown in ("本单位本类别模板", "各单位通用模板", "各类别通用模板"):
+        assert shown in page
+    for hidden in ("城管局模板", "市容模板"):
+        assert hidden not in page
+
+
+# --- staff notices are kept: what the resident typed about themselves stays out ---------------------------------
+
+
+def test_staff_notices_carry_the_title_and_the_rating_words_without_a_phone_or_name(desk_world):
+    from pingcheng.notices.models import Notice
+
+    w = desk_world
+    inquiry = _accepted(w, title="我是孙桂兰，电话13912345678，问经费")
+    services.inquiry_answer(inquiry=inquiry, by=w.union_handler, text="需营业执照复印件。")
+    services.inquiry_rate(inquiry=inquiry, rating="unsatisfied", note="请打我手机13912345678")
+    notices = Notice.objects.filter(user=w.union_handler)
+    assert {"inquiry_assigned", "inquiry_redo"} <= set(notices.values_list("kind", flat=True))
+    for notice in notices:
+        text = str(notice.context)
+        assert "13912345678" not in text and "孙桂兰" not in text, notice.kind
