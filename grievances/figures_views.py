@@ -22,6 +22,7 @@ from pingcheng.workdays import workday_today
 
 DEFAULT_MONTHS = 6
 _MONTH = re.compile(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*")
+_INPUT_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -39,7 +40,7 @@ def figures_required(view):
 class MonthField(forms.CharField):
     """``2026-06`` (what ``<input type="month">`` sends) or ``2026年6月``, as the first day of that month."""
 
-    widget = forms.TextInput(attrs={"type": "month", "placeholder": "2026-06", "inputmode": "numeric"})
+    widget = forms.TextInput(attrs={"type": "month"})
 
     def to_python(self, value):
         text = super().to_python(value)
@@ -89,10 +90,19 @@ def desk_figures(request, scope: fig.FiguresScope):
     form = FiguresForm(request.GET, scope=scope)
     context = {"form": form, "nav": "none", "definitions": fig.DEFINITIONS}
     if not form.is_valid():
+        # A value a month input cannot hold (``2026-13``) is explained beside the field, not echoed into it.
+        form.data = form.data.copy()
+        for name in ("start", "end"):
+            if not _INPUT_MONTH.fullmatch(form.data.get(name, "")):
+                form.data[name] = ""
         return render(request, "grievances/desk/figures.html", context)
     unit = form.cleaned_data.get("unit")
     if unit is not None and not scope.may_see(unit):  # the choices are scoped already; kept as a second lock
         raise PermissionDenied
+    # The month inputs show the period counted, also when it was the default (left empty).
+    form.data = form.data.copy()
+    form.data["start"] = form.cleaned_data["start"].strftime("%Y-%m")
+    form.data["end"] = form.cleaned_data["end"].strftime("%Y-%m")
     figures = fig.figures_build(scope=scope, first=form.cleaned_data["start"], last=form.cleaned_data["end"],
                                 unit=unit)  # fmt: skip
     where = unit.name if unit else (_("全区各单位") if scope.everything else _("本单位及下级单位"))

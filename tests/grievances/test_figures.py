@@ -259,7 +259,8 @@ def test_the_page_and_the_download_read_a_fixed_number_of_queries(client, world)
         if n % 3 == 0:
             services.inquiry_accept(inquiry=inquiry, by=world.union_handler if n % 2 == 0 else world.street_staff)
     assert count() == small and count({"download": "xlsx"}) == small_xlsx
-    assert small <= 12, small
+    # session, user, memberships (2), the unit choices, the two GROUP BY queries, the calendar's overrides
+    assert small <= 8 and small_xlsx <= 7, (small, small_xlsx)
 
 
 def test_the_desk_list_and_the_panel_link_to_the_figures(client, world):
