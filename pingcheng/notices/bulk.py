@@ -35,7 +35,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from pingcheng.accounts import person_name
-from pingcheng.notices import channels
+from pingcheng.notices import channels, rules
 from pingcheng.notices.kinds import kind_get
 from pingcheng.notices.masking import mask_address
 from pingcheng.notices.models import Notice, StaffNoticePreference, Subscriber
@@ -45,8 +45,11 @@ from pingcheng.notices.services import (
     SENT_BY_WORKER,
     _address_valid,
     _addresses,
+    _is_urgent,
     _reachable,
     _record_failure,
+    _record_held,
+    _record_outdated,
     _record_recipient_left,
     notice_lease,
 )
@@ -221,6 +224,7 @@ def notices_deliver_batch(*, notice_ids: Sequence[int]) -> int:
     lease = notice_lease().total_seconds()
     timeouts = _channel_timeouts()
     notices = list(Notice.objects.filter(pk__in=claimed).select_related("user", "subscriber").order_by("pk"))
+    urgent = {kind: _is_urgent(kind) for kind in {notice.kind for notice in notices}}
     sent = 0
     record = _recorder(token)
     with _fast_commits():
@@ -233,6 +237,14 @@ def notices_deliver_batch(*, notice_ids: Sequence[int]) -> int:
                 break
             if not _reachable(notice.user or notice.subscriber):
                 _record_recipient_left(notice=notice, token=token)
+                continue
+            # The same rules as a single delivery: a product's guard, quiet hours and daily caps (urgent kinds skip
+            # the last two).
+            if not rules.notice_still_true(notice):
+                _record_outdated(notice=notice, token=token)
+                continue
+            if (until := rules.hold_until(notice, urgent=urgent[notice.kind], now=now)) is not None:
+                _record_held(notice=notice, token=token, until=until)
                 continue
             try:
                 channels.deliver(notice)

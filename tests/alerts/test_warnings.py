@@ -356,3 +356,29 @@ def test_subscribers_who_follow_warnings_of_the_units_get_it_at_once_and_others_
     call_command("alerts_sms_reply", phone="13700000001", text=recipient.code)
     recipient.refresh_from_db()
     assert recipient.acknowledged_via == AlertRecipient.Via.SMS
+
+
+def test_batch_delivery_holds_an_ordinary_sms_in_quiet_hours_and_sends_a_warning(tree, people, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from pingcheng.notices.bulk import BulkTarget, notices_deliver_batch, notices_enqueue_many
+    from tests.notices.people import subscriber
+
+    now = timezone.localtime()
+    start, end = now - timedelta(hours=1), now + timedelta(hours=1)
+    if start.date() != end.date():  # around midnight the window is overnight, which quiet hours also allow
+        start, end = now.replace(hour=23, minute=0) - timedelta(hours=1), now.replace(hour=1, minute=0)
+    settings.NOTICE_QUIET_HOURS = f"{start:%H:%M}-{end:%H:%M}"
+    person = subscriber(phone="13700000009")
+    with transaction.atomic():
+        ordinary = notices_enqueue_many(kind="generic", targets=[BulkTarget(person=person, key="news:1",
+                                                                            context={"body": "周报"})])  # fmt: skip
+        urgent = notices_enqueue_many(kind="alert_issued", targets=[BulkTarget(person=person, key="alert:x", context={
+            "title": "暴雨", "text": "注意", "severity": "橙色", "ack_url": "u", "code": "000001", "resend": 0})])  # fmt: skip
+    assert notices_deliver_batch(notice_ids=ordinary + urgent) == 1
+    held = Notice.objects.get(pk=ordinary[0])
+    assert held.status == Notice.Status.PENDING and held.send_after > timezone.now() and held.attempts == 0
+    assert Notice.objects.get(pk=urgent[0]).status == Notice.Status.SENT
+    assert [m.text for m in sms.outbox if "暴雨" in m.text]
