@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
+from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -160,6 +161,13 @@ def _draft(request) -> dict | None:
         return None
     started = draft.get("started")
     if not isinstance(started, int | float) or timezone.now().timestamp() - started > DRAFT_TTL.total_seconds():
+        request.session.pop(DRAFT, None)
+        return None
+    try:
+        public_data.draft_phone(draft)
+        public_data.draft_initial(draft)
+    except InvalidToken:
+        # Encrypted with a key since rotated out (the rotation re-encrypts rows, not sessions): start over.
         request.session.pop(DRAFT, None)
         return None
     return draft

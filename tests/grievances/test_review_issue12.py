@@ -267,3 +267,24 @@ def test_staff_notices_carry_the_title_and_the_rating_words_without_a_phone_or_n
     for notice in notices:
         text = str(notice.context)
         assert "13912345678" not in text and "孙桂兰" not in text, notice.kind
+
+
+# --- a draft kept across a key rotation ---------------------------------------------------------------------------
+
+
+def test_a_draft_encrypted_with_a_key_since_rotated_out_starts_over_instead_of_failing(client, settings, sms_outbox):
+    from cryptography.fernet import Fernet
+    from django.core.cache import cache
+
+    from tests.grievances.public_world import personal_data_key, world
+    from tests.grievances.test_public import _step1
+
+    personal_data_key(settings)
+    cache.clear()
+    w = world()
+    client.post(reverse("grievances:new"), _step1(w))
+    settings.PERSONAL_DATA_KEYS = [Fernet.generate_key().decode()]
+    page = client.get(reverse("grievances:confirm"))
+    assert page.status_code == 302 and page["Location"] == reverse("grievances:new")
+    assert client.post(reverse("grievances:confirm"), {"code": "123456", "action": "submit"}).status_code == 302
+    assert client.get(reverse("grievances:new")).status_code == 200
