@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -42,7 +42,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from grievances import access
-from grievances.models import Inquiry, InquiryEvent
+from grievances.models import Inquiry, InquiryEvent, Topic
 from grievances.services import RETURN_WINDOW_WORKING_DAYS
 from pingcheng.directory.models import Unit
 from pingcheng.workdays import SHANGHAI, _Calendar, workday_today
@@ -151,12 +151,9 @@ class FiguresScope:
     def unit_choices(self) -> QuerySet[Unit]:
         """Units worth choosing: those that lead an inquiry or route a topic (within the user's reach)."""
         units = Unit.objects.all() if self.everything else self.units
-        led = Inquiry.objects.filter(lead_unit=OuterRef("pk"))
-        return (
-            units.filter(Q(pk__in=Subquery(led.values("lead_unit"))) | Q(inquiry_topics__isnull=False))
-            .distinct()
-            .order_by("kind", "sort_order", "name")
-        )
+        leads = Exists(Inquiry.objects.filter(lead_unit=OuterRef("pk")))
+        routes = Exists(Topic.objects.filter(default_unit=OuterRef("pk")))
+        return units.filter(leads | routes).order_by("kind", "sort_order", "name")
 
     def may_see(self, unit: Unit) -> bool:
         return self.everything or self.units.filter(pk=unit.pk).exists()
