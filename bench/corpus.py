@@ -1045,6 +1045,8 @@ def bench_environment() -> None:
     """Production settings with what a bench run needs and nothing of a developer's own files."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pingcheng.settings")
     os.environ.setdefault("SECRET_KEY", "bench-only-" + "not-a-secret-" * 4)
+    # A fixed, public Fernet key: the bench's residents are invented, and production refuses to start without one.
+    os.environ.setdefault("PERSONAL_DATA_KEYS", "YmVuY2gtb25seS1ub3QtYS1zZWNyZXQta2V5LTMyYnk=")
     os.environ.setdefault("VAR_DIR", str(REPO / "var" / "bench"))
     os.environ.setdefault("MEDIA_ROOT", str(Path(os.environ["VAR_DIR"]) / "media"))
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{REPO / 'var' / 'bench' / 'bench.sqlite3'}")
