@@ -51,7 +51,7 @@ from PIL import Image
 from articles.models import Article, Correction, Credit, Edition, FrontSlot, Page, ReviewDecision, Section, Series
 from pingcheng.directory.models import NEWSROOM_ROLES, REVIEW_ROLES, Contributor, Membership, Role, Unit
 from pingcheng.models import WorkdayOverride, WorkdayYear
-from pingcheng.notices.models import Notice
+from pingcheng.notices.models import Notice, Subscriber
 from pingcheng.photos.services import photo_create
 from tests.factories import ArticleFactory, UnitFactory, UserFactory, district, newsroom, staff
 
@@ -108,6 +108,17 @@ def own_units(viewer: Viewer, probe: Probe) -> bool:
     if viewer.sees_everything:
         return True
     return viewer.unit is not None and probe.unit is not None and probe.unit.path.startswith(viewer.unit.path)
+
+
+def campaign_open_to_viewer(viewer: Viewer, probe: Probe) -> bool:
+    """A campaign the viewer's unit takes part in: a district one, or one led in their subtree or above it; a
+    neighbour street's own campaign is none of theirs (campaigns.access.campaigns_for_user)."""
+    if viewer.sees_everything:
+        return True
+    if viewer.unit is None or probe.unit is None:
+        return False
+    path, lead = viewer.unit.path, probe.unit.path
+    return lead.startswith(path) or path.startswith(lead)
 
 
 def addressed_to_viewer(viewer: Viewer, probe: Probe) -> bool:
@@ -254,6 +265,11 @@ POLICY: dict[str, Rule] = {
         probes=lambda w: [Probe("reporter's notice", w.rows["notice_reporter"], owners=(w.user(Role.REPORTER),)),
                           Probe("street staff's notice", w.rows["notice_street"], owners=(w.user(Role.STREET_STAFF),))],
     ),  # fmt: skip
+    # Residents' subscriptions: supervisors read them (masked); residents alone change them, from their link.
+    "notices.subscriber": Rule(
+        view=frozenset({Role.SUPERVISOR}) | ADMIN, change=NOBODY, add=NOBODY, delete=NOBODY,
+        probes=lambda w: [Probe("subscriber", w.rows["subscriber"])],
+    ),
     # Everyone uploads; reviewers pick from every photo; only the uploader re-captions or deletes an unused one.
     "photos.photo": Rule(
         view=ALL_ROLES, change=ALL_ROLES, scope=own_or_any_for_reviewers, change_scope=own,
@@ -268,7 +284,7 @@ POLICY: dict[str, Rule] = {
     ),
     "campaigns.campaign": Rule(
         view=CAMPAIGN_ROLES, change=frozenset({Role.STREET_STAFF}) | ADMIN, add=ADMIN, delete=NOBODY,
-        change_scope=own_units,
+        scope=campaign_open_to_viewer, change_scope=own_units,
         probes=lambda w: [Probe("street A's campaign", w.rows["campaign_street_a"], unit=w.units["street_a"]),
                           Probe("district campaign", w.rows["campaign_district"], unit=w.units["district"])],
     ),  # fmt: skip
@@ -375,6 +391,8 @@ CUSTOM_ADMIN_URLS: dict[str, Endpoint] = {
         "GET", may=article_visible, ok=frozenset({302}), model="articles.article",
         kwargs=lambda pk: {"pk": pk, "step": "submit"},
     ),
+    # The outbox's counts per day, kind and channel: whoever may read the outbox.
+    "admin:notices_notice_report": Endpoint("GET", may=lambda viewer: viewer.role in {Role.SUPERVISOR} | ADMIN),
     "admin:auth_user_password_change": Endpoint(
         "GET", may=lambda viewer, probe: viewer.sees_everything, model="auth.user", kwargs=lambda pk: {"id": pk}
     ),
@@ -382,6 +400,7 @@ CUSTOM_ADMIN_URLS: dict[str, Endpoint] = {
 
 BACK_OFFICE: dict[str, Endpoint] = {
     "notices:inbox": Endpoint("GET", may=any_staff),
+    "notices:preferences": Endpoint("GET", may=any_staff),
     "notices:inbox_mark_all_read": Endpoint("POST", may=any_staff, ok=frozenset({302})),
     "notices:inbox_mark_read": Endpoint(
         "POST", may=addressed_to_viewer, ok=frozenset({302}), model="notices.notice", kwargs=lambda pk: {"notice_id": pk}
@@ -519,6 +538,7 @@ def _build_world() -> World:
     for name, role in (("notice_reporter", Role.REPORTER), ("notice_street", Role.STREET_STAFF)):
         rows[name] = Notice.objects.create(key=f"matrix:{role}", kind="matrix", channel=Notice.Channel.INBOX,
                                            user=world.user(role), template="matrix", sent_at=now)  # fmt: skip
+    rows["subscriber"] = Subscriber.objects.create(email="matrix@example.com", confirmed_at=now)
     for name, role in (("photo_reporter", Role.REPORTER), ("photo_street", Role.STREET_STAFF)):
         rows[name] = photo_create(file=_small_jpeg(), caption=f"{name} 图片说明", uploaded_by=world.user(role))
     _campaign_rows(world)
