@@ -44,4 +44,6 @@ class CampaignsConfig(AppConfig):
         audit_register(Activity, m2m=["partner_units"])
         audit_register(Finding)
         audit_exempt(ActivityEvent, FindingEvent, reason="append-only history written by campaigns.services itself")
-        audit_exempt(LedgerExport, reason="the export queue: written by the request and the worker, readable by its requester")
+        audit_exempt(
+            LedgerExport, reason="the export queue: written by the request and the worker, readable by its requester"
+        )

@@ -36,43 +36,71 @@ DEMO_NOTE = "演示数据：据2025年7月18日《平城新闻》第2版整理"
 
 # slug: (name, description, [(code, name, unit, meaning, allows_fraction)])
 TYPES = {
-    "fangfei": ("防范非法集资宣传", "进社区、进企业宣传非法集资的特征和手段，提醒群众谨慎投资。", [
-        ("banners", "悬挂横幅", "条", "活动现场悬挂的宣传横幅", False),
-        ("leaflets", "发放宣传资料", "份", "当场发到群众手中的资料", False),
-        ("residents", "受教育群众", "人次", "听讲解、参与互动的群众", False),
-    ]),
-    "fangxun": ("防汛巡查", "汛期预警宣传、隐患排查和应急处置。", [
-        ("workers", "出动网格员", "人次", "参与预警宣传和巡查的网格员", False),
-        ("warnings", "推送预警信息", "条", "公众号、网格微信群推送的预警和提示", False),
-        ("visits", "入户走访", "户", "上门宣传居家安全和防汛知识", False),
-        ("checkpoints", "排查重点点位", "处", "地质灾害点、内涝点、涵洞、危旧房屋等", False),
-        ("hazards_found", "发现隐患", "处", "巡查中发现并上报的问题", False),
-        ("hazards_fixed", "处置隐患", "处", "当场或限期处置完毕的问题", False),
-    ]),
-    "chuangcheng": ("创建文明城市", "“首善平城·绿色文明周”等创城主题活动和环境整治。", [
-        ("events", "开展活动", "次", "文明交通劝导、消防安全检查、游商游贩治理等", False),
-        ("spots", "整治点位", "处", "背街小巷、农贸市场、居民小区等重点部位", False),
-        ("volunteers", "参与志愿者", "人次", "", False),
-    ]),
-    "shirong": ("市容秩序整治", "游商小贩、占道经营等市容秩序的整治与引导。", [
-        ("stalls_cleared", "清理无序摊点", "家", "全部清理的占道摊点", False),
-        ("vendors_guided", "规范引导流动商贩", "家", "劝导入市、定点经营的流动商贩", False),
-        ("facilities_removed", "取缔违规设施", "处", "违规设置的儿童游乐车、蹦床等", False),
-    ]),
-    "zhiyuan": ("志愿服务", "居民、学生和单位的志愿服务活动。", [
-        ("volunteers", "志愿者", "人", "", False),
-        ("hours", "服务时长", "小时", "志愿者服务时长合计", True),
-        ("served", "服务对象", "人次", "", False),
-    ]),
-    "xuanjiang": ("政策宣传", "惠企惠民政策的宣传解读和办理指引。", [
-        ("unions", "参与街道工会", "个", "", False),
-        ("boards", "张贴公示栏、宣传栏", "个", "张贴公告、海报的公示栏和宣传栏", False),
-        ("videos", "制作宣传视频", "条", "", False),
-    ]),
-    "dangjian": ("基层党建", "基层组织建设、队伍培养等主题活动。", [
-        ("sessions", "开展活动", "场", "专家授课、擂台比拼等", False),
-        ("participants", "参与人员", "人次", "", False),
-    ]),
+    "fangfei": (
+        "防范非法集资宣传",
+        "进社区、进企业宣传非法集资的特征和手段，提醒群众谨慎投资。",
+        [
+            ("banners", "悬挂横幅", "条", "活动现场悬挂的宣传横幅", False),
+            ("leaflets", "发放宣传资料", "份", "当场发到群众手中的资料", False),
+            ("residents", "受教育群众", "人次", "听讲解、参与互动的群众", False),
+        ],
+    ),
+    "fangxun": (
+        "防汛巡查",
+        "汛期预警宣传、隐患排查和应急处置。",
+        [
+            ("workers", "出动网格员", "人次", "参与预警宣传和巡查的网格员", False),
+            ("warnings", "推送预警信息", "条", "公众号、网格微信群推送的预警和提示", False),
+            ("visits", "入户走访", "户", "上门宣传居家安全和防汛知识", False),
+            ("checkpoints", "排查重点点位", "处", "地质灾害点、内涝点、涵洞、危旧房屋等", False),
+            ("hazards_found", "发现隐患", "处", "巡查中发现并上报的问题", False),
+            ("hazards_fixed", "处置隐患", "处", "当场或限期处置完毕的问题", False),
+        ],
+    ),
+    "chuangcheng": (
+        "创建文明城市",
+        "“首善平城·绿色文明周”等创城主题活动和环境整治。",
+        [
+            ("events", "开展活动", "次", "文明交通劝导、消防安全检查、游商游贩治理等", False),
+            ("spots", "整治点位", "处", "背街小巷、农贸市场、居民小区等重点部位", False),
+            ("volunteers", "参与志愿者", "人次", "", False),
+        ],
+    ),
+    "shirong": (
+        "市容秩序整治",
+        "游商小贩、占道经营等市容秩序的整治与引导。",
+        [
+            ("stalls_cleared", "清理无序摊点", "家", "全部清理的占道摊点", False),
+            ("vendors_guided", "规范引导流动商贩", "家", "劝导入市、定点经营的流动商贩", False),
+            ("facilities_removed", "取缔违规设施", "处", "违规设置的儿童游乐车、蹦床等", False),
+        ],
+    ),
+    "zhiyuan": (
+        "志愿服务",
+        "居民、学生和单位的志愿服务活动。",
+        [
+            ("volunteers", "志愿者", "人", "", False),
+            ("hours", "服务时长", "小时", "志愿者服务时长合计", True),
+            ("served", "服务对象", "人次", "", False),
+        ],
+    ),
+    "xuanjiang": (
+        "政策宣传",
+        "惠企惠民政策的宣传解读和办理指引。",
+        [
+            ("unions", "参与街道工会", "个", "", False),
+            ("boards", "张贴公示栏、宣传栏", "个", "张贴公告、海报的公示栏和宣传栏", False),
+            ("videos", "制作宣传视频", "条", "", False),
+        ],
+    ),
+    "dangjian": (
+        "基层党建",
+        "基层组织建设、队伍培养等主题活动。",
+        [
+            ("sessions", "开展活动", "场", "专家授课、擂台比拼等", False),
+            ("participants", "参与人员", "人次", "", False),
+        ],
+    ),
 }
 
 # slug: (title, type, level, lead unit, partner units, starts, ends, description, article headline)
@@ -179,7 +207,9 @@ def load(*, units: dict[str, Unit]) -> str:
     """Load the campaigns the seed page reports; safe to run again."""
     types = {}
     for slug, (name, description, metrics) in TYPES.items():
-        kind, _created = CampaignType.objects.get_or_create(slug=slug, defaults={"name": name, "description": description})
+        kind, _created = CampaignType.objects.get_or_create(
+            slug=slug, defaults={"name": name, "description": description}
+        )
         for order, (code, metric_name, unit, meaning, fraction) in enumerate(metrics, start=1):
             Metric.objects.get_or_create(campaign_type=kind, code=code, defaults={
                 "name": metric_name, "unit": unit, "meaning": meaning, "allows_fraction": fraction, "sort_order": order,
@@ -218,7 +248,8 @@ def load(*, units: dict[str, Unit]) -> str:
         activity.partner_units.set([units[code] for code in partner_units])
         metrics = {m.code: m for m in activity.campaign.campaign_type.metrics.all()}
         ActivityFigure.objects.bulk_create(
-            ActivityFigure(activity=activity, metric=metrics[code], value=Decimal(value)) for code, value in figures.items()
+            ActivityFigure(activity=activity, metric=metrics[code], value=Decimal(value))
+            for code, value in figures.items()
         )
         article = _article(headline)
         if article is not None:

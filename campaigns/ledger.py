@@ -57,7 +57,9 @@ def ledger_activities(scope: LedgerScope, activities: QuerySet[Activity]) -> Que
     zone = timezone.get_current_timezone()
     start = timezone.datetime.combine(scope.date_from, timezone.datetime.min.time(), tzinfo=zone)
     end = timezone.datetime.combine(scope.date_to, timezone.datetime.max.time(), tzinfo=zone)
-    selected = activities.filter(status__in=COUNTED, unit__path__startswith=scope.unit.path, starts_at__range=(start, end))
+    selected = activities.filter(
+        status__in=COUNTED, unit__path__startswith=scope.unit.path, starts_at__range=(start, end)
+    )
     if scope.campaign is not None:
         selected = selected.filter(campaign=scope.campaign)
     if scope.campaign_type is not None:
@@ -88,7 +90,9 @@ BASE_COLUMNS = ["序号", "日期", "活动主题", "专项活动", "开展单�
 END_COLUMNS = ["发现问题", "已销号", "活动内容"]
 
 
-def ledger_xlsx(scope: LedgerScope, activities: QuerySet[Activity], *, by: str, progress: Progress | None = None) -> bytes:
+def ledger_xlsx(
+    scope: LedgerScope, activities: QuerySet[Activity], *, by: str, progress: Progress | None = None
+) -> bytes:
     """The workbook: one sheet per campaign type present (figures of that type as columns, a totals row),
     then the findings of those activities."""
     rows = list(activities)
@@ -169,7 +173,18 @@ def _widths(sheet, columns: int) -> None:
         sheet.column_dimensions[get_column_letter(column)].width = 14 if column > 2 else 8 if column == 1 else 12
 
 
-FINDING_COLUMNS = ["序号", "发现日期", "活动主题", "位置", "问题描述", "严重程度", "责任单位", "状态", "整改期限", "销号日期"]
+FINDING_COLUMNS = [
+    "序号",
+    "发现日期",
+    "活动主题",
+    "位置",
+    "问题描述",
+    "严重程度",
+    "责任单位",
+    "状态",
+    "整改期限",
+    "销号日期",
+]
 
 
 def _findings_sheet(workbook: Workbook, scope: LedgerScope, activities: list[Activity], *, by: str) -> None:
@@ -199,10 +214,24 @@ CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _csv_row(values: Iterable) -> list:
-    return [f"'{value}" if isinstance(value, str) and value.startswith(CSV_FORMULA_STARTS) else value for value in values]
+    return [
+        f"'{value}" if isinstance(value, str) and value.startswith(CSV_FORMULA_STARTS) else value for value in values
+    ]
 
 
-CSV_COLUMNS = ["日期", "活动主题", "专项活动", "活动类型", "开展单位", "地点", "指标", "数值", "计量单位", "发现问题", "已销号"]
+CSV_COLUMNS = [
+    "日期",
+    "活动主题",
+    "专项活动",
+    "活动类型",
+    "开展单位",
+    "地点",
+    "指标",
+    "数值",
+    "计量单位",
+    "发现问题",
+    "已销号",
+]
 
 
 def ledger_csv(activities: QuerySet[Activity]) -> bytes:

@@ -29,7 +29,9 @@ def campaigns_public_for_unit(unit: Unit) -> QuerySet[Campaign]:
 
 
 def activities_upcoming() -> QuerySet[Activity]:
-    return activities_public().filter(status=Activity.Status.PLANNED, starts_at__gte=timezone.now()).order_by("starts_at")
+    return (
+        activities_public().filter(status=Activity.Status.PLANNED, starts_at__gte=timezone.now()).order_by("starts_at")
+    )
 
 
 def timeline(campaign: Campaign) -> QuerySet[Activity]:
@@ -37,7 +39,9 @@ def timeline(campaign: Campaign) -> QuerySet[Activity]:
     coverage articles) in one query per kind."""
     from articles.links import articles_public  # the newsroom decides what is public
 
-    figures = ActivityFigure.objects.filter(metric__is_public=True).select_related("metric").order_by("metric__sort_order")
+    figures = (
+        ActivityFigure.objects.filter(metric__is_public=True).select_related("metric").order_by("metric__sort_order")
+    )
     return (
         activities_public()
         .filter(campaign=campaign)

@@ -31,7 +31,9 @@ def planned(new_activity, people):
 def test_the_campaign_page_shows_its_public_timeline_and_derived_figures(client, flood, held, planned, new_activity,
                                                                         people):  # fmt: skip
     services.activity_save(activity=new_activity(title="内部草稿"), by=people["grid"], figures={"patrols": 99})
-    internal = services.activity_save(activity=new_activity(title="内部碰头会"), by=people["grid"], figures={"patrols": 50})
+    internal = services.activity_save(
+        activity=new_activity(title="内部碰头会"), by=people["grid"], figures={"patrols": 50}
+    )
     internal.is_public = False
     services.activity_save(activity=internal, by=people["grid"])
     services.activity_step(activity=internal, by=people["grid"], name="hold")
@@ -70,7 +72,9 @@ def _events(response) -> list:
 def test_the_calendar_parses_and_a_moved_then_cancelled_activity_updates_subscribers(client, planned, people):
     [event] = _events(client.get(reverse("campaigns:calendar")))
     uid = str(event["UID"])
-    assert event["STATUS"] == "CONFIRMED" and event["SEQUENCE"] == 0 and event["DTSTART"].params["TZID"] == "Asia/Shanghai"
+    assert (
+        event["STATUS"] == "CONFIRMED" and event["SEQUENCE"] == 0 and event["DTSTART"].params["TZID"] == "Asia/Shanghai"
+    )
     planned.starts_at += timedelta(days=1)
     services.activity_save(activity=planned, by=people["community"], note="场地调整")
     services.activity_step(activity=planned, by=people["community"], name="cancel", note="暴雨预警，活动取消")
