@@ -20,6 +20,7 @@ from articles.search import (
 )
 from articles.search_forms import ArticleSearchForm
 from pingcheng.chinese import highlight, phrases_html, snippet
+from pingcheng.machine_time import machine_time
 from pingcheng.pagination import paginate
 
 SNIPPET_WIDTH = 80
@@ -56,7 +57,7 @@ def _hit(article: Article, words: list[str]) -> SearchHit:
         if article.series_id
         else highlight(article.kicker, words, phrase_breaks=True),
         headline=highlight(article.headline, words, phrase_breaks=True),
-        date_iso=published.isoformat(),
+        date_iso=machine_time(published),
         date_text=f"{published.year}年{published.month}月{published.day}日",
         section=article.section.name if article.section_id else "",
         byline=printed_byline(article),

@@ -7,12 +7,12 @@ import re
 
 from django import template
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.cards import list_date
 from pingcheng.chinese import phrases_html
+from pingcheng.machine_time import machine_time
 
 register = template.Library()
 
@@ -77,8 +77,7 @@ def headline_items(articles) -> SafeString:
     items = []
     for article in articles:
         moment = article.publish_at
-        # As ``{{ publish_at|date:"c" }}`` prints it: the time in the site's zone, ISO 8601.
-        iso = timezone.localtime(moment).isoformat() if moment else ""
+        iso = machine_time(moment)
         items.append(
             f'<li><a href="{escape(article.get_absolute_url())}">{phrases_html(article.headline)}</a> '
             f'<time class="meta" datetime="{iso}">{escape(list_date(moment)) if moment else ""}</time></li>'
