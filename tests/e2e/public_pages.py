@@ -34,6 +34,7 @@ VARIANTS = {
 # Ways in that no page links to (none now: the footer links the archive, the archive links its days). A page
 # type listed here is still crawled; add one only with the reason it cannot be linked.
 UNLINKED: list[str] = []
+READERS = ("reader@pingcheng.example", "new-reader@pingcheng.example")  # confirmed, and asking
 CRAWL_LIMIT = 400  # pages fetched at most; the demo site has about 100
 SAMPLES_PER_TYPE = 20  # links of one page type followed at most (the demo has 10 articles, 19 units …)
 
@@ -93,6 +94,44 @@ def _sample_path(route: str) -> str:
     return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", lambda m: "1" if m.group(1) == "int" else "x", route)
 
 
+def message_links() -> list[str]:
+    """Pages people reach from a link in an e-mail or an SMS, never from a page: a subscriber's confirm, manage
+    and unsubscribe links and a warning's acknowledgement link. Made the way residents and staff get them (a
+    subscription asked for, a warning issued to a community with a grid worker), once per database."""
+    from django.db import transaction
+
+    from pingcheng.alerts.models import AlertRecipient
+    from pingcheng.alerts.services import alert_fanout_run, alert_issue
+    from pingcheng.directory.models import Role, Unit
+    from pingcheng.notices.models import Subscriber, Topic
+    from pingcheng.notices.subscriptions import subscriber_confirm, subscriber_subscribe
+    from tests.factories import district, staff
+
+    community = Unit.objects.filter(kind=Unit.Kind.COMMUNITY).order_by("path").first()
+    if community is None:
+        return []
+    with transaction.atomic():
+        reader, asking = (
+            Subscriber.objects.filter(email=address).first()
+            or subscriber_subscribe(address=address, units=[community], topics=[Topic.NEWS], frequency="immediate")
+            for address in READERS
+        )
+        if reader.confirmed_at is None:
+            reader = subscriber_confirm(subscriber=reader)
+        recipient = AlertRecipient.objects.order_by("pk").first()
+        if recipient is None:
+            staff(Role.GRID_WORKER, community, username="crawl-grid-worker", first_name="网格员")
+            issuer = staff(Role.DISTRICT_ADMIN, district(), username="crawl-warning-issuer")
+            alert = alert_issue(by=issuer, title="暴雨蓝色预警", text="请巡查辖区低洼院落。", severity="blue",
+                                units=[community])  # fmt: skip
+            for fanout in alert.fanouts.all():
+                alert_fanout_run(fanout_id=fanout.pk)
+            recipient = alert.recipients.order_by("pk").first()
+    links = [reverse("subscriptions:confirm", args=[asking.token]),
+             *(reverse(f"subscriptions:{page}", args=[reader.token]) for page in ("manage", "unsubscribe"))]  # fmt: skip
+    return [*links, reverse("alerts:ack", args=[recipient.token])] if recipient else links
+
+
 def public_page_samples(client: Client | None = None, *, per_type: int = 1) -> dict[str, str]:
     """{page type: path} for every public HTML page type (``per_type`` different pages of each, the later ones
     named "type #2" …), and the VARIANTS; fails on a page nobody can reach and on a broken link."""
@@ -101,7 +140,7 @@ def public_page_samples(client: Client | None = None, *, per_type: int = 1) -> d
     followed: dict[str, int] = {}
     broken: list[str] = []
     reached: set[str] = set()
-    seeds = ["/", *_sitemap_paths(client), *UNLINKED]
+    seeds = ["/", *_sitemap_paths(client), *UNLINKED, *message_links()]
     queue, seen = deque(seeds), set(seeds)
 
     def follow(base: str, link: str) -> None:
