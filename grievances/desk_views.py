@@ -263,6 +263,10 @@ def desk_new(request):
                     publish_consent=data["publish_consent"], idempotency_key=data["idempotency_key"], by=request.user,
                 )  # fmt: skip
             except DomainError as error:
+                if getattr(error, "code", "") == "idempotency_key_taken":
+                    # A fresh key, so that the next press files what is typed here instead of failing again.
+                    form.data = form.data.copy()
+                    form.data["idempotency_key"] = secrets.token_urlsafe(24)
                 form.add_error(None, error.text)
             else:
                 messages.success(

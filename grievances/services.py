@@ -238,7 +238,7 @@ def inquiry_submit(
         raise _refuse(_("提交缺少幂等键，请刷新页面后重试。"), "idempotency_key_required")
     existing = Inquiry.objects.filter(idempotency_key=key).first()
     if existing is not None:
-        return existing
+        return _same_submission(existing, by=by, channel=channel)
     if kind not in Inquiry.Kind.values:
         raise _refuse(_("请选择诉求类型。"), "kind_invalid")
     if topic is None or not topic.is_active:
@@ -293,8 +293,22 @@ def inquiry_submit(
         existing = Inquiry.objects.filter(idempotency_key=key).first()
         if existing is None:
             raise
-        return existing
+        return _same_submission(existing, by=by, channel=channel)
     return inquiry
+
+
+def _same_submission(existing: Inquiry, *, by, channel: str) -> Inquiry:
+    """The inquiry an idempotency key already filed, returned only to whoever filed it. A staff form's key is a
+    hidden field the staff member can edit: answered for anyone, a known key (seen in a log, an old page, another
+    unit's form) would hand back someone else's inquiry and its tracking code. A web key is the server's own
+    per-draft token in the resident's session, so a web repeat is the same draft."""
+    if channel == Inquiry.Channel.WEB:
+        same = existing.channel == Inquiry.Channel.WEB
+    else:
+        same = existing.channel != Inquiry.Channel.WEB and by is not None and existing.created_by_id == by.pk
+    if not same:
+        raise _refuse(_("这份登记已失效，请重新提交。"), "idempotency_key_taken")
+    return existing
 
 
 @transaction.atomic

@@ -2,8 +2,11 @@ import pytest
 from django.urls import reverse
 
 from grievances import services
+from grievances.errors import InquiryActionRefused
 from grievances.models import Inquiry, InquiryEvent
 from pingcheng.audit.models import PersonalDataExport
+from pingcheng.directory.models import Role
+from tests.factories import staff
 from tests.grievances.desk_world import PHONE, submit
 
 pytestmark = pytest.mark.django_db
@@ -156,3 +159,32 @@ def test_supervisor_filters_the_overdue_ones(client, desk_world):
     page = client.get("/desk/?scope=all&status=overdue").content.decode()
     assert "逾期的诉求" in page and "按期的诉求" not in page
     assert client.get("/desk/?scope=all&status=%00bogus").status_code in (200, 400)
+
+
+@pytest.mark.parametrize("other", ["urban_handler", "union_colleague"])
+def test_another_staff_members_intake_key_does_not_return_their_inquiry_or_its_code(client, desk_world, other):
+    first = submit(desk_world, channel=Inquiry.Channel.PHONE, by=desk_world.union_handler, idempotency_key="known")
+    user = (getattr(desk_world, other, None)
+            or staff(Role.DEPARTMENT_HANDLER, desk_world.union, username="union-colleague"))  # fmt: skip
+    client.force_login(user)
+    response = client.post(reverse("grievances-desk:new"), {
+        "channel": "phone", "kind": "consult", "topic": desk_world.topic.pk, "title": "另一位居民的来电",
+        "text": "来电询问别的事。", "name": "", "phone": "13900002222", "idempotency_key": "known",
+    }, follow=True)  # fmt: skip
+    page = response.content.decode()
+    assert response.status_code == 400 and "登记已失效" in page
+    assert first.tracking_code_display not in page and first.tracking_code not in page
+    assert 'value="known"' not in page  # a fresh key: the next press files what was typed
+    assert Inquiry.objects.count() == 1
+
+
+def test_the_same_staff_member_pressing_twice_gets_their_one_inquiry(client, desk_world):
+    first = submit(desk_world, channel=Inquiry.Channel.PHONE, by=desk_world.union_handler, idempotency_key="mine")
+    again = submit(desk_world, channel=Inquiry.Channel.PHONE, by=desk_world.union_handler, idempotency_key="mine")
+    assert again.pk == first.pk and Inquiry.objects.count() == 1
+
+
+def test_a_web_key_is_not_answered_to_a_staff_intake(desk_world):
+    submit(desk_world, idempotency_key="web-key")
+    with pytest.raises(InquiryActionRefused):
+        submit(desk_world, channel=Inquiry.Channel.PHONE, by=desk_world.union_handler, idempotency_key="web-key")
