@@ -12,7 +12,7 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
 from grievances import public_data
-from grievances.verification import phone_normalise
+from grievances.services import phone_normalise
 from pingcheng.chinese import char_count
 from pingcheng.directory.models import Unit
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from grievances import access, selectors
 from grievances.models import FaqEntry, Inquiry, InquiryEvent, Reply, Topic, tracking_code_display
-from grievances.verification import phone_digest, phone_normalise
+from grievances.services import inquiry_phone_digest, phone_normalise
 from pingcheng.chinese import mask_name, mask_phone
 from pingcheng.directory.models import Unit
 from pingcheng.errors import DomainError
@@ -186,13 +186,9 @@ def draft_from(data: dict, *, photo_ids: list[int]) -> dict:
     return {
         "kind": data["kind"], "topic": data["topic"], "place": data["place"], "title": data["title"],
         "text": data["text"], "name": personal_data_encrypt(data.get("name") or ""),
-        "phone": personal_data_encrypt(data["phone"]), "phone_digest": _phone_key(data["phone"]),
+        "phone": personal_data_encrypt(data["phone"]), "phone_digest": inquiry_phone_digest(data["phone"]),
         "publish_consent": bool(data.get("publish_consent")), "photo_ids": photo_ids,
     }  # fmt: skip
-
-
-def _phone_key(phone: str) -> str:
-    return phone_digest(phone)
 
 
 def draft_phone(draft: dict) -> str:
@@ -275,7 +271,7 @@ def _similar(a: str, b: str) -> bool:
 def inquiry_duplicate_of(*, phone: str, title: str, text: str, idempotency_key: str) -> Inquiry | None:
     """An inquiry the same phone filed within ``DUPLICATE_WINDOW`` with near-identical text (not this draft's own,
     which the idempotency key already returns), else None."""
-    digest = _inquiry_phone_digest(phone)
+    digest = inquiry_phone_digest(phone)
     since = timezone.now() - DUPLICATE_WINDOW
     recent = (Inquiry.objects.filter(phone_digest=digest, submitted_at__gte=since).exclude(idempotency_key=idempotency_key)
               .exclude(status=Inquiry.Status.REJECTED).only("pk", "title", "text").order_by("-submitted_at")[:20])  # fmt: skip
@@ -283,10 +279,6 @@ def inquiry_duplicate_of(*, phone: str, title: str, text: str, idempotency_key: 
         if _similar(row.text, text) and (_similar(row.title, title) or len(text) >= 30):
             return row
     return None
-
-
-def _inquiry_phone_digest(phone: str) -> str:
-    return phone_digest(phone)  # the digest stored on inquiries, as the draft's and the code's
 
 
 # --- Tracking ------------------------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from django_ratelimit.core import is_ratelimited
 
 from grievances import public_data, suggestions
 from grievances.forms_public import CodeForm, InquiryForm, RatingForm, TrackForm
-from grievances.verification import VerificationRefused, phone_code_check, phone_code_send, phone_digest
+from grievances.verification import VerificationRefused, phone_code_check, phone_code_send
 from pingcheng.accounts import login_client_ip_behind_proxy
 from pingcheng.breadcrumbs import crumb
 from pingcheng.chinese import mask_phone
@@ -206,7 +206,7 @@ def inquiry_new(request):
         public_data.draft_photos_discard(photo_ids)
         photo_ids = created
 
-    same_phone = draft is not None and draft.get("phone_digest") == phone_digest(data["phone"])
+    same_phone = draft is not None and draft.get("phone_digest") == public_data.inquiry_phone_digest(data["phone"])
     new_draft = public_data.draft_from(data, photo_ids=photo_ids)
     new_draft["key"] = draft["key"] if draft and draft.get("key") else secrets.token_hex(16)
     new_draft["started"] = timezone.now().timestamp()
@@ -284,7 +284,7 @@ def inquiry_confirm(request):
     if existing is not None:
         inquiry, duplicate = existing, True
     else:
-        digest_key = lambda group, req: phone_digest(phone)  # noqa: E731 — django-ratelimit's key callable
+        digest_key = lambda group, req: public_data.inquiry_phone_digest(phone)  # noqa: E731 — django-ratelimit's key callable
         if _limited(request, "grievances-phone-submit", PHONE_SUBMIT_RATE, key=digest_key):
             return _too_fast(request, "grievances/public/confirm.html", {**context, "form": form})
         try:

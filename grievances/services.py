@@ -82,7 +82,11 @@ def phone_normalise(phone: str) -> str:
 
 
 def inquiry_phone_digest(phone: str) -> str:
-    """The lookup digest of a phone as stored on ``Inquiry.phone_digest`` (duplicates, limits, erasure)."""
+    """The one keyed digest of a resident's phone (``pingcheng.personal_data``), as stored on
+    ``Inquiry.phone_digest``: the phone code's rows, the public draft, the duplicate check and the per-phone
+    limits all use it, so they find the same resident whichever way the number was typed and whichever side
+    (web or desk) filed first. Raises ``InquiryActionRefused`` (code ``phone_invalid``) for a number that is
+    not a mainland mobile."""
     return personal_data_digest(phone_normalise(phone), purpose="inquiry.phone")
 
 

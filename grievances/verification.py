@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hmac
 import logging
-import re
 import secrets
 import unicodedata
 from datetime import timedelta
@@ -32,9 +31,10 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+# The digest the inquiries hold, so that codes, drafts and filed inquiries count and find one phone alike.
+from grievances.services import inquiry_phone_digest, phone_normalise
 from pingcheng.errors import DomainError
 from pingcheng.notices.sms import SmsError, get_sms_backend
-from pingcheng.personal_data import personal_data_digest
 
 logger = logging.getLogger(__name__)
 
@@ -49,11 +49,6 @@ PHONE_DAILY = 10
 IP_HOURLY = 20
 # Codes are kept this long after they expire (the counts above read a day back), then deleted.
 KEEP = timedelta(days=1)
-# The purpose ``grievances.services.inquiry_phone_digest`` stores on inquiries: one digest for one phone.
-PHONE_DIGEST_PURPOSE = "inquiry.phone"
-
-_MOBILE = re.compile(r"1[3-9]\d{9}")
-_PHONE_PUNCTUATION = re.compile(r"[\s\-－—()（）]")
 
 
 class PhoneCode(models.Model):
@@ -84,26 +79,6 @@ class VerificationRefused(DomainError):
     """A code not sent or not accepted; the message says why in Chinese, ``code`` says which rule."""
 
 
-def phone_normalise(phone: str) -> str:
-    """A mainland mobile number as 11 digits (spaces, hyphens, brackets, +86 and full-width digits accepted);
-    raises ``ValidationError`` (code ``phone_invalid``) for anything else."""
-    compact = _PHONE_PUNCTUATION.sub("", unicodedata.normalize("NFKC", phone or ""))
-    if compact.startswith("+86"):
-        compact = compact[3:]
-    elif compact.startswith("86") and len(compact) == 13:
-        compact = compact[2:]
-    if not _MOBILE.fullmatch(compact):
-        raise ValidationError(_("请填写 11 位手机号码，例如 13812345678。"), code="phone_invalid")
-    return compact
-
-
-def phone_digest(phone: str) -> str:
-    """The one keyed digest of a resident's phone (``pingcheng.personal_data``), the value ``Inquiry.phone_digest``
-    holds: a code's phone, a draft's phone and a filed inquiry's phone compare equal, so duplicate detection and
-    the per-phone limits find the same resident whichever side wrote the row."""
-    return personal_data_digest(phone_normalise(phone), purpose=PHONE_DIGEST_PURPOSE)
-
-
 def address_digest(ip: str) -> str:
     return salted_hmac("grievances.verification.ip", ip or "", algorithm="sha256").hexdigest() if ip else ""
 
@@ -121,7 +96,7 @@ def phone_code_send(*, phone: str, ip: str = "", purpose: str = "") -> PhoneCode
     does not count). Side effects: one ``PhoneCode`` row, one SMS; expired codes older than ``KEEP`` deleted.
     """
     number = phone_normalise(phone)
-    digest = phone_digest(number)
+    digest = inquiry_phone_digest(number)
     ip_key = address_digest(ip)
     now = timezone.now()
     PhoneCode.objects.filter(expires_at__lt=now - KEEP).delete()
@@ -174,7 +149,7 @@ def phone_code_check(*, phone: str, code: str, purpose: str = "") -> None:
     """
     code = unicodedata.normalize("NFKC", code or "").strip()
     try:
-        digest = phone_digest(phone)
+        digest = inquiry_phone_digest(phone)
     except ValidationError as error:
         raise VerificationRefused(error.messages[0], code="phone_invalid") from error
     now = timezone.now()

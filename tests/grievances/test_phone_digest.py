@@ -29,16 +29,18 @@ def _filed_by_phone_at_the_desk(w, phone="138 1234 5678") -> Inquiry:
 
 
 @pytest.mark.parametrize("typed", ["13812345678", "138-1234-5678", "+86 138 1234 5678", "１３８１２３４５６７８"])
-def test_the_public_side_and_the_core_digest_a_phone_the_same_way(w, typed):
-    inquiry = _filed_by_phone_at_the_desk(w)
-    assert verification.phone_digest(typed) == services.inquiry_phone_digest(typed) == inquiry.phone_digest
-
-
-def test_a_question_asked_again_on_the_web_is_found_as_a_duplicate_of_one_filed_by_phone(w):
+def test_a_question_asked_again_on_the_web_is_found_as_a_duplicate_of_one_filed_by_phone(w, typed):
     first = _filed_by_phone_at_the_desk(w)
-    found = public_data.inquiry_duplicate_of(phone="+86 138-1234-5678", title="工会经费返还要什么材料", text=TEXT,
+    found = public_data.inquiry_duplicate_of(phone=typed, title="工会经费返还要什么材料", text=TEXT,
                                              idempotency_key="web-draft")  # fmt: skip
     assert found is not None and found.pk == first.pk
+
+
+def test_the_desk_a_draft_and_a_code_count_one_phone_however_it_was_typed(w):
+    inquiry = _filed_by_phone_at_the_desk(w, phone="+86 138-1234-5678")
+    verification.phone_code_send(phone="１３８ １２３４ ５６７８", ip="203.0.113.9", purpose="draft")
+    assert PhoneCode.objects.filter(phone_digest=inquiry.phone_digest).count() == 1
+    assert Inquiry.objects.filter(phone_digest=services.inquiry_phone_digest("13812345678")).get() == inquiry
 
 
 def test_the_same_question_from_another_phone_is_no_duplicate(w):
