@@ -45,7 +45,7 @@ from grievances import access
 from grievances.models import Inquiry, InquiryEvent, Topic
 from grievances.services import RETURN_WINDOW_WORKING_DAYS
 from pingcheng.directory.models import Unit
-from pingcheng.workdays import SHANGHAI, _Calendar, workday_today
+from pingcheng.workdays import SHANGHAI, workday_after_each, workday_today
 
 S = Inquiry.Status
 ANSWERED = (S.ANSWERED, S.RATED, S.CLOSED)
@@ -297,11 +297,8 @@ def _response_window_ends(days: set[datetime.date]) -> dict[datetime.date, datet
     """For each assignment day, the first day on which an acceptance is late: the day on which the
     ``RETURN_WINDOW_WORKING_DAYS + 1``-th working day after it begins (the services' 退单 window, read from
     one calendar for the whole span)."""
-    if not days:
-        return {}
-    first, last = min(days), max(days)
-    calendar = _Calendar(first + datetime.timedelta(days=1), until=last + datetime.timedelta(days=31))
-    return {day: calendar.after(day, RETURN_WINDOW_WORKING_DAYS + 1).date for day in days}
+    due = workday_after_each(starts=days, working_days=RETURN_WINDOW_WORKING_DAYS + 1)
+    return {day: answer.date for day, answer in due.items()}
 
 
 RATE_TITLES = {

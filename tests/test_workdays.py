@@ -21,6 +21,7 @@ from pingcheng.workdays import (
     deadline_models,
     deadline_set,
     workday_after,
+    workday_after_each,
     workday_calendar_delete,
     workday_calendar_save,
     workday_status,
@@ -193,6 +194,24 @@ def test_a_span_into_an_unknown_year_adds_one_query_for_its_completeness(django_
         workday_after(start=D(2026, 6, 1), working_days=250)
     with django_assert_num_queries(2):
         workdays_between(start=D(2026, 1, 1), end=D(2028, 12, 31))
+
+
+def test_many_start_dates_at_once_agree_with_one_at_a_time_and_read_the_calendar_once(django_assert_num_queries):
+    WorkdayOverride.objects.create(date=D(2026, 12, 31), is_workday=False, note="测试")
+    starts = [D(2026, 1, 1), D(2026, 2, 13), D(2026, 9, 30), D(2026, 12, 30), D(2027, 3, 5)]
+    with django_assert_num_queries(2):  # the overrides of the span, and 2027's completeness
+        each = workday_after_each(starts=starts, working_days=2)
+    assert each == {start: workday_after(start=start, working_days=2) for start in starts}
+    assert each[D(2026, 9, 30)].date > D(2026, 10, 7)  # past the National Day holiday
+    assert each[D(2026, 12, 30)].date > D(2026, 12, 31)  # the override is read
+    assert each[D(2027, 3, 5)].provisional and not each[D(2026, 1, 1)].provisional
+
+
+def test_many_start_dates_refuse_what_one_refuses_and_none_is_no_query(django_assert_num_queries):
+    with pytest.raises(DomainError):
+        workday_after_each(starts=[D(2026, 1, 5)], working_days=-1)
+    with django_assert_num_queries(0):
+        assert workday_after_each(starts=[], working_days=2) == {}
 
 
 # --- stored deadlines and their recompute -----------------------------------------------------------------
