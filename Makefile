@@ -22,9 +22,11 @@ run: venv
 	$(PY) manage.py load_demo --accounts && \
 	exec $(PY) manage.py run_embedded --port $(PORT)
 
-## make test: the whole suite; honours DATABASE_URL and REDIS_URL
+## make test: the whole suite in TEST_WORKERS processes (pytest-xdist, a test file per worker at a time);
+## honours DATABASE_URL and REDIS_URL. TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= 2
 test: venv
-	$(PY) -m pytest --create-db $(PYTEST_ARGS)
+	$(PY) -m pytest --create-db $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile) $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

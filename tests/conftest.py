@@ -169,6 +169,15 @@ def _call_handlers_checked(self: logging.Logger, record: logging.LogRecord) -> N
 logging.Logger.callHandlers = _call_handlers_checked
 
 
+_personal_data_from_workers: list[tuple[str, str, list[str]]] = []
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """pytest-xdist's controller: collect what each worker's ``pytest_sessionfinish`` found."""
+    _personal_data_from_workers.extend(tuple(leak) for leak in node.workeroutput.get("personal_data_leaks", []))
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session, exitstatus):
     from pingcheng.notices.masking import mask_contacts
@@ -180,6 +189,11 @@ def pytest_sessionfinish(session, exitstatus):
         for line in log.read_text(errors="replace").splitlines():
             if found := personal_data_in(line):
                 leaks.append((str(log), "celery worker", found))
+    if hasattr(session.config, "workerinput"):
+        # A pytest-xdist worker: its findings travel to the controller, which reports and fails the run.
+        session.config.workeroutput["personal_data_leaks"] = leaks
+        return
+    leaks += _personal_data_from_workers
     if not leaks:
         return
     write = session.config.get_terminal_writer().line

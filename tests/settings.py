@@ -7,6 +7,7 @@ production. The Celery queue name is unique per run so that workers of other run
 import os
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 os.environ.setdefault("SECRET_KEY", "test-only-" + "x" * 60)
 os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="pingcheng-test-"))
@@ -14,6 +15,21 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 # Residents' personal data is encrypted at rest (pingcheng/personal_data.py); a fixed test-only key.
 os.environ.setdefault("PERSONAL_DATA_KEYS", "le40kRW6KL98-JJbeZx196SdDNE40A-t7n8WrlU6vP4=")
 os.environ.setdefault("PINGCHENG_TEST_QUEUE", f"pingcheng-test-{os.getpid()}")
+
+# Under pytest-xdist (``make test`` runs two workers) each worker inherits the environment above from the
+# controller; a worker gets its own folder (SQLite file, filesystem broker, media), its own Celery queue and its
+# own Redis database, because tests clear the cache (FLUSHDB) and a worker started by one must never take the
+# other's tasks. pytest-django suffixes the test database name itself.
+if worker := os.environ.get("PYTEST_XDIST_WORKER"):
+    index = int(worker.removeprefix("gw"))
+    if not os.environ["VAR_DIR"].endswith(f"/{worker}"):
+        os.environ["VAR_DIR"] = str(Path(os.environ["VAR_DIR"]) / worker)
+        Path(os.environ["VAR_DIR"]).mkdir(parents=True, exist_ok=True)
+        os.environ["PINGCHENG_TEST_QUEUE"] += f"-{worker}"
+        if redis_url := os.environ.get("REDIS_URL"):
+            parts = urlsplit(redis_url)
+            database = int(parts.path.strip("/") or 0)
+            os.environ["REDIS_URL"] = urlunsplit(parts._replace(path=f"/{(database - index) % 16}"))
 
 from pingcheng.settings import *  # noqa: F403
 from pingcheng.settings import DATABASES, INSTALLED_APPS, VAR_DIR

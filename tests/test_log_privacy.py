@@ -113,20 +113,24 @@ def test_canary_a_clean_test_that_runs_last(canary_enabled):
     assert True
 
 
-def _inner_run(*tests: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, CANARY: "1", "PYTHONPATH": str(REPO)}
-    env.pop("PYTEST_CURRENT_TEST", None)
+def _inner_run(*tests: str, workers: int = 0) -> subprocess.CompletedProcess:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTEST_", "PINGCHENG_TEST_"))}
+    env.update({CANARY: "1", "PYTHONPATH": str(REPO)})
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
+               *(["-n", str(workers)] if workers else []),
                *(f"tests/test_log_privacy.py::{test}" for test in tests)]  # fmt: skip
     return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
 
 
-def test_a_leak_in_any_test_fails_the_whole_run():
+@pytest.mark.parametrize("workers", [0, 2], ids=["one process", "two xdist workers"])
+def test_a_leak_in_any_test_fails_the_whole_run(workers):
     # The leaking tests run first and a clean one last: a check placed in a last test would pass this run.
+    # ``make test`` runs the suite in xdist workers: what a worker saw must fail the controller's run.
     run = _inner_run(
         "test_canary_a_test_that_logs_a_phone_number",
         "test_canary_a_worker_log_with_an_email_address",
         "test_canary_a_clean_test_that_runs_last",
+        workers=workers,
     )
     output = run.stdout + run.stderr
 
