@@ -352,7 +352,7 @@ def resident_view(inquiry: Inquiry) -> ResidentView:
         title=inquiry.title, status_label=inquiry.get_status_display(), kind_label=inquiry.get_kind_display(),
         topic_name=inquiry.topic.name, unit=inquiry.lead_unit, due_date=inquiry.deadline_due,
         due_provisional=bool(inquiry.deadline_provisional),
-        extended=inquiry.extensions.filter(status="approved").exists(), submitted_at=inquiry.submitted_at,
+        extended=selectors.inquiry_deadline_extended(inquiry), submitted_at=inquiry.submitted_at,
         reject_reason=reject, rating_label=inquiry.get_rating_display() if inquiry.rating else "", events=events,
         answers=answers,
     )  # fmt: skip

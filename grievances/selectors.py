@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
 from grievances import access
-from grievances.models import AnswerTemplate, FaqEntry, Inquiry, InquiryEvent, Reply, Topic
+from grievances.models import AnswerTemplate, Extension, FaqEntry, Inquiry, InquiryEvent, Reply, Topic
 from pingcheng.directory.models import Unit
 from pingcheng.workdays import workday_after, workday_today
 
@@ -33,6 +33,17 @@ def inquiry_public_history(inquiry: Inquiry) -> list[PublicStep]:
     never an internal note."""
     steps = InquiryEvent.objects.filter(inquiry=inquiry, visible_to_resident=True).order_by("at", "pk")
     return [PublicStep(at=event.at, label=event.get_action_display(), note=event.note) for event in steps]
+
+
+def inquiry_deadline_extended(inquiry: Inquiry) -> bool:
+    """Whether the current deadline is an extended one: an extension approved in this round. A redo (重办)
+    starts a fresh deadline, so an extension approved before it no longer says anything about the date shown."""
+    approved = inquiry.extensions.filter(status=Extension.Status.APPROVED)
+    if inquiry.redo_round:
+        redo_at = inquiry.events.filter(action=InquiryEvent.Action.REDO).aggregate(at=Max("at"))["at"]
+        if redo_at is not None:
+            approved = approved.filter(decided_at__gt=redo_at)
+    return approved.exists()
 
 
 def inquiry_official_answers(inquiry: Inquiry) -> list[Reply]:

@@ -426,6 +426,33 @@ def test_resident_sees_an_approved_extension_with_the_new_date(client, w, outbox
     assert "需要实地核查" not in page  # the unit's request to the supervisor is internal
 
 
+def test_the_extended_tag_goes_once_a_redo_starts_a_fresh_deadline_and_comes_back_with_a_new_extension(
+    client, w, outbox
+):
+    from grievances import services
+    from pingcheng.directory.models import Role
+    from tests.factories import staff
+
+    submit(client, w, outbox)
+    inquiry = Inquiry.objects.get()
+    handler, supervisor = staff(Role.DEPARTMENT_HANDLER, w.union), staff(Role.SUPERVISOR)
+    services.inquiry_accept(inquiry=inquiry, by=handler)
+    extension = services.extension_request(inquiry=inquiry, by=handler, working_days=5, reason="需要实地核查")
+    services.extension_decide(extension=extension, by=supervisor, approve=True)
+    services.inquiry_answer(inquiry=inquiry, by=handler, text="已核查，符合条件的可申请返还。")
+    services.inquiry_rate(inquiry=inquiry, rating=Inquiry.Rating.UNSATISFIED, note="没说清楚材料")
+    tag = 'class="tag">已延期<'
+    assert tag not in _html(client, inquiry)  # the redo round's own deadline, not extended
+    extension = services.extension_request(inquiry=inquiry, by=handler, working_days=3, reason="再次核查")
+    services.extension_decide(extension=extension, by=supervisor, approve=True)
+    assert tag in _html(client, inquiry)
+
+
+def _html(client, inquiry) -> str:
+    where = client.post(reverse("grievances:track"), {"code": inquiry.tracking_code, "phone_tail": "5678"})["Location"]
+    return client.get(where).content.decode()
+
+
 def test_pictures_replaced_on_going_back_are_deleted_not_left_behind(client, w, outbox):
     from pingcheng.photos.models import Photo
 
