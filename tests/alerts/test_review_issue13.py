@@ -1,0 +1,65 @@
+"""Issue 13 review (warnings): what a resident and an issuer met when the warnings were tried from outside."""
+
+
+import pytest
+from django.core import mail
+from django.db import transaction
+
+from pingcheng.alerts import services
+from pingcheng.alerts.models import Alert
+from pingcheng.directory.models import Role, Unit
+from pingcheng.notices import sms
+from pingcheng.notices.bulk import notices_deliver_batch
+from pingcheng.notices.models import Notice, Subscription, Topic
+from tests.factories import UnitFactory, district, staff
+from tests.notices.people import subscriber
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def tree():
+    root = district()
+    street = UnitFactory(code="xinwang", name="新旺街道", kind=Unit.Kind.STREET, parent=root)
+    community = UnitFactory(code="yujinyuan", name="御锦源社区", kind=Unit.Kind.COMMUNITY, parent=street)
+    empty = UnitFactory(code="liuyuan", name="柳园东院社区", kind=Unit.Kind.COMMUNITY, parent=street)
+    grid = UnitFactory(code="yujinyuan-grid-1", name="御锦源社区第一网格", kind=Unit.Kind.GRID, parent=community)
+    return {"street": street, "community": community, "empty": empty, "grid": grid}
+
+
+@pytest.fixture
+def issuer(tree):
+    return staff(Role.STREET_STAFF, tree["street"], username="xinwang", last_name="赵", first_name="红梅")
+
+
+def _issue(issuer, units, **fields):
+    values = {"title": "暴雨橙色预警", "text": "今夜有大到暴雨，请巡查低洼院落。", "severity": Alert.Severity.ORANGE}
+    values.update(fields)
+    with transaction.atomic():
+        return services.alert_issue(by=issuer, units=units, **values)
+
+
+def _fan_out(alert):
+    for fanout in alert.fanouts.all():
+        services.alert_fanout_run(fanout_id=fanout.pk)
+
+
+def _deliver_all():
+    notices_deliver_batch(notice_ids=list(Notice.objects.exclude(channel="inbox").values_list("pk", flat=True)))
+
+
+def test_a_warning_to_a_subscriber_carries_the_unsubscribe_link_by_sms_and_email(tree, issuer):
+    by_phone = subscriber(phone="13700000001")
+    by_email = subscriber(email="resident@example.com")
+    for person in (by_phone, by_email):
+        Subscription.objects.create(subscriber=person, unit=tree["community"], topic=Topic.WARNING)
+    grid_worker = staff(Role.GRID_WORKER, tree["grid"], username="grid", email="grid@pingcheng.example")
+    _fan_out(_issue(issuer, [tree["community"]]))
+    _deliver_all()
+    [text] = [message.text for message in sms.outbox if message.phone == "13700000001"]
+    assert f"/subscribe/unsubscribe/{by_phone.token}/" in text
+    [email] = [message for message in mail.outbox if message.to == ["resident@example.com"]]
+    assert f"/subscribe/unsubscribe/{by_email.token}/" in email.body
+    # Staff get work notices through their memberships: no subscription to end.
+    [staff_email] = [message for message in mail.outbox if message.to == [grid_worker.email]]
+    assert "/subscribe/" not in staff_email.body
