@@ -13,7 +13,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ from grievances.models import Extension, Inquiry, tracking_code_normalise
 from grievances.workflow import INQUIRY_WORKFLOW
 from pingcheng.errors import DomainError
 from pingcheng.pagination import paginate
+from pingcheng.photos.storage import photo_rendition_storage
 from pingcheng.redaction import redact
 from pingcheng.workdays import workday_after, workday_today
 
@@ -280,6 +281,38 @@ def desk_new(request):
         form = desk_forms.IntakeForm(initial={"idempotency_key": secrets.token_urlsafe(24)})
         status = 200
     return render(request, "grievances/desk/new.html", {"form": form, "nav": "none"}, status=status)
+
+
+# The width the desk shows a resident's photo at (a phone's column at 2× is about 780 px); the full size is a link.
+PHOTO_SHOWN_WIDTH = 960
+
+
+@desk_staff_required
+def desk_photo(request, pk: int, photo):
+    """One of the resident's photos of an inquiry, to staff who may open the inquiry (the same 404 otherwise).
+
+    Inquiry photos are personal data (faces, house numbers, plates), so they are never files under MEDIA_URL:
+    their renditions live beside the private masters (``photo_create(private=True)``) and this view is the only
+    way out, with the inquiry's access check on every request and ``private, no-store`` so that no shared cache
+    or later user of the browser keeps a copy. The public never sees them: answers are published as text only.
+    Sent by Django rather than by an nginx ``X-Accel-Redirect``: a few staff opening a few photos is little
+    work, and one path keeps the access rule in one place.
+    """
+    inquiry = access.inquiry_access_for_user(user=request.user, pk=pk)
+    item = inquiry.photos.select_related("photo").filter(photo__uuid=photo).first()
+    if item is None or not item.photo.renditions:
+        raise Http404("没有这张图片")
+    renditions = item.photo.renditions
+    widths = sorted(int(width) for width in renditions)
+    fitting = [w for w in widths if w <= PHOTO_SHOWN_WIDTH] or widths[:1]
+    entry = renditions[str(widths[-1] if request.GET.get("size") == "full" else fitting[-1])]
+    storage = photo_rendition_storage(entry)
+    if not storage.exists(entry["jpeg"]):
+        raise Http404("没有这张图片")
+    response = FileResponse(storage.open(entry["jpeg"]), content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def desk_url(inquiry: Inquiry) -> str:

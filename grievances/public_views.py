@@ -198,7 +198,8 @@ def inquiry_new(request):
         created = []
         try:
             for upload in data["photos"]:
-                created.append(photo_create(file=upload).pk)
+                # Personal data: renditions beside the master, outside MEDIA_ROOT; staff see them through the desk's view.
+                created.append(photo_create(file=upload, private=True).pk)
         except ValidationError as error:
             public_data.draft_photos_discard(created)
             form.add_error("photos", error.messages[0])

@@ -1,8 +1,7 @@
 """Where a photo's renditions are: URLs, ``srcset`` values and sizes for templates, feeds and the editor."""
 
-from django.core.files.storage import default_storage
-
 from pingcheng.photos.models import Photo
+from pingcheng.photos.storage import photo_rendition_storage
 
 RENDITION_FORMATS = ("webp", "jpeg")
 
@@ -18,13 +17,15 @@ def photo_rendition_url(photo: Photo, width: int | None = None, fmt: str = "jpeg
         return ""
     fitting = [w for w in widths if width is None or w <= width]
     chosen = fitting[-1] if fitting else widths[0]
-    return default_storage.url(photo.renditions[str(chosen)][fmt])
+    entry = photo.renditions[str(chosen)]
+    return photo_rendition_storage(entry).url(entry[fmt])  # a private photo's storage refuses to give a URL
 
 
 def photo_srcset(photo: Photo, fmt: str) -> str:
     """``srcset`` value for one format: ``"/media/…480.webp 480w, /media/…960.webp 960w"``."""
     _check_format(fmt)
-    return ", ".join(f"{default_storage.url(photo.renditions[str(w)][fmt])} {w}w" for w in rendition_widths(photo))
+    entries = [(w, photo.renditions[str(w)]) for w in rendition_widths(photo)]
+    return ", ".join(f"{photo_rendition_storage(entry).url(entry[fmt])} {w}w" for w, entry in entries)
 
 
 def photo_rendition_size(photo: Photo, width: int | None = None) -> tuple[int, int]:

@@ -32,6 +32,7 @@ from pingcheng.errors import DomainError
 from pingcheng.photos.models import Photo
 from pingcheng.photos.renditions import RENDITION_FORMATS
 from pingcheng.photos.signals import photo_changed
+from pingcheng.photos.storage import photo_rendition_storage
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +67,7 @@ def photo_create(
     alt_text: str = "",
     taken_on: date | None = None,
     uploaded_by=None,
+    private: bool = False,
 ) -> Photo:
     """Validate and re-encode an uploaded image, store master and renditions, and save the ``Photo``.
 
@@ -73,7 +75,9 @@ def photo_create(
     Raises ``PhotoRejected`` (with a ``code``) for anything that is not a decodable JPEG/PNG/WebP/GIF within
     the byte and pixel caps, and a plain ``ValidationError`` when the caption or alt text is too long.
     Side effects: one master file in the master storage, two files per rendition width in
-    ``default_storage``; if anything fails part-way, the files already written are removed again.
+    ``default_storage``; if anything fails part-way, the files already written are removed again. A ``private``
+    photo (personal data, e.g. a resident's inquiry photo) keeps its renditions beside the master, outside
+    MEDIA_ROOT, so no URL reaches them: its product serves them through a view that checks access.
     """
     photo = Photo(caption=caption, alt_text=alt_text, credit=credit, taken_on=taken_on, uploaded_by=uploaded_by)
     # Text fields first: a caption that is too long must not cost a decode and leave files behind.
@@ -89,7 +93,7 @@ def photo_create(
         photo.master.save("master.jpg", ContentFile(master_bytes), save=False)
         written.append((photo.master.storage, photo.master.name))
         photo.width, photo.height = image.size
-        photo.renditions = _make_renditions(photo, image, written)
+        photo.renditions = _make_renditions(photo, image, written, private=private)
         photo.save()
     except BaseException:
         # Not swallowed: the files of a photo that was never saved are orphans, so remove them and re-raise.
@@ -140,12 +144,39 @@ def photo_delete(*, photo: Photo, by) -> None:
     transaction.on_commit(lambda: photo_delete_files(current))
 
 
+def photo_make_private(photo: Photo) -> bool:
+    """Move a photo's public renditions beside its master (what ``photo_create(private=True)`` writes), for a
+    photo found to be personal data after it was stored. Returns whether anything moved; a second run moves
+    nothing. The row is saved before the public files go, so a failure part-way leaves a copy, never none."""
+    moved = {}
+    for width, entry in (photo.renditions or {}).items():
+        if entry.get("private"):
+            moved[width] = entry
+            continue
+        private = {**entry, "private": True}
+        for fmt in RENDITION_FORMATS:
+            if entry.get(fmt) and default_storage.exists(entry[fmt]):
+                with default_storage.open(entry[fmt]) as public_file:
+                    private[fmt] = photo_rendition_storage(private).save(entry[fmt], ContentFile(public_file.read()))
+        moved[width] = private
+    if moved == photo.renditions:
+        return False
+    public = [entry for entry in photo.renditions.values() if not entry.get("private")]
+    photo.renditions = moved
+    photo.save(update_fields=["renditions"])
+    for entry in public:
+        for fmt in RENDITION_FORMATS:
+            if entry.get(fmt):
+                default_storage.delete(entry[fmt])
+    return True
+
+
 def photo_delete_files(photo: Photo) -> None:
     """Remove the master and every rendition file. Safe to run twice; the row itself is left alone."""
     for entry in (photo.renditions or {}).values():
         for fmt in RENDITION_FORMATS:
             if entry.get(fmt):
-                default_storage.delete(entry[fmt])
+                photo_rendition_storage(entry).delete(entry[fmt])
     if photo.master:
         photo.master.storage.delete(photo.master.name)
 
@@ -308,8 +339,9 @@ def _encode(image: Image.Image, fmt: str, **options) -> bytes:
     return buffer.getvalue()
 
 
-def _make_renditions(photo: Photo, master: Image.Image, written: list) -> dict:
+def _make_renditions(photo: Photo, master: Image.Image, written: list, *, private: bool = False) -> dict:
     folder = posixpath.join("photos", posixpath.dirname(photo.master.name))
+    storage = photo_rendition_storage({"private": private})
     renditions: dict[str, dict] = {}
     for width in _target_widths(master.width):
         height = max(1, round(master.height * width / master.width))
@@ -319,14 +351,14 @@ def _make_renditions(photo: Photo, master: Image.Image, written: list) -> dict:
             else master.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
         )
         resized.info = {}
-        entry: dict[str, object] = {"height": height}
+        entry: dict[str, object] = {"height": height, **({"private": True} if private else {})}
         for fmt in RENDITION_FORMATS:
             options = (
                 {} if fmt == "webp" else {"quality": JPEG_RENDITION_QUALITY, "optimize": True, "progressive": True}
             )
             name = f"{folder}/{photo.uuid.hex}.{width}.{_EXTENSIONS[fmt]}"
-            saved = default_storage.save(name, ContentFile(_encode(resized, fmt, **options)))
-            written.append((default_storage, saved))
+            saved = storage.save(name, ContentFile(_encode(resized, fmt, **options)))
+            written.append((storage, saved))
             entry[fmt] = saved
         renditions[str(width)] = entry
     return renditions

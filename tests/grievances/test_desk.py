@@ -188,3 +188,34 @@ def test_a_web_key_is_not_answered_to_a_staff_intake(desk_world):
     submit(desk_world, idempotency_key="web-key")
     with pytest.raises(InquiryActionRefused):
         submit(desk_world, channel=Inquiry.Channel.PHONE, by=desk_world.union_handler, idempotency_key="web-key")
+
+
+def test_inquiry_photos_stored_with_public_renditions_are_moved_out_of_media_and_still_shown(client, desk_world):
+    import io
+    from io import StringIO
+
+    from django.core.files.storage import default_storage
+    from django.core.management import call_command
+    from PIL import Image
+
+    from pingcheng.photos.services import photo_create
+    from pingcheng.photos.storage import photo_master_storage
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (1200, 900), (30, 90, 160)).save(buffer, "JPEG")
+    photo = photo_create(file=buffer)  # as web inquiries stored their photos before they were kept private
+    inquiry = submit(desk_world, photos=[photo])
+    public = [entry[fmt] for entry in photo.renditions.values() for fmt in ("jpeg", "webp")]
+    assert all(default_storage.exists(name) for name in public)
+
+    out = StringIO()
+    call_command("inquiry_photos_private", stdout=out)
+    assert out.getvalue().strip() == "moved: 1"
+    photo.refresh_from_db()
+    assert not any(default_storage.exists(name) for name in public)
+    assert all(photo_master_storage().exists(entry["jpeg"]) for entry in photo.renditions.values())
+    client.force_login(desk_world.union_handler)
+    url = reverse("grievances-desk:photo", kwargs={"pk": inquiry.pk, "photo": photo.uuid})
+    assert client.get(url).status_code == 200
+    call_command("inquiry_photos_private", stdout=out)
+    assert out.getvalue().strip().endswith("moved: 0")

@@ -366,6 +366,65 @@ def test_photos_go_through_the_shared_pipeline_and_reach_the_inquiry(client, w, 
     assert len(photos) == 2 and all(photo.renditions for photo in photos)
 
 
+def _inquiry_with_a_photo(client, w, outbox) -> tuple[Inquiry, object]:
+    client.post(reverse("grievances:new"), {**_step1(w), "photos": [_jpeg("a.jpg")]})
+    client.post(reverse("grievances:confirm"), {"code": _code(outbox), "action": "submit"})
+    inquiry = Inquiry.objects.get()
+    return inquiry, inquiry.photos.get().photo
+
+
+def test_an_inquiry_photo_has_no_file_under_media_and_no_url(client, w, outbox):
+    from django.core.files.storage import default_storage
+
+    from pingcheng.photos.renditions import photo_rendition_url
+    from pingcheng.photos.storage import photo_master_storage
+
+    _, photo = _inquiry_with_a_photo(client, w, outbox)
+    names = [entry[fmt] for entry in photo.renditions.values() for fmt in ("jpeg", "webp")]
+    assert names and not any(default_storage.exists(name) for name in names)
+    assert all(photo_master_storage().exists(name) for name in names)
+    with pytest.raises(ValueError):
+        photo_rendition_url(photo)
+
+
+def test_staff_of_the_lead_unit_get_the_photo_uncached_and_no_one_else_does(client, w, outbox):
+    from django.test import Client
+
+    from pingcheng.directory.models import Role
+    from tests.factories import UnitFactory, staff
+
+    inquiry, photo = _inquiry_with_a_photo(client, w, outbox)
+    url = reverse("grievances-desk:photo", kwargs={"pk": inquiry.pk, "photo": photo.uuid})
+    handler = Client()
+    handler.force_login(staff(Role.DEPARTMENT_HANDLER, w.union))
+    response = handler.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    assert b"".join(response.streaming_content)[:3] == b"\xff\xd8\xff"
+    assert {"private", "no-store"} <= {part.strip() for part in response["Cache-Control"].split(",")}
+    assert handler.get(url + "?size=full").status_code == 200
+    page = handler.get(reverse("grievances-desk:detail", kwargs={"pk": inquiry.pk})).content.decode()
+    assert f'src="{url}"' in page and "/media/" not in page
+
+    other_unit = Client()
+    other_unit.force_login(staff(Role.DEPARTMENT_HANDLER, UnitFactory(kind="department", parent=w.union.parent)))
+    assert other_unit.get(url).status_code == 404
+    assert Client().get(url).status_code == 302  # to the login page
+    assert client.get(url).status_code == 302  # the resident who filed it: the desk is staff only
+    elsewhere = reverse("grievances-desk:photo", kwargs={"pk": inquiry.pk, "photo": "00000000-0000-4000-8000-000000000000"})
+    assert handler.get(elsewhere).status_code == 404
+
+
+def test_erasing_the_residents_data_removes_the_private_photo_files(client, w, outbox, django_capture_on_commit_callbacks):
+    from grievances import services
+    from pingcheng.photos.storage import photo_master_storage
+
+    inquiry, photo = _inquiry_with_a_photo(client, w, outbox)
+    names = [entry["jpeg"] for entry in photo.renditions.values()]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.inquiry_personal_data_erase(inquiry=inquiry)
+    assert names and not any(photo_master_storage().exists(name) for name in names)
+
+
 def test_a_file_that_is_not_a_picture_is_a_form_error_and_keeps_the_text(client, w):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
