@@ -83,4 +83,13 @@ class StaffPreferenceForm(forms.ModelForm):
             self.add_error("phone", ValidationError(_("选择短信接收时请填写手机号码。"), code="phone_required"))
         if not (cleaned.get("by_inbox") or cleaned.get("by_email") or cleaned.get("by_sms")):
             raise ValidationError(_("请至少选择一种接收方式。"), code="channel_required")
+        # E-mail alone, on an account with no address, reaches nobody: every work notice (a warning too) would be
+        # written for no channel at all.
+        user = self.instance.user
+        email = (getattr(user, user.get_email_field_name(), "") or "").strip()
+        if cleaned.get("by_email") and not (email or cleaned.get("by_inbox") or cleaned.get("by_sms")):
+            self.add_error("by_email", ValidationError(
+                _("您的账号没有登记电子邮箱，只选电子邮件将收不到任何工作通知。请同时选择站内信或短信，或请管理员登记邮箱。"),
+                code="email_missing",
+            ))  # fmt: skip
         return cleaned
