@@ -83,9 +83,9 @@ def _redis(workdir: str):
 def _crowd(count: int):
     from django.contrib.auth import get_user_model
 
-    from pingcheng.alerts.models import StaffPhone
     from pingcheng.directory.models import Membership, Role, Unit
     from pingcheng.directory.services import unit_get_or_create
+    from pingcheng.notices.models import StaffNoticePreference
 
     User = get_user_model()
 
@@ -105,8 +105,9 @@ def _crowd(count: int):
     )
     Membership.objects.bulk_create([Membership(user=u, unit=grids[i % len(grids)], role=Role.GRID_WORKER)
                                     for i, u in enumerate(users)], batch_size=2000)  # fmt: skip
-    StaffPhone.objects.bulk_create([StaffPhone(user=u, phone=f"139{i:08d}") for i, u in enumerate(users)],
-                                   batch_size=2000)  # fmt: skip
+    StaffNoticePreference.objects.bulk_create(
+        [StaffNoticePreference(user=u, phone=f"139{i:08d}") for i, u in enumerate(users)], batch_size=2000
+    )
     issuer = User.objects.create(username="bench-alerts-issuer", is_staff=True)
     Membership.objects.create(user=issuer, unit=root, role=Role.DISTRICT_ADMIN)
     return community, issuer

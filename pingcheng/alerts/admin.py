@@ -1,4 +1,5 @@
-"""Back office: the warnings list and each warning's read-only acknowledgement board; staff warning mobiles.
+"""Back office: the warnings list and each warning's read-only acknowledgement board. A staff member's warning
+mobile is their notice preference's number (``pingcheng.notices`` admin, 通知偏好).
 
 Warnings are issued on their own page (``/alerts/new/``), not here: the admin shows them, scoped like the
 boards (the issuer's own, everything for a district administrator), and never changes them.
@@ -12,8 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from pingcheng.alerts import access, selectors
-from pingcheng.alerts.models import Alert, StaffPhone
-from pingcheng.directory import access as directory_access
+from pingcheng.alerts.models import Alert
 from pingcheng.directory.admin_base import RoleModelAdmin
 from pingcheng.directory.models import Role
 
@@ -61,20 +61,3 @@ class AlertAdmin(RoleModelAdmin):
     @admin.display(description=_("确认情况"))
     def board(self, alert: Alert) -> str:
         return render_to_string("alerts/admin_board.html", {"alert": alert, **selectors.alert_board(alert=alert)})
-
-
-@admin.register(StaffPhone)
-class StaffPhoneAdmin(RoleModelAdmin):
-    """Only district administrators: the number belongs to a person, whichever units they work in."""
-
-    change_roles = frozenset({Role.DISTRICT_ADMIN})
-    list_display = ["user", "masked_phone"]
-    search_fields = ["user__username", "user__last_name", "user__first_name"]
-    autocomplete_fields = ["user"]
-
-    @admin.display(description=_("手机号码"))
-    def masked_phone(self, phone: StaffPhone) -> str:
-        return str(phone)
-
-    def has_module_permission(self, request) -> bool:
-        return directory_access.user_sees_everything(request.user) and super().has_module_permission(request)

@@ -9,7 +9,7 @@ class AlertsConfig(AppConfig):
 
     def ready(self) -> None:
         from pingcheng.alerts import notice_kinds  # noqa: F401 — registers the warning's notice kind
-        from pingcheng.alerts.models import Alert, AlertFanout, AlertRecipient, StaffPhone
+        from pingcheng.alerts.models import Alert, AlertFanout, AlertRecipient
         from pingcheng.audit.registry import audit_exempt, audit_register
         from pingcheng.demo import demo_loader_register
 
@@ -17,6 +17,5 @@ class AlertsConfig(AppConfig):
             "alerts", "pingcheng.alerts.demo.load", link_accounts="pingcheng.alerts.demo.link_accounts"
         )
         audit_register(Alert, m2m=["units"])
-        audit_register(StaffPhone, mask=["phone"], mask_callable="pingcheng.audit.registry.mask_contact")
         audit_exempt(AlertRecipient, reason="written in bulk by the fan-out; acknowledgements are the recipients' own")
         audit_exempt(AlertFanout, reason="the fan-out's progress, written by the worker")

@@ -14,8 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pingcheng.directory.models import Unit
-from pingcheng.notices.masking import mask_address
-from pingcheng.notices.models import Subscriber, mobile_validator
+from pingcheng.notices.models import Subscriber
 
 # Six-digit reply codes are a bijection of a recipient's ordinal within its warning: (ordinal × M + offset) mod
 # 10⁶ with M coprime to 10⁶, so codes never collide inside one warning, whatever the order chunks commit in.
@@ -165,20 +164,3 @@ class AlertFanout(models.Model):
 
     def __str__(self) -> str:
         return f"{self.alert} #{self.round}"
-
-
-class StaffPhone(models.Model):
-    """The mobile on which a staff member (most often a grid worker) receives warnings by SMS and replies."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name=_("工作人员"), on_delete=models.CASCADE, related_name="alert_phone"
-    )
-    phone = models.CharField(_("手机号码"), max_length=11, validators=[mobile_validator])
-
-    class Meta:
-        verbose_name = _("预警接收手机")
-        verbose_name_plural = _("预警接收手机")
-        indexes = [models.Index(fields=["phone"])]
-
-    def __str__(self) -> str:
-        return mask_address(self.phone)

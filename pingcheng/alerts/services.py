@@ -171,7 +171,7 @@ def _staff_chunk(alert: Alert, fanout: AlertFanout) -> tuple[list[AlertRecipient
         fanout.ordinal += 1
     AlertRecipient.objects.bulk_create(new, ignore_conflicts=True)
     recipients = list(
-        AlertRecipient.objects.filter(alert=alert, user_id__in=user_ids).select_related("user__alert_phone")
+        AlertRecipient.objects.filter(alert=alert, user_id__in=user_ids).select_related("user__notice_preference")
     )
     return recipients, user_ids[-1]
 
@@ -220,7 +220,7 @@ def _subscriber_chunk(alert: Alert, fanout: AlertFanout) -> tuple[list[AlertReci
 def _resend_chunk(alert: Alert, fanout: AlertFanout) -> tuple[list[AlertRecipient], int]:
     recipients = list(
         alert.recipients.filter(acknowledged_at__isnull=True, pk__gt=fanout.cursor)
-        .select_related("user__alert_phone", "subscriber")
+        .select_related("user__notice_preference", "subscriber")
         .order_by("pk")[:FANOUT_CHUNK]
     )
     return recipients, (recipients[-1].pk if recipients else fanout.cursor)
@@ -239,8 +239,10 @@ def _target(alert: Alert, round_: int, recipient: AlertRecipient) -> BulkTarget:
     }
     extra = ()
     if recipient.user_id:
-        phone = getattr(recipient.user, "alert_phone", None)
-        extra = ((Notice.Channel.SMS, phone.phone),) if phone else ()
+        # A warning goes by SMS to the number in the staff member's notice preference even where they chose no SMS
+        # for ordinary work notices: it is the number they reply to a warning from.
+        preference = getattr(recipient.user, "notice_preference", None)
+        extra = ((Notice.Channel.SMS, preference.phone),) if preference is not None and preference.phone else ()
     return BulkTarget(person=recipient.user or recipient.subscriber, key=key, context=context, extra=extra)
 
 
@@ -283,7 +285,7 @@ def alert_acknowledge_by_reply(*, phone: str, text: str) -> AlertRecipient:
     inbound callback (see ``manage.py alerts_sms_reply``).
 
     The code must belong to a warning of the last ``REPLY_WINDOW`` sent to that same phone (a staff member's
-    warning mobile or a subscriber's number), so a guessed code from another phone acknowledges nothing
+    notice preference's number or a subscriber's number), so a guessed code from another phone acknowledges nothing
     (``alert_reply_unknown``). The newest matching warning wins.
     """
     match = _REPLY_CODE.search(text or "")
@@ -292,7 +294,7 @@ def alert_acknowledge_by_reply(*, phone: str, text: str) -> AlertRecipient:
         raise DomainError(_("未识别到回复码。"), code="alert_reply_unknown")
     recipient = (
         AlertRecipient.objects.filter(
-            Q(user__alert_phone__phone=phone) | Q(subscriber__phone=phone),
+            Q(user__notice_preference__phone=phone) | Q(subscriber__phone=phone),
             code=match.group(1),
             alert__issued_at__gte=timezone.now() - REPLY_WINDOW,
         )  # fmt: skip

@@ -10,11 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from pingcheng.directory import access as directory_access
 from pingcheng.directory.admin_base import RoleModelAdmin
 from pingcheng.directory.models import Role
 from pingcheng.errors import DomainError
 from pingcheng.notices.kinds import kinds_all
-from pingcheng.notices.models import Notice, Subscriber, Subscription
+from pingcheng.notices.masking import mask_address
+from pingcheng.notices.models import Notice, StaffNoticePreference, Subscriber, Subscription
 from pingcheng.notices.services import notice_resend
 
 
@@ -155,3 +157,22 @@ class SubscriberAdmin(RoleModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(StaffNoticePreference)
+class StaffNoticePreferenceAdmin(RoleModelAdmin):
+    """Staff members' channels and SMS number (a grid worker's warning mobile), for district administrators only:
+    the number belongs to a person, whichever units they work in. Staff set their own at /notices/preferences/."""
+
+    change_roles = frozenset({Role.DISTRICT_ADMIN})
+    list_display = ["user", "by_inbox", "by_email", "by_sms", "masked_phone"]
+    search_fields = ["user__username", "user__last_name", "user__first_name"]
+    autocomplete_fields = ["user"]
+    fields = ["user", "phone", "by_inbox", "by_email", "by_sms"]
+
+    @admin.display(description=_("手机号码"))
+    def masked_phone(self, preference: StaffNoticePreference) -> str:
+        return mask_address(preference.phone)
+
+    def has_module_permission(self, request) -> bool:
+        return directory_access.user_sees_everything(request.user) and super().has_module_permission(request)

@@ -29,4 +29,5 @@ class NoticesConfig(AppConfig):
         audit_exempt(Subscriber, Subscription, SubscriberCode,
                      reason="residents manage their own subscription; staff never write it")  # fmt: skip
         audit_exempt(Fanout, DigestItem, reason="derived from the events that caused them, which are recorded")
-        audit_exempt(StaffNoticePreference, reason="each staff member's own choice of channels")
+        # Administrators set grid workers' warning mobiles here: who changed a number is worth a record.
+        audit_register(StaffNoticePreference, mask=["phone"], mask_callable="pingcheng.audit.registry.mask_contact")

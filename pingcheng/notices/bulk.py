@@ -87,7 +87,10 @@ def notices_enqueue_many(*, kind: str, targets: Sequence[BulkTarget], send_after
     rows = []
     preferences = _staff_preferences(targets)
     for target in targets:
-        pairs = _target_addresses(notice_kind, target.person, preferences)
+        if isinstance(target.person, Subscriber):
+            pairs = _addresses(notice_kind, target.person)
+        else:  # the staff member's preference was read with the whole chunk's
+            pairs = _addresses(notice_kind, target.person, preference=preferences.get(target.person.pk))
         if _reachable(target.person):
             have = {channel for channel, _address in pairs}
             for channel, address in target.extra:
@@ -120,26 +123,6 @@ def notices_enqueue_many(*, kind: str, targets: Sequence[BulkTarget], send_after
 def _staff_preferences(targets: Sequence[BulkTarget]) -> dict[int, StaffNoticePreference]:
     user_ids = [t.person.pk for t in targets if not isinstance(t.person, Subscriber)]
     return {p.user_id: p for p in StaffNoticePreference.objects.filter(user_id__in=user_ids)} if user_ids else {}
-
-
-def _target_addresses(kind, person, preferences: dict[int, StaffNoticePreference]) -> list[tuple[str, str]]:
-    """``services._addresses`` for one person of a chunk, with the staff members' channel preferences read for the
-    whole chunk in one query instead of one per person; ``tests/alerts/test_warnings.py`` holds the two equal."""
-    if isinstance(person, Subscriber) or not _reachable(person):
-        return list(_addresses(kind, person))
-    email = (getattr(person, person.get_email_field_name(), "") or "").strip()
-    preference = preferences.get(person.pk)
-    if preference is None:
-        candidates = ([(Channel.INBOX, "")] if person.is_staff else []) + [(Channel.EMAIL, email)]
-    else:
-        candidates = [(Channel.INBOX, "")] if preference.by_inbox and person.is_staff else []
-        candidates += [(Channel.EMAIL, email)] if preference.by_email else []
-        candidates += [(Channel.SMS, preference.phone)] if preference.by_sms else []
-    return [
-        (channel, address.strip())
-        for channel, address in candidates
-        if channel in kind.channels and (channel == Channel.INBOX or (address and _address_valid(channel, address)))
-    ]
 
 
 def notices_dispatch(notice_ids: Iterable[int]) -> int:

@@ -154,20 +154,25 @@ def notices_erase_sent_addresses(*, kinds: list[str] | None = None, key_prefix: 
     return rows.filter(status__in=(Status.SENT, Status.DEAD, Status.CANCELED)).update(recipient="")
 
 
-def _addresses(kind: NoticeKind, recipient: AbstractBaseUser | Subscriber) -> list[tuple[str, str]]:
+# ``preference`` not given: read it. Given (None included: the person has none), it was read for a whole chunk.
+_READ_IT = object()
+
+
+def _addresses(kind: NoticeKind, recipient: AbstractBaseUser | Subscriber, *, preference=_READ_IT) -> list[tuple[str, str]]:
     """(channel, address) pairs by which this kind reaches this person.
 
     A staff user: the in-site inbox always, plus e-mail when the account has an address. A subscriber: their
     e-mail and phone, only once confirmed and while active. Each only as far as the kind allows. An address
     that our own records hold but that is malformed is skipped with a warning: a typo in a reporter's profile
-    must not make an editor's review fail.
+    must not make an editor's review fail. ``preference`` is the staff member's ``StaffNoticePreference`` (or
+    None) when the caller read it already: ``bulk`` reads a chunk's preferences in one query.
     """
     if not _reachable(recipient):
         return []
     if isinstance(recipient, Subscriber):
         candidates = [(Channel.EMAIL, recipient.email), (Channel.SMS, recipient.phone)]
     else:
-        candidates = _staff_candidates(recipient)
+        candidates = _staff_candidates(recipient, preference=preference)
     targets = []
     for channel, address in candidates:
         if channel not in kind.channels or (channel != Channel.INBOX and not address):
@@ -179,11 +184,12 @@ def _addresses(kind: NoticeKind, recipient: AbstractBaseUser | Subscriber) -> li
     return targets
 
 
-def _staff_candidates(user) -> list[tuple[str, str]]:
+def _staff_candidates(user, *, preference=_READ_IT) -> list[tuple[str, str]]:
     """A staff member's channels: the inbox and the account's e-mail unless their preferences
     (``StaffNoticePreference``) say otherwise, and SMS to the number given there when chosen."""
     email = getattr(user, user.get_email_field_name(), "") or ""
-    preference = StaffNoticePreference.objects.filter(user=user).first()
+    if preference is _READ_IT:
+        preference = StaffNoticePreference.objects.filter(user=user).first()
     if preference is None:
         return ([(Channel.INBOX, "")] if user.is_staff else []) + [(Channel.EMAIL, email)]
     candidates = []

@@ -9,11 +9,11 @@ from django.db import transaction
 from django.urls import reverse
 
 from pingcheng.alerts import services
-from pingcheng.alerts.models import Alert, AlertFanout, AlertRecipient, StaffPhone
+from pingcheng.alerts.models import Alert, AlertFanout, AlertRecipient
 from pingcheng.directory.models import Membership, Role, Unit
 from pingcheng.errors import DomainError
 from pingcheng.notices import sms
-from pingcheng.notices.models import Notice
+from pingcheng.notices.models import Notice, StaffNoticePreference
 from tests.factories import UnitFactory, district, staff
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +37,8 @@ def people(tree):
     issuer = staff(Role.STREET_STAFF, tree["street"], username="xinwang", last_name="赵", first_name="红梅")
     grid_worker = staff(Role.GRID_WORKER, tree["grid"], username="grid", last_name="陈", first_name="晓东",
                         email="grid@pingcheng.example")  # fmt: skip
-    StaffPhone.objects.create(user=grid_worker, phone="13900000001")
+    # The warning mobile is the preference's number; SMS for ordinary work notices stays off.
+    StaffNoticePreference.objects.create(user=grid_worker, phone="13900000001")
     community_staff = staff(Role.COMMUNITY_STAFF, tree["community"], username="yjy", last_name="刘", first_name="淑芬")
     elsewhere = staff(Role.GRID_WORKER, tree["far"], username="far", last_name="吴", first_name="远")
     reporter = staff(Role.REPORTER, tree["community"], username="reporter", last_name="邱", first_name="东芳")
@@ -306,24 +307,52 @@ def test_the_admin_lists_warnings_read_only_with_the_board(client, tree, people)
     assert client.get(f"/admin/alerts/alert/{alert.pk}/change/").status_code in (302, 403, 404)
 
 
-def test_the_bulk_path_finds_the_same_addresses_as_notice_enqueue_for_every_preference(tree):
-    from pingcheng.notices import services as notice_services
-    from pingcheng.notices.bulk import BulkTarget, _staff_preferences, _target_addresses
-    from pingcheng.notices.kinds import kind_get
-    from pingcheng.notices.models import StaffNoticePreference
-
-    people = [staff(Role.GRID_WORKER, tree["grid"], username="plain", email="plain@pingcheng.example"),
-              staff(Role.GRID_WORKER, tree["grid"], username="bad-mail", email="not-an-address"),
-              staff(Role.GRID_WORKER, tree["grid"], username="inactive", is_active=False)]  # fmt: skip
+def _preference_people(tree, prefix: str) -> list:
+    people = [staff(Role.GRID_WORKER, tree["grid"], username=f"{prefix}plain", email=f"{prefix}@pingcheng.example"),
+              staff(Role.GRID_WORKER, tree["grid"], username=f"{prefix}bad-mail", email="not-an-address"),
+              staff(Role.GRID_WORKER, tree["grid"], username=f"{prefix}inactive", is_active=False)]  # fmt: skip
     for index, (inbox, email, by_sms) in enumerate([(a, b, c) for a in (0, 1) for b in (0, 1) for c in (0, 1)]):
-        user = staff(Role.GRID_WORKER, tree["grid"], username=f"pref{index}", email=f"p{index}@pingcheng.example")
+        address = f"{prefix}{index}@pingcheng.example"
+        user = staff(Role.GRID_WORKER, tree["grid"], username=f"{prefix}{index}", email=address)
         StaffNoticePreference.objects.create(user=user, by_inbox=bool(inbox), by_email=bool(email), by_sms=bool(by_sms),
                                              phone=f"1390000{index:04d}" if by_sms else "")  # fmt: skip
         people.append(user)
-    kind = kind_get("alert_issued")
-    preferences = _staff_preferences([BulkTarget(person=p, key="k") for p in people])
-    for person in people:
-        assert _target_addresses(kind, person, preferences) == notice_services._addresses(kind, person), person.username
+    return people
+
+
+def test_the_bulk_path_writes_the_same_notices_as_notice_enqueue_for_every_preference(tree):
+    from pingcheng.notices.bulk import BulkTarget, notices_enqueue_many
+    from pingcheng.notices.services import notice_enqueue
+
+    people = _preference_people(tree, "p")
+    with transaction.atomic():
+        for person in people:
+            notice_enqueue(kind="alert_issued", recipient=person, key="one-by-one", context={"title": "t"})
+        notices_enqueue_many(kind="alert_issued", targets=[BulkTarget(person=p, key="bulk", context={"title": "t"})
+                                                           for p in people])  # fmt: skip
+
+    def written(key):
+        return sorted(Notice.objects.filter(key=key).values_list("user__username", "channel", "recipient"))
+
+    assert written("bulk") == written("one-by-one")
+    assert written("bulk")  # not two empty lists
+
+
+def test_the_bulk_path_reads_a_chunks_preferences_in_one_query_whatever_its_size(tree):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from pingcheng.notices.bulk import BulkTarget, notices_enqueue_many
+
+    small = _preference_people(tree, "a")
+    large = _preference_people(tree, "b") + _preference_people(tree, "c")
+    counts = []
+    for key, people in (("small", small), ("large", large)):
+        with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+            notices_enqueue_many(kind="alert_issued", targets=[BulkTarget(person=p, key=key) for p in people])
+        counts.append(len(queries))
+    # Twice the people, the same statements: the preferences read, the insert and the due ids.
+    assert counts[0] == counts[1] <= 5, counts
 
 
 def test_subscribers_who_follow_warnings_of_the_units_get_it_at_once_and_others_do_not(tree, people):

@@ -32,10 +32,10 @@ from django.test import override_settings
 from django.utils import timezone
 
 from pingcheng.alerts import services
-from pingcheng.alerts.models import Alert, AlertFanout, StaffPhone
+from pingcheng.alerts.models import Alert, AlertFanout
 from pingcheng.alerts.tasks import alerts_sweep
 from pingcheng.directory.models import Membership, Role, Unit
-from pingcheng.notices.models import Notice
+from pingcheng.notices.models import Notice, StaffNoticePreference
 from tests.conftest import REPO, _reset_pools, service_missing, wait_for
 from tests.factories import UnitFactory, district, staff
 
@@ -186,8 +186,9 @@ def _crowd(count: int, unit: Unit) -> None:
     )
     Membership.objects.bulk_create([Membership(user=u, unit=unit, role=Role.GRID_WORKER) for u in users],
                                    batch_size=2000)  # fmt: skip
-    StaffPhone.objects.bulk_create([StaffPhone(user=u, phone=f"139{i:08d}") for i, u in enumerate(users)],
-                                   batch_size=2000)  # fmt: skip
+    StaffNoticePreference.objects.bulk_create(
+        [StaffNoticePreference(user=u, phone=f"139{i:08d}") for i, u in enumerate(users)], batch_size=2000
+    )
 
 
 def _community_with_crowd(count: int) -> tuple[Unit, object]:
