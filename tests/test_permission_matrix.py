@@ -326,7 +326,9 @@ POLICY: dict[str, Rule] = {
         view=frozenset({Role.STREET_STAFF}) | ADMIN, add=NOBODY, change=NOBODY, delete=NOBODY, scope=own,
         probes=lambda w: [Probe("street A's warning", w.rows["alert_street"], owners=(w.user(Role.STREET_STAFF),))],
     ),
-    "alerts.staffphone": Rule(view=ADMIN, change=ADMIN, probes=lambda w: [Probe("warning mobile", w.rows["staff_phone"])]),
+    "notices.staffnoticepreference": Rule(
+        view=ADMIN, change=ADMIN, probes=lambda w: [Probe("warning mobile", w.rows["staff_phone"])]
+    ),
     "pingcheng.workdayoverride": Rule(
         view=ALL_ROLES, change=ADMIN, probes=lambda w: [Probe("calendar override", w.rows["workday_override"])]
     ),
@@ -607,12 +609,13 @@ def _grievance_rows(world: World) -> None:
 
 
 def _alert_rows(world: World) -> None:
-    from pingcheng.alerts.models import Alert, StaffPhone
+    from pingcheng.alerts.models import Alert
+    from pingcheng.notices.models import StaffNoticePreference
 
     alert = Alert.objects.create(title="暴雨橙色预警", text="注意防汛", issued_by=world.user(Role.STREET_STAFF))
     alert.units.set([world.units["community_a"]])
     world.rows["alert_street"] = alert
-    world.rows["staff_phone"] = StaffPhone.objects.create(user=world.user(Role.GRID_WORKER), phone="13900000009")
+    world.rows["staff_phone"] = StaffNoticePreference.objects.create(user=world.user(Role.GRID_WORKER), phone="13900000009")
 
 
 def _installed(app_label: str) -> bool:
