@@ -1,3 +1,5 @@
+import json
+import re
 from collections import Counter
 from datetime import timedelta
 
@@ -19,6 +21,24 @@ from pingcheng.notices.masking import mask_address
 from pingcheng.notices.models import Notice, StaffNoticePreference, Subscriber, Subscription
 from pingcheng.notices.services import notice_resend
 
+# What a message carried that works as a key: a link's unguessable token (a subscriber's manage link, a warning's
+# acknowledgement link) and a one-time code. Whoever reads the outbox must not be able to use them.
+_TOKEN_IN_LINK = re.compile(r"/[A-Za-z0-9_-]{20,}(?=/|$)")
+_SECRET_KEYS = frozenset({"code"})
+
+
+def context_without_credentials(value, key: str = ""):
+    """A notice's template data as the outbox shows it: tokens in links and one-time codes replaced by ``***``."""
+    if isinstance(value, dict):
+        return {name: context_without_credentials(item, name) for name, item in value.items()}
+    if isinstance(value, list):
+        return [context_without_credentials(item) for item in value]
+    if key in _SECRET_KEYS and value not in (None, ""):
+        return "***"
+    if isinstance(value, str):
+        return _TOKEN_IN_LINK.sub("/***", value)
+    return value
+
 
 @admin.register(Notice)
 class NoticeAdmin(RoleModelAdmin):
@@ -33,10 +53,11 @@ class NoticeAdmin(RoleModelAdmin):
     list_filter = ["status", "channel", "kind"]
     search_fields = ["key", "kind"]
     date_hierarchy = "created_at"
-    exclude = ["recipient", "recipient_hint", "user", "subscriber"]
+    exclude = ["recipient", "recipient_hint", "user", "subscriber", "context"]
     readonly_fields = [
-        f.name for f in Notice._meta.fields if f.name not in {"id", "recipient", "recipient_hint", "user", "subscriber"}
-    ] + ["masked_recipient"]
+        f.name for f in Notice._meta.fields
+        if f.name not in {"id", "recipient", "recipient_hint", "user", "subscriber", "context"}
+    ] + ["masked_recipient", "context_shown"]  # fmt: skip
     actions = ["resend"]
     change_list_template = "admin/notices/notice/change_list.html"
     REPORT_DAYS = 14
@@ -77,6 +98,10 @@ class NoticeAdmin(RoleModelAdmin):
     @admin.display(description=_("收件人"))
     def masked_recipient(self, obj: Notice) -> str:
         return obj.masked_recipient
+
+    @admin.display(description=_("模板数据"))
+    def context_shown(self, obj: Notice) -> str:
+        return json.dumps(context_without_credentials(obj.context), ensure_ascii=False)
 
     def has_add_permission(self, request, *args) -> bool:
         return False

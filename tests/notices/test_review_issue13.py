@@ -4,8 +4,9 @@
 import pytest
 
 from pingcheng.directory.models import Role
-from pingcheng.notices.models import StaffNoticePreference
+from pingcheng.notices.models import Notice, StaffNoticePreference, Subscriber
 from tests.factories import staff
+from tests.notices.subscribing import unit_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -22,3 +23,17 @@ def test_a_staff_member_without_an_email_address_cannot_choose_email_as_their_on
     user.save(update_fields=["email"])
     assert client.post("/admin/inbox/preferences/", {"by_email": "on"}).status_code == 302
     assert StaffNoticePreference.objects.get(user=user).by_inbox is False
+
+
+def test_the_outbox_shows_no_link_token_or_code_a_message_carried(client):
+    units = unit_tree()
+    client.force_login(staff(Role.SUPERVISOR))
+    client.post("/subscribe/", {"address": "resident@example.com", "topics": ["news"],
+                                "units": [units["yujinyuan"].pk], "frequency": "immediate"})  # fmt: skip
+    client.post("/subscribe/", {"address": "13900139000", "topics": ["news"], "frequency": "immediate"})
+    person = Subscriber.objects.get(email="resident@example.com")
+    code = Notice.objects.get(kind="subscription_code").context["code"]
+    for notice in Notice.objects.filter(kind__startswith="subscription_"):
+        page = client.get(f"/admin/notices/notice/{notice.pk}/change/").text
+        assert person.token not in page and code not in page
+        assert "/subscribe/confirm/" in page or "验证码" in page or "code" in page
