@@ -114,13 +114,15 @@ def verify(request):
 def confirm(request, token: str):
     """The e-mail's confirmation link. GET shows a button (link scanners open links; only a person presses it)."""
     subscriber = subscriber_by_token(token=token)
+    if subscriber.confirmed_at is not None:
+        # Confirmed once already: the manage page says where the subscription stands (after an unsubscribe,
+        # "已退订，保存后恢复订阅"); a second confirmation would claim a subscription that is not active.
+        return redirect("subscriptions:manage", subscriber.token)
     if request.method == "POST":
         if _limited(request, "subscriptions.confirm", CODE_IP_RATE):
             return _too_fast(request, "notices/public/confirm.html", {"subscriber": subscriber})
         subscriptions.subscriber_confirm(subscriber=subscriber)
         messages.success(request, _("订阅已确认。您可以在这里随时修改或退订。"))
-        return redirect("subscriptions:manage", subscriber.token)
-    if subscriber.confirmed_at is not None and subscriber.is_active:
         return redirect("subscriptions:manage", subscriber.token)
     context = {"subscriber": subscriber, "masked": str(subscriber), "crumbs": _crumbs(crumb(_("确认订阅")))}
     return _private(render(request, "notices/public/confirm.html", context))

@@ -4,8 +4,10 @@
 import pytest
 
 from pingcheng.directory.models import Role
+from pingcheng.notices import subscriptions
 from pingcheng.notices.models import Notice, StaffNoticePreference, Subscriber
 from tests.factories import staff
+from tests.notices.people import subscriber
 from tests.notices.subscribing import unit_tree
 
 pytestmark = pytest.mark.django_db
@@ -37,3 +39,14 @@ def test_the_outbox_shows_no_link_token_or_code_a_message_carried(client):
         page = client.get(f"/admin/notices/notice/{notice.pk}/change/").text
         assert person.token not in page and code not in page
         assert "/subscribe/confirm/" in page or "验证码" in page or "code" in page
+
+
+def test_the_confirmation_link_after_unsubscribing_does_not_claim_the_subscription_is_back(client):
+    person = subscriber(email="resident@example.com")
+    subscriptions.subscriber_unsubscribe(subscriber=person)
+    confirm = f"/subscribe/confirm/{person.token}/"
+    assert client.get(confirm)["Location"] == f"/subscribe/manage/{person.token}/"
+    response = client.post(confirm, follow=True)
+    person.refresh_from_db()
+    assert person.is_active is False
+    assert "订阅已确认" not in response.text and "已退订" in response.text
