@@ -448,6 +448,10 @@ BACK_OFFICE: dict[str, Endpoint] = {
                                        ok=frozenset({200, 302}), kwargs=lambda pk: {"pk": pk}),  # fmt: skip
     "grievances-desk:extension_decide": Endpoint("POST", may=inquiry_visible, model="grievances.inquiry",
                                                  ok=frozenset({302}), kwargs=lambda pk: {"pk": pk}),  # fmt: skip
+    # A resident's photo: the probes have none, so an allowed viewer gets the missing photo's 404 here; who sees an
+    # existing one is tested in tests/grievances (the lead unit's staff, not another unit's, never the public).
+    "grievances-desk:photo": Endpoint("GET", may=inquiry_visible, model="grievances.inquiry", ok=frozenset({404}),
+                                      kwargs=lambda pk: {"pk": pk, "photo": SAMPLE_UUID}),  # fmt: skip
     # Warnings: any staff member lists their own; issuers issue; a board and its re-send are the issuer's own.
     "alerts:list": Endpoint("GET", may=any_staff),
     "alerts:new": Endpoint("GET", may=lambda viewer: viewer.role in {Role.STREET_STAFF, Role.DISTRICT_ADMIN}),
@@ -648,6 +652,10 @@ def _custom_admin_url_names() -> set[str]:
     return names
 
 
+# A value a <uuid:…> route resolves ("x" would not, and the route would look public).
+SAMPLE_UUID = "00000000-0000-4000-8000-000000000000"
+
+
 @dataclass(frozen=True)
 class Route:
     name: str  # "namespace:name", or the route itself for an unnamed pattern
@@ -676,7 +684,7 @@ def _sample_path(route: Route) -> str:
         pytest.fail(f"{route.name}: a regular-expression route the matrix cannot fill in ({route.route!r})")
 
     def sample(match: re.Match) -> str:
-        return "1" if match.group(1) == "int" else "x"
+        return {"int": "1", "uuid": SAMPLE_UUID}.get(match.group(1), "x")
 
     return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", sample, route.route)
 
