@@ -15,11 +15,14 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, transaction
 from django.utils import timezone
 
 from pingcheng.notices.models import Notice
 
 Guard = Callable[[Notice], bool]
+# The first key of the advisory locks that serialise one number's daily count (the second is the number's hash).
+SMS_CAP_LOCK = 7_316_001
 _guards: dict[str, Guard] = {}
 
 
@@ -66,17 +69,51 @@ def quiet_hours_end(moment: datetime) -> datetime | None:
     return timezone.make_aware(datetime.combine(day, end), local.tzinfo)
 
 
+def _day_start(moment: datetime) -> datetime:
+    local = timezone.localtime(moment)
+    return timezone.make_aware(datetime.combine(local.date(), time()), local.tzinfo)
+
+
 def sms_sent_today(phone: str, moment: datetime) -> int:
     """SMS notices already sent to ``phone`` on ``moment``'s local day (by any kind, to any person)."""
-    local = timezone.localtime(moment)
-    day_start = timezone.make_aware(datetime.combine(local.date(), time()), local.tzinfo)
     return Notice.objects.filter(
-        channel=Notice.Channel.SMS, status=Notice.Status.SENT, recipient=phone, sent_at__gte=day_start
+        channel=Notice.Channel.SMS, status=Notice.Status.SENT, recipient=phone, sent_at__gte=_day_start(moment)
     ).count()
 
 
+def sms_cap_reserve(notice: Notice, *, cap: int, now: datetime) -> bool:
+    """Take a place under ``notice``'s number's daily cap before it is sent; False when none is left.
+
+    Counting what was sent today is not enough once two workers deliver to one number at the same moment: both
+    would count the same total and both send. So a send reserves its place first, by setting its own
+    ``sent_at`` while it is still "sending", and the count includes every reserved row of the day. The count and
+    the reservation are one transaction serialised per number: on PostgreSQL by a transaction-level advisory lock
+    on the number, on SQLite by the IMMEDIATE transaction's write lock (settings). A send that fails gives its
+    place back (``services._record_failure`` clears ``sent_at``). Must run outside any transaction.
+    """
+    with transaction.atomic(durable=True):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [SMS_CAP_LOCK, notice.recipient])
+        taken = (
+            Notice.objects.filter(
+                channel=Notice.Channel.SMS,
+                recipient=notice.recipient,
+                status__in=(Notice.Status.SENT, Notice.Status.SENDING),
+                sent_at__gte=_day_start(now),
+            )
+            .exclude(pk=notice.pk)
+            .count()
+        )
+        if taken >= cap:
+            return False
+        Notice.objects.filter(pk=notice.pk, claim_token=notice.claim_token).update(sent_at=now)
+    return True
+
+
 def hold_until(notice: Notice, *, urgent: bool, now: datetime | None = None) -> datetime | None:
-    """When a claimed notice may go out, if not now; None to send it now. Only SMS has rules."""
+    """When a claimed notice may go out, if not now; None to send it now (its place under the number's daily cap
+    is then reserved). Only SMS has rules."""
     if urgent or notice.channel != Notice.Channel.SMS:
         return None
     now = now or timezone.now()
@@ -84,7 +121,7 @@ def hold_until(notice: Notice, *, urgent: bool, now: datetime | None = None) -> 
     if quiet_end is not None:
         return quiet_end
     cap = settings.NOTICE_SMS_DAILY_CAP
-    if cap and sms_sent_today(notice.recipient, now) >= cap:
+    if cap and not sms_cap_reserve(notice, cap=cap, now=now):
         # Held to the next day; the quiet hours, if any, decide at what hour it leaves then.
         tomorrow = timezone.localtime(now).date() + timedelta(days=1)
         start = timezone.make_aware(datetime.combine(tomorrow, time()), timezone.get_current_timezone())

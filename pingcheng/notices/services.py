@@ -302,6 +302,8 @@ def _record_failure(*, notice: Notice, token: uuid.UUID, error: Exception) -> No
             next_attempt_at=now + notice_backoff(notice.attempts),
             last_error=error_text[:2000],
             lease_until=None,
+            # The place it reserved under its number's daily SMS cap is given back (``rules.sms_cap_reserve``).
+            sent_at=None,
         )
     if dead:
         logger.error("Notice %s is dead after %s attempts: %s", notice.pk, notice.attempts, error_text)
@@ -358,9 +360,12 @@ def notices_release_expired_leases() -> int:
     expired = Notice.objects.filter(status=Status.SENDING, lease_until__lt=now)
     note = _("发送中断：租约到期仍未记录结果（发送进程可能已退出）。")
     with transaction.atomic(durable=True):
-        dead = expired.filter(attempts__gte=MAX_ATTEMPTS).update(status=Status.DEAD, last_error=note, lease_until=None)
+        # A dead worker's place under the number's daily SMS cap is given back (``rules.sms_cap_reserve``).
+        dead = expired.filter(attempts__gte=MAX_ATTEMPTS).update(
+            status=Status.DEAD, last_error=note, lease_until=None, sent_at=None
+        )
         retry = expired.filter(attempts__lt=MAX_ATTEMPTS).update(
-            status=Status.FAILED, last_error=note, next_attempt_at=now, lease_until=None
+            status=Status.FAILED, last_error=note, next_attempt_at=now, lease_until=None, sent_at=None
         )
     if dead or retry:
         logger.warning("Released %s notices whose lease expired (%s of them dead)", dead + retry, dead)
