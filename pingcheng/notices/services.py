@@ -435,16 +435,17 @@ def inbox_mark_all_read(*, user) -> int:
 
 
 def notices_erase_addresses() -> int:
-    """Blank the address of notices delivered (or given up) more than NOTICE_ADDRESS_RETENTION_DAYS ago.
+    """Blank the address of notices delivered, given up or cancelled more than NOTICE_ADDRESS_RETENTION_DAYS ago.
 
     The masked ``recipient_hint`` stays for the outbox, and the address is masked in ``last_error`` too
     (errors stored before they were masked at write time). Counted from ``sent_at`` for sent notices and from
-    ``created_at`` for dead ones. Idempotent, in small batches so SQLite's write lock is held only briefly.
+    ``created_at`` for dead and cancelled ones (a reminder cancelled at send time because its activity moved
+    keeps its address until then). Idempotent, in small batches so SQLite's write lock is held only briefly.
     Returns how many addresses were blanked.
     """
     cutoff = timezone.now() - timedelta(days=settings.NOTICE_ADDRESS_RETENTION_DAYS)
     stale = Notice.objects.exclude(recipient="").filter(
-        Q(status=Status.SENT, sent_at__lt=cutoff) | Q(status=Status.DEAD, created_at__lt=cutoff)
+        Q(status=Status.SENT, sent_at__lt=cutoff) | Q(status__in=(Status.DEAD, Status.CANCELED), created_at__lt=cutoff)
     )
     erased = 0
     while batch := list(stale.values_list("pk", "recipient", "recipient_hint", "last_error")[:ERASE_BATCH]):
