@@ -1,10 +1,14 @@
 """Issue 13 review (notices): what residents, staff and supervisors met when the notices were tried from outside."""
 
 
+from datetime import timedelta
+
 import pytest
+from django.test import override_settings
+from django.utils import timezone
 
 from pingcheng.directory.models import Role
-from pingcheng.notices import subscriptions
+from pingcheng.notices import services, subscriptions
 from pingcheng.notices.models import Notice, StaffNoticePreference, Subscriber
 from tests.factories import staff
 from tests.notices.people import subscriber
@@ -50,3 +54,15 @@ def test_the_confirmation_link_after_unsubscribing_does_not_claim_the_subscripti
     person.refresh_from_db()
     assert person.is_active is False
     assert "订阅已确认" not in response.text and "已退订" in response.text
+
+
+@override_settings(NOTICE_ADDRESS_RETENTION_DAYS=30)
+def test_a_cancelled_notice_keeps_its_address_no_longer_than_the_retention():
+    # A reminder cancelled at send time because its activity moved (rules' guard) ends "canceled" with its address.
+    [notice] = services.notice_enqueue(kind="generic", recipient=subscriber(phone="13812341234"), key="old:1",
+                                       context={"body": "x"})  # fmt: skip
+    Notice.objects.filter(pk=notice.pk).update(status=Notice.Status.CANCELED,
+                                               created_at=timezone.now() - timedelta(days=31))  # fmt: skip
+    assert services.notices_erase_addresses() == 1
+    notice.refresh_from_db()
+    assert (notice.recipient, notice.masked_recipient) == ("", "138****1234")
