@@ -31,6 +31,7 @@ from pingcheng.redaction import redact
 from pingcheng.workdays import workday_after, workday_today
 
 PAGE_SIZE = 30
+ANSWER_MAX = desk_forms.AnswerForm.base_fields["text"].max_length
 
 
 def desk_staff_required(view):
@@ -198,6 +199,8 @@ def desk_step(request, pk: int, name: str):
     inquiry = access.inquiry_access_for_user(user=request.user, pk=pk)
     if name not in STEPS:
         raise Http404("没有这个操作")
+    if name == "answer" and "use_template" in request.POST:
+        return _answer_from_template(request, inquiry)
     form_class, act = STEPS[name]
     form = form_class(request.POST) if form_class else None
     if form is not None and not form.is_valid():
@@ -212,6 +215,31 @@ def desk_step(request, pk: int, name: str):
     if not access.inquiries_for_user(request.user).filter(pk=pk).exists():
         return redirect("grievances-desk:list")  # returned or reassigned away: no longer this unit's
     return redirect("grievances-desk:detail", pk=pk)
+
+
+def _answer_from_template(request, inquiry: Inquiry):
+    """The answer form again, its box holding what was typed with the chosen template after it (nothing is filed).
+    Without JavaScript a template reaches the box only through the server; appending, never replacing, means a
+    press of 插入模板 cannot lose what the handler already wrote."""
+    typed = request.POST.get("text", "").replace("\x00", "").rstrip()
+    if not INQUIRY_WORKFLOW.allowed("answer", user=request.user, obj=inquiry):
+        messages.error(request, _("现在不能答复这项诉求。"))
+        return _render_detail(request, inquiry, status=400)
+    raw = request.POST.get("template", "")
+    template = selectors.answer_templates_for(inquiry).filter(pk=raw).first() if raw.isdigit() else None
+    if template is None:
+        messages.error(request, _("请从列表中选择答复模板。"))
+        return _render_detail(request, inquiry, bound={"answer": desk_forms.AnswerForm(initial={"text": typed})},
+                              status=400)  # fmt: skip
+    text = f"{typed}\n\n{template.text}" if typed else template.text
+    if len(text) > ANSWER_MAX:
+        messages.error(request, _("加上模板后答复将超过 %(max)d 字，模板没有插入。") % {"max": ANSWER_MAX})
+        text = typed
+    elif typed:
+        messages.info(request, _("模板已接在您写的内容后面，请修改后提交。"))
+    else:
+        messages.info(request, _("已填入模板，请按实际情况修改后提交。"))
+    return _render_detail(request, inquiry, bound={"answer": desk_forms.AnswerForm(initial={"text": text})})
 
 
 @require_POST

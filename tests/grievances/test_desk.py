@@ -219,3 +219,68 @@ def test_inquiry_photos_stored_with_public_renditions_are_moved_out_of_media_and
     assert client.get(url).status_code == 200
     call_command("inquiry_photos_private", stdout=out)
     assert out.getvalue().strip().endswith("moved: 0")
+
+
+def _answer_box(page: str) -> str:
+    import html
+    import re
+
+    return html.unescape(re.search(r'<textarea name="text"[^>]*>(.*?)</textarea>', page, re.S).group(1)).strip()
+
+
+@pytest.fixture
+def answering(client, desk_world):
+    from grievances.models import AnswerTemplate
+
+    inquiry = submit(desk_world)
+    services.inquiry_accept(inquiry=inquiry, by=desk_world.union_handler)
+    client.force_login(desk_world.union_handler)
+    ours = AnswerTemplate.objects.create(topic=desk_world.topic, unit=desk_world.union, title="经费返还材料",
+                                         text="请携带营业执照副本和申请表到区总工会办理。")  # fmt: skip
+    theirs = AnswerTemplate.objects.create(topic=None, unit=desk_world.urban, title="城管局模板", text="城管局的话")
+    return inquiry, ours, theirs
+
+
+def test_a_picked_template_fills_the_empty_answer_box_and_files_nothing(client, answering):
+    inquiry, ours, _ = answering
+    page = client.get(_detail(inquiry)).content.decode()
+    assert f'<option value="{ours.pk}">经费返还材料</option>' in page and "城管局模板" not in page
+    response = client.post(_step(inquiry, "answer"), {"text": "", "template": ours.pk, "use_template": "1"})
+    assert response.status_code == 200
+    assert _answer_box(response.content.decode()) == ours.text
+    inquiry.refresh_from_db()
+    assert inquiry.status == Inquiry.Status.ACCEPTED and not inquiry.replies.exists()
+
+
+def test_a_template_picked_after_typing_goes_after_the_typed_words(client, answering):
+    inquiry, ours, _ = answering
+    typed = "孙女士您好：\r\n经核实，贵单位符合返还条件。"
+    response = client.post(_step(inquiry, "answer"), {"text": typed, "template": ours.pk, "use_template": "1"})
+    assert response.status_code == 200
+    box = _answer_box(response.content.decode()).replace("\r\n", "\n")
+    assert box == "孙女士您好：\n经核实，贵单位符合返还条件。\n\n" + ours.text
+    assert not inquiry.replies.exists()
+
+
+@pytest.mark.parametrize("template", ["theirs", "", "abc", "999999"])
+def test_a_template_not_offered_is_refused_and_the_typed_words_stay(client, answering, template):
+    inquiry, _, theirs = answering
+    value = theirs.pk if template == "theirs" else template
+    response = client.post(_step(inquiry, "answer"), {"text": "已写的答复", "template": value, "use_template": "1"})
+    page = response.content.decode()
+    assert response.status_code == 400 and "请从列表中选择答复模板" in page
+    assert _answer_box(page) == "已写的答复" and "城管局的话" not in page
+
+
+def test_a_template_that_would_overflow_the_box_is_not_inserted(client, answering):
+    inquiry, ours, _ = answering
+    typed = "答" * 4990
+    response = client.post(_step(inquiry, "answer"), {"text": typed, "template": ours.pk, "use_template": "1"})
+    assert "模板没有插入" in response.content.decode() and _answer_box(response.content.decode()) == typed
+
+
+def test_someone_who_may_not_answer_gets_no_template_inserted(client, answering, desk_world):
+    inquiry, ours, _ = answering
+    client.force_login(desk_world.supervisor)
+    response = client.post(_step(inquiry, "answer"), {"text": "", "template": ours.pk, "use_template": "1"})
+    assert response.status_code == 400 and ours.text not in response.content.decode()
