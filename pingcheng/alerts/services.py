@@ -39,6 +39,15 @@ RECIPIENT_ROLES = (Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.STREET_STAFF)
 # An SMS reply is matched to warnings of the last few days only: an old code typed again acknowledges nothing.
 REPLY_WINDOW = timedelta(days=7)
 _REPLY_CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
+# A mainland sender as providers write it in their inbound callbacks: 13900000001, +8613900000001, 8613900000001,
+# 008613900000001, with or without spaces and dashes.
+_SENDER = re.compile(r"^(?:(?:00|\+)?86)?(1[3-9]\d{9})$")
+
+
+def _sender_mobile(phone: str | None) -> str:
+    """The 11-digit mobile of an SMS reply's sender, or "" for anything else."""
+    match = _SENDER.match(re.sub(r"[\s-]", "", phone or ""))
+    return match.group(1) if match else ""
 
 
 # --- Issue ---------------------------------------------------------------------------------------------
@@ -289,7 +298,7 @@ def alert_acknowledge_by_reply(*, phone: str, text: str) -> AlertRecipient:
     (``alert_reply_unknown``). The newest matching warning wins.
     """
     match = _REPLY_CODE.search(text or "")
-    phone = (phone or "").strip().removeprefix("+86")
+    phone = _sender_mobile(phone)
     if not match or not phone:
         raise DomainError(_("未识别到回复码。"), code="alert_reply_unknown")
     recipient = (

@@ -3,10 +3,11 @@
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.db import transaction
 
 from pingcheng.alerts import services
-from pingcheng.alerts.models import Alert
+from pingcheng.alerts.models import Alert, AlertRecipient
 from pingcheng.directory.models import Role, Unit
 from pingcheng.notices import sms
 from pingcheng.notices.bulk import notices_deliver_batch
@@ -63,3 +64,15 @@ def test_a_warning_to_a_subscriber_carries_the_unsubscribe_link_by_sms_and_email
     # Staff get work notices through their memberships: no subscription to end.
     [staff_email] = [message for message in mail.outbox if message.to == [grid_worker.email]]
     assert "/subscribe/" not in staff_email.body
+
+
+@pytest.mark.parametrize("sender", ["+8613700000001", "+86 137 0000 0001", "8613700000001", "008613700000001"])
+def test_an_sms_reply_acknowledges_whatever_way_the_provider_writes_the_sender(tree, issuer, sender):
+    person = subscriber(phone="13700000001")
+    Subscription.objects.create(subscriber=person, unit=tree["community"], topic=Topic.WARNING)
+    alert = _issue(issuer, [tree["community"]])
+    _fan_out(alert)
+    recipient = alert.recipients.get(subscriber=person)
+    call_command("alerts_sms_reply", phone=sender, text=f"收到{recipient.code}")
+    recipient.refresh_from_db()
+    assert recipient.acknowledged_via == AlertRecipient.Via.SMS

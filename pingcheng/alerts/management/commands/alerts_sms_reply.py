@@ -6,6 +6,7 @@ with the sender's number and the text, exactly as this command does.
 """
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from pingcheng.alerts.services import alert_acknowledge_by_reply
 from pingcheng.errors import DomainError
@@ -25,5 +26,6 @@ class Command(BaseCommand):
         except DomainError as error:
             raise CommandError(error.text) from None
         self.stdout.write(
-            f"{mask_address(phone)}: {recipient.alert} acknowledged at {recipient.acknowledged_at:%Y-%m-%d %H:%M}"
+            f"{mask_address(phone)}: {recipient.alert} acknowledged at "
+            f"{timezone.localtime(recipient.acknowledged_at):%Y-%m-%d %H:%M}"
         )
