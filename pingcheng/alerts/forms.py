@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +30,11 @@ class AlertIssueForm(forms.Form):
                         "invalid_pk_value": _("所选单位不在您的管辖范围内。")},
     )  # fmt: skip
 
+    # The form's key (Alert.submission): sent twice, it finds the warning the first sending issued.
+    submission = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["units"].queryset = units
+        if not self.is_bound:
+            self.fields["submission"].initial = uuid.uuid4()

@@ -55,6 +55,9 @@ class Alert(models.Model):
     )
     issued_at = models.DateTimeField(_("发布时间"), default=timezone.now, db_index=True)
     resend_count = models.PositiveSmallIntegerField(_("重发次数"), default=0)
+    # The key of the form it was issued from: the same form sent twice (a double tap on a slow network) finds the
+    # warning the first sending wrote instead of warning everyone twice.
+    submission = models.UUIDField(_("提交编号"), null=True, blank=True, unique=True, editable=False)
     code_multiplier = models.PositiveIntegerField(default=code_multiplier, editable=False)
     code_offset = models.PositiveIntegerField(default=code_offset, editable=False)
 

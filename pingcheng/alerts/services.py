@@ -54,21 +54,27 @@ def _sender_mobile(phone: str | None) -> str:
 
 
 @transaction.atomic
-def alert_issue(*, by, title: str, text: str, severity: str, units: list[Unit]) -> Alert:
+def alert_issue(*, by, title: str, text: str, severity: str, units: list[Unit], submission=None) -> Alert:
     """Issue a warning to ``units`` (and everything below them); it goes out at once, through Celery.
 
     Refused (``alert_not_issuer``) for a user without an issuing role, and (``alert_unit_out_of_scope``) for a
     unit outside the issuer's scope. Writes the warning and its fan-out job only; the people are found and
-    notified by ``alert_fanout_step`` after commit.
+    notified by ``alert_fanout_step`` after commit. ``submission`` is the key of the form it came from: the
+    same key again returns the warning it issued (nothing is sent twice); another issuer's key is refused
+    (``alert_submission_taken``). Two sendings at the same moment meet as an IntegrityError on the key.
     """
     if not access.user_may_issue(by):
         raise DomainError(_("您没有发布预警的权限。"), code="alert_not_issuer")
+    if submission is not None and (earlier := Alert.objects.filter(submission=submission).first()) is not None:
+        if earlier.issued_by_id != by.pk:
+            raise DomainError(_("这份表单已经用过，请重新打开发布页面。"), code="alert_submission_taken")
+        return earlier
     if not units:
         raise DomainError(_("请至少选择一个接收单位。"), code="alert_no_units")
     allowed = set(access.alert_target_units(by).filter(pk__in=[unit.pk for unit in units]).values_list("pk", flat=True))
     if any(unit.pk not in allowed for unit in units):
         raise DomainError(_("所选单位不在您的管辖范围内。"), code="alert_unit_out_of_scope")
-    alert = Alert(title=title.strip(), text=text.strip(), severity=severity, issued_by=by)
+    alert = Alert(title=title.strip(), text=text.strip(), severity=severity, issued_by=by, submission=submission)
     alert.full_clean()
     alert.save()
     alert.units.set(units)
@@ -78,12 +84,18 @@ def alert_issue(*, by, title: str, text: str, severity: str, units: list[Unit]) 
 
 
 @transaction.atomic
-def alert_resend(*, alert: Alert, by) -> AlertFanout:
+def alert_resend(*, alert: Alert, by, after_round: int | None = None) -> AlertFanout:
     """Send the warning again to everyone who has not acknowledged it yet, each under a new key
-    (``alert:<id>:<person>:resend:<n>``). Only its issuer or a district administrator (``alert_not_yours``)."""
+    (``alert:<id>:<person>:resend:<n>``). Only its issuer or a district administrator (``alert_not_yours``).
+
+    ``after_round`` is the number of re-sends the board showed when the button was pressed: if the warning was
+    re-sent since (the button pressed twice, or on two boards), it is refused (``alert_resent_already``)
+    instead of reaching every missing person once more."""
     if not access.alerts_for_user(by).filter(pk=alert.pk).exists():
         raise DomainError(_("只有发布人可以重发此预警。"), code="alert_not_yours")
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    if after_round is not None and alert.resend_count != after_round:
+        raise DomainError(_("刚才已经重发过了，请看最新的确认情况后再决定是否重发。"), code="alert_resent_already")
     if not alert.recipients.filter(acknowledged_at__isnull=True).exists():
         raise DomainError(_("所有人都已确认收到，无需重发。"), code="alert_all_acknowledged")
     alert.resend_count += 1

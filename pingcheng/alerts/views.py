@@ -6,6 +6,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from pingcheng.alerts import access, selectors, services
 from pingcheng.alerts.forms import AlertIssueForm
-from pingcheng.alerts.models import AlertRecipient
+from pingcheng.alerts.models import Alert, AlertRecipient
 from pingcheng.errors import DomainError
 
 BOARD_REFRESH_SECONDS = 20
@@ -48,9 +49,14 @@ def alert_new(request):
     if request.method == "POST" and form.is_valid():
         try:
             alert = services.alert_issue(by=request.user, **form.cleaned_data)
+        except IntegrityError:
+            # The same form sent twice at the same moment: the other sending issued it.
+            alert = Alert.objects.filter(submission=form.cleaned_data["submission"], issued_by=request.user).first()
+            if alert is None:
+                form.add_error(None, _("这份表单已经用过，请重新打开发布页面。"))
         except DomainError as error:
             form.add_error(None, error.text)
-        else:
+        if not form.errors:
             messages.success(request, _("预警已发布，正在通知接收人。"))
             return redirect(alert)
     return render(request, "alerts/alert_form.html", {"form": form})
@@ -67,8 +73,10 @@ def alert_board(request, alert_id):
 @require_POST
 def alert_resend(request, alert_id):
     alert = access.alert_access_for_board(user=request.user, alert_id=alert_id)
+    shown = request.POST.get("after_round", "")
     try:
-        fanout = services.alert_resend(alert=alert, by=request.user)
+        fanout = services.alert_resend(alert=alert, by=request.user,
+                                       after_round=int(shown) if shown.isdigit() else None)  # fmt: skip
     except DomainError as error:
         messages.error(request, error.text)
     else:

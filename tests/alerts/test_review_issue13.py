@@ -1,10 +1,13 @@
 """Issue 13 review (warnings): what a resident and an issuer met when the warnings were tried from outside."""
 
 
+import re
+
 import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.db import transaction
+from django.urls import reverse
 
 from pingcheng.alerts import services
 from pingcheng.alerts.models import Alert, AlertRecipient
@@ -76,3 +79,50 @@ def test_an_sms_reply_acknowledges_whatever_way_the_provider_writes_the_sender(t
     call_command("alerts_sms_reply", phone=sender, text=f"收到{recipient.code}")
     recipient.refresh_from_db()
     assert recipient.acknowledged_via == AlertRecipient.Via.SMS
+
+
+def _issue_form(client) -> dict:
+    page = client.get(reverse("alerts:new")).text
+    return {"submission": re.search(r'name="submission" value="([0-9a-f-]{36})"', page).group(1)}
+
+
+def test_the_issue_form_sent_twice_issues_one_warning(client, tree, issuer):
+    client.force_login(issuer)
+    data = {"title": "暴雨橙色预警", "severity": "orange", "text": "今夜有大到暴雨。",
+            "units": [tree["community"].pk, tree["empty"].pk], **_issue_form(client)}  # fmt: skip
+    first = client.post(reverse("alerts:new"), data)
+    second = client.post(reverse("alerts:new"), data)
+    assert first.status_code == second.status_code == 302
+    alert = Alert.objects.get()
+    assert first["Location"] == second["Location"] == alert.get_absolute_url()
+    assert alert.fanouts.count() == 1
+    # The form loaded again is a new warning, whatever it says.
+    assert client.post(reverse("alerts:new"), {**data, **_issue_form(client)}).status_code == 302
+    assert Alert.objects.count() == 2
+
+
+def test_another_issuers_form_key_issues_nothing_in_their_name(client, tree, issuer):
+    client.force_login(issuer)
+    data = {"title": "暴雨橙色预警", "severity": "orange", "text": "今夜有大到暴雨。", "units": [tree["community"].pk],
+            **_issue_form(client)}  # fmt: skip
+    client.post(reverse("alerts:new"), data)
+    client.force_login(staff(Role.STREET_STAFF, tree["street"], username="other"))
+    response = client.post(reverse("alerts:new"), data)
+    assert response.status_code == 200 and "请重新打开" in response.text
+    assert Alert.objects.count() == 1
+
+
+def test_resend_pressed_twice_on_one_board_resends_once(client, tree, issuer):
+    staff(Role.GRID_WORKER, tree["grid"], username="grid")
+    alert = _issue(issuer, [tree["community"]])
+    _fan_out(alert)
+    client.force_login(issuer)
+    board = client.get(reverse("alerts:board", args=[alert.pk])).text
+    assert 'name="after_round" value="0"' in board
+    client.post(reverse("alerts:resend", args=[alert.pk]), {"after_round": "0"})
+    response = client.post(reverse("alerts:resend", args=[alert.pk]), {"after_round": "0"}, follow=True)
+    assert alert.fanouts.count() == 2
+    assert "已经重发过" in response.text
+    # The board loaded again offers the next re-send.
+    client.post(reverse("alerts:resend", args=[alert.pk]), {"after_round": "1"})
+    assert alert.fanouts.count() == 3
