@@ -28,7 +28,9 @@ class UnitBoard:
 
 def alert_board(*, alert: Alert) -> dict:
     """Per unit (tree order): totals, acknowledged, and up to ``NAMES_PER_UNIT`` names each of who has not and
-    who has acknowledged; plus the fan-out's progress. Three queries."""
+    who has acknowledged; plus the fan-out's progress, and the chosen units that nobody in them was reached in
+    (no grid worker, staff member or subscriber there: the issuer must know the warning did not get there).
+    Four queries."""
     rows = (
         AlertRecipient.objects.filter(alert=alert)
         .values("unit_id", "unit__name", "unit__path")
@@ -56,6 +58,11 @@ def alert_board(*, alert: Alert) -> dict:
             continue
         (board.acknowledged_names if recipient.acknowledged_at else board.missing_names).append(recipient)
     fanouts = list(AlertFanout.objects.filter(alert=alert).order_by("round"))
+    reached = [row["unit__path"] for row in rows]
+    unreached = [
+        name for name, path in alert.units.order_by("path").values_list("name", "path")
+        if not any(below.startswith(path) for below in reached)
+    ]  # fmt: skip
     total = sum(board.total for board in units.values())
     acknowledged = sum(board.acknowledged for board in units.values())
     return {
@@ -64,6 +71,7 @@ def alert_board(*, alert: Alert) -> dict:
         "acknowledged": acknowledged,
         "missing": total - acknowledged,
         "fanning_out": any(fanout.phase != AlertFanout.Phase.DONE for fanout in fanouts),
+        "unreached": unreached,
         "fanouts": fanouts,
     }
 

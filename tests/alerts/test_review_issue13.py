@@ -126,3 +126,14 @@ def test_resend_pressed_twice_on_one_board_resends_once(client, tree, issuer):
     # The board loaded again offers the next re-send.
     client.post(reverse("alerts:resend", args=[alert.pk]), {"after_round": "1"})
     assert alert.fanouts.count() == 3
+
+
+def test_the_board_names_a_chosen_unit_that_nobody_was_reached_in(client, tree, issuer):
+    staff(Role.GRID_WORKER, tree["grid"], username="grid", last_name="陈", first_name="晓东")
+    alert = _issue(issuer, [tree["community"], tree["empty"]])
+    _fan_out(alert)
+    client.force_login(issuer)
+    page = client.get(reverse("alerts:board", args=[alert.pk])).text
+    assert "陈晓东" in page
+    units = page.split("各单位确认情况")[1]
+    assert "柳园东院社区" in units and "没有可通知的人员" in units
