@@ -33,6 +33,7 @@ class CampaignsConfig(AppConfig):
         from campaigns import notice_kinds, notices  # noqa: F401
         from pingcheng.notices.rules import guard_register
 
+        guard_register("campaign_activity_announced", notices.activity_announcement_still_true)
         guard_register("campaign_activity_reminder", notices.activity_reminder_still_true)
         guard_register("campaign_activity_moved", notices.activity_change_still_true)
         guard_register("campaign_finding_due", notices.finding_due_still_true)

@@ -1,6 +1,7 @@
 """The campaigns' notice kinds, registered from ``CampaignsConfig.ready()`` with their send-time guards.
 
-Residents who follow campaign events (``Topic.CAMPAIGN``) of a unit get reminders 24 h and 2 h before a public
+Residents who follow campaign events (``Topic.CAMPAIGN``) of a unit are told when a public activity there is
+announced, and get reminders 24 h and 2 h before a public
 activity there, and a notice when one is moved or cancelled. Staff get work notices: an activity that ended
 without its report, a finding due tomorrow, a finding overdue and escalated to their unit.
 
@@ -16,6 +17,8 @@ from pingcheng.notices.models import Notice
 
 EMAIL, SMS, INBOX = Notice.Channel.EMAIL, Notice.Channel.SMS, Notice.Channel.INBOX
 
+kind_register(name="campaign_activity_announced", channels={EMAIL, SMS},
+              description=_("新活动预告：公开活动发布为计划，告知订阅该单位活动的居民"))  # fmt: skip
 kind_register(name="campaign_activity_reminder", channels={EMAIL, SMS},
               description=_("活动提醒：公开活动开始前24小时和2小时，告知订阅该单位活动的居民"))  # fmt: skip
 kind_register(name="campaign_activity_moved", channels={EMAIL, SMS},

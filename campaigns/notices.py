@@ -1,6 +1,10 @@
 """What campaigns tell people, and when: one sweep (``campaign_notices_sweep``, every minute) reads what is
 due from the database and writes notices under keys, so a late, missed or doubled run sends nothing twice.
 
+- "new activity" announcements: when a public activity of a public campaign becomes upcoming (planned and not yet
+  started: created as planned, a draft planned, an internal one made public), its unit's subscribers and those of
+  the units above are told once, in the same transaction (``activity_announced_notify``, called by the services),
+  at their frequency (a digest may carry it); keyed by the activity, so a second announcement tells nobody twice;
 - activity reminders 24 h and 2 h before a public, planned activity, to the subscribers of its unit and the
   units above (immediate subscribers only: a digest would come too late); keyed by the activity's
   ``sequence``, so a moved activity is reminded of at its new time, and checked again at send time;
@@ -56,6 +60,22 @@ def _activity_context(activity: Activity) -> dict:
 
 def _existing_keys(model, keys: list[str]) -> set[str]:
     return set(model.objects.filter(key__in=keys).values_list("key", flat=True)) if keys else set()
+
+
+def activity_announced_notify(activity: Activity) -> bool:
+    """Tell the campaign subscribers of ``activity``'s unit (and the units above) that it is announced, if it now
+    is: public, in a public campaign, planned, and not yet started. Called by ``services.activity_save`` and
+    ``services.activity_step`` in their transaction, so the fan-out commits with the change that announced it or
+    not at all. Keyed by the activity alone: made internal and public again, or edited, it is told once.
+    Returns whether the activity is announced (the fan-out may have been written before)."""
+    if not (activity.is_public and activity.status == Activity.Status.PLANNED and activity.starts_at > timezone.now()):
+        return False
+    campaign = activity.campaign
+    if not campaign.is_public:
+        return False
+    subscribers_notify(kind="campaign_activity_announced", topic=Topic.CAMPAIGN, key=f"activity:{activity.pk}:announced",
+                       units=[activity.unit], context=_activity_context(activity))  # fmt: skip
+    return True
 
 
 def activity_reminders_send(*, now: datetime) -> int:
@@ -206,6 +226,12 @@ def activity_reminder_still_true(notice: Notice) -> bool:
         pk=context.get("activity_id"), status=Activity.Status.PLANNED, sequence=context.get("sequence"),
         starts_at__gt=timezone.now(),
     ).exists()  # fmt: skip
+
+
+def activity_announcement_still_true(notice: Notice) -> bool:
+    """An announcement held back (quiet hours, a cap) goes out only while the activity is still public, planned,
+    at the announced time and to come: once moved or cancelled, the "moved" or "cancelled" notice says so."""
+    return activity_reminder_still_true(notice)
 
 
 def activity_change_still_true(notice: Notice) -> bool:

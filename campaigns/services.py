@@ -142,8 +142,11 @@ def activity_save(
         activity.status = current.status  # steps go through activity_step, never through a save
         # Made internal: the public pages that showed it must be refreshed too.
         was_shown = current.is_public and current.status != Activity.Status.DRAFT
+        # Already announced (or public and planned from before announcements were sent): an edit or a move is no
+        # new activity; the move is told as one.
+        was_announced = current.is_public and current.status == Activity.Status.PLANNED
     else:
-        moved = was_shown = False
+        moved = was_shown = was_announced = False
         activity.created_by = by
     cleaned = figures_clean(activity=activity, figures=figures or {})
     if activity.status in (Activity.Status.HELD, Activity.Status.CLOSED) and activity.starts_at > timezone.now():
@@ -171,7 +174,16 @@ def activity_save(
         _event(activity, ActivityEvent.Action.MOVED if moved else ActivityEvent.Action.EDITED, by, note)
     if was_shown or (activity.is_public and activity.status != Activity.Status.DRAFT):
         _public_changed()
+    if not was_announced:
+        _announced_notify(activity)
     return activity
+
+
+def _announced_notify(activity: Activity) -> None:
+    # Imported here: campaigns.notices reads this module's finding states at import.
+    from campaigns.notices import activity_announced_notify
+
+    activity_announced_notify(activity)
 
 
 def _announced(value):
@@ -233,6 +245,8 @@ def activity_step(*, activity: Activity, by, name: str, note: str = "") -> Activ
     _event(activity, action, by, note)
     if activity.is_public:
         _public_changed()
+    if name == "plan":
+        _announced_notify(activity)
     return activity
 
 
