@@ -12,6 +12,7 @@ class ArticlesConfig(AppConfig):
         )
         from articles.cache import NEWS, news_last_modified, news_pages_changed
         from articles.dashboard import author_panel, review_queue_panel, schedule_panel
+        from articles.links import section_streams
         from articles.models import (
             ArchiveDay,
             Article,
@@ -35,6 +36,8 @@ class ArticlesConfig(AppConfig):
         from pingcheng.audit.registry import audit_exempt, audit_register
         from pingcheng.dashboard import dashboard_panel_register
         from pingcheng.demo import demo_loader_register
+        from pingcheng.notices.models import Topic
+        from pingcheng.notices.streams import stream_source_register
         from pingcheng.page_cache import page_product_register
         from pingcheng.photos.access import photo_scope_register, photo_usage_register
         from pingcheng.photos.signals import photo_changed
@@ -53,6 +56,8 @@ class ArticlesConfig(AppConfig):
         photo_usage_register(article_photo_usages)
         photo_scope_register(article_photo_scope)
         page_product_register(NEWS, last_modified=news_last_modified)
+        # Residents may follow a section's news on the subscription pages, besides their street and community.
+        stream_source_register("articles.sections", topic=Topic.NEWS, choices=section_streams)
         rendering_receivers_connect()
         # The archive's day count first, so the pages re-rendered after the announcement count the change.
         article_changed.connect(article_archive_day_refresh, dispatch_uid="articles.rendering.archive_day")

@@ -1,4 +1,5 @@
-"""Residents who follow news of a unit are told of each article published about it (pingcheng.notices.audience).
+"""Residents who follow news of a unit, or the article's section (栏目), are told of each article published there
+(pingcheng.notices.audience): once, whichever of their subscriptions match.
 
 Called once from the publication itself (``services._mark_published``), in its transaction, so the fan-out row
 commits with the publication or not at all; it is expanded into notices by Celery after commit. Keyed by the
@@ -15,12 +16,16 @@ LEAD_CHARS = 120
 
 
 def article_subscribers_notify(article: Article) -> None:
+    # Imported here: articles.links reads articles.services, which imports this module.
+    from articles.links import section_stream
+
     lead = article.lead.strip()
     subscribers_notify(
         kind="news_published",
         topic=Topic.NEWS,
         key=f"article:{article.pk}:subscribers",
         units=list(article.units.all()),
+        streams=[section_stream(article.section_id)] if article.section_id else [],
         context={
             "title": article.headline,
             "lead": lead if len(lead) <= LEAD_CHARS else lead[: LEAD_CHARS - 1] + "…",

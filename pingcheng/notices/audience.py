@@ -9,7 +9,7 @@ whose task was lost. The notices and digest items are unique per subscriber and 
 
 Audience: subscriptions to the topic for the whole district (no unit), or for one of the event's units or a
 unit above one of them — a community's event reaches its community's, its street's and the district's
-subscribers. An event with no unit reaches the district-wide subscriptions only. Each subscriber counts once,
+subscribers — or to one of the event's streams (an article's section). An event with no unit reaches the district-wide subscriptions only. Each subscriber counts once,
 at the most immediate frequency among their matching subscriptions.
 
 Digests (``digests_sweep``, every minute): from NOTICE_DIGEST_TIME (07:30) each day, the daily items written
@@ -48,9 +48,12 @@ def unit_paths_with_ancestors(paths) -> list[str]:
 
 
 def subscribers_notify(
-    *, kind: str, topic: str, key: str, units=(), context: dict | None = None, immediate_only: bool = False
-) -> Fanout:
-    """Tell the subscribers of ``topic`` in ``units`` (Unit objects) about one event, in the caller's transaction.
+    *, kind: str, topic: str, key: str, units=(), streams=(), context: dict | None = None,
+    immediate_only: bool = False,
+) -> Fanout:  # fmt: skip
+    """Tell the subscribers of ``topic`` in ``units`` (Unit objects) or in ``streams`` (stream keys, see
+    ``pingcheng.notices.streams``) about one event, in the caller's transaction. A subscriber who follows both a
+    unit and a stream of the event is told once.
 
     ``kind`` is a registered notice kind (its templates render each notice; a digest lists the items by their
     context's ``title`` and ``url``). The same ``key`` again is the same event: nothing more is written.
@@ -60,8 +63,8 @@ def subscribers_notify(
     paths = unit_paths_with_ancestors(unit.path for unit in units)
     fanout, created = Fanout.objects.get_or_create(
         key=key,
-        defaults={"kind": kind, "topic": topic, "unit_paths": paths, "context": context or {},
-                  "immediate_only": immediate_only},
+        defaults={"kind": kind, "topic": topic, "unit_paths": paths, "streams": sorted(set(streams)),
+                  "context": context or {}, "immediate_only": immediate_only},
     )  # fmt: skip
     if created:
         transaction.on_commit(lambda fanout_id=fanout.pk: _dispatch(fanout_id))
@@ -78,9 +81,12 @@ def _dispatch(fanout_id: int) -> None:
 
 
 def _audience(fanout: Fanout):
+    where = Q(stream="") & (Q(unit__isnull=True) | Q(unit__path__in=fanout.unit_paths))
+    if fanout.streams:
+        where |= Q(stream__in=fanout.streams)
     subscriptions = Subscription.objects.filter(
-        topic=fanout.topic, subscriber__is_active=True, subscriber__confirmed_at__isnull=False
-    ).filter(Q(unit__isnull=True) | Q(unit__path__in=fanout.unit_paths))
+        where, topic=fanout.topic, subscriber__is_active=True, subscriber__confirmed_at__isnull=False
+    )
     if fanout.immediate_only:
         subscriptions = subscriptions.filter(frequency=Frequency.IMMEDIATE)
     return subscriptions

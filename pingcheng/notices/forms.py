@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pingcheng.directory.models import Unit
 from pingcheng.notices.models import Frequency, StaffNoticePreference, Topic, mobile_validator
+from pingcheng.notices.streams import stream_choices
 from pingcheng.notices.subscriptions import address_normalize
 
 UNIT_KINDS = (Unit.Kind.STREET, Unit.Kind.COMMUNITY, Unit.Kind.VILLAGE)
@@ -29,8 +30,11 @@ class SubscriptionChoicesForm(forms.Form):
         help_text=_("不选表示全区。"),
     )  # fmt: skip
     topics = forms.MultipleChoiceField(
-        label=_("订阅内容"), choices=Topic.choices, widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("请至少选择一项订阅内容。")},
+        label=_("订阅内容"), choices=Topic.choices, widget=forms.CheckboxSelectMultiple, required=False,
+    )  # fmt: skip
+    streams = forms.MultipleChoiceField(
+        label=_("关注的栏目"), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("所选栏目的新闻都会发给您，不论发生在哪个街道；只想看栏目时，上面的“新闻”可以不选。"),
     )  # fmt: skip
     frequency = forms.ChoiceField(label=_("接收频率"), choices=Frequency.choices, initial=Frequency.IMMEDIATE,
                                   widget=forms.RadioSelect, help_text=_("预警总是即时发送。"))  # fmt: skip
@@ -38,6 +42,13 @@ class SubscriptionChoicesForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["units"].choices = unit_choices()
+        self.fields["streams"].choices = stream_choices()
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("topics") and not cleaned.get("streams") and "topics" not in self.errors:
+            self.add_error("topics", ValidationError(_("请至少选择一项订阅内容或一个栏目。"), code="topics_required"))
+        return cleaned
 
     def selected_units(self) -> list[Unit]:
         return list(Unit.objects.filter(pk__in=self.cleaned_data["units"], kind__in=UNIT_KINDS).order_by("path"))
@@ -49,7 +60,7 @@ class SubscribeForm(SubscriptionChoicesForm):
         help_text=_("邮箱会收到确认链接，手机会收到验证码。"),
         widget=forms.TextInput(attrs={"autocomplete": "email", "inputmode": "email"}),
     )  # fmt: skip
-    field_order = ["address", "topics", "units", "frequency"]
+    field_order = ["address", "topics", "units", "streams", "frequency"]
 
     def clean_address(self) -> str:
         address = address_normalize(self.cleaned_data["address"])
@@ -75,7 +86,7 @@ class StaffPreferenceForm(forms.ModelForm):
     class Meta:
         model = StaffNoticePreference
         fields = ["by_inbox", "by_email", "by_sms", "phone"]
-        help_texts = {"phone": _("选择短信时必填；只用于发送工作通知。")}
+        help_texts = {"phone": _("选择短信时必填；工作通知和预警短信都发到这个号码。")}
 
     def clean(self):
         cleaned = super().clean()

@@ -155,8 +155,11 @@ class Frequency(models.TextChoices):
 
 
 class Subscription(models.Model):
-    """One thing a subscriber follows: a topic, in a unit and everything below it (or the whole district when
-    ``unit`` is empty), at a frequency. Warnings ignore the frequency: they always go out at once."""
+    """One thing a subscriber follows, at a frequency: a topic in a unit and everything below it (or the whole
+    district when ``unit`` is empty), or a ``stream`` — something a product lets residents follow besides units,
+    named by a key the product defines and lists (``pingcheng.notices.streams``; the newsroom's sections,
+    ``section:<id>``). A stream row has no unit: it is followed wherever its events happen. Warnings ignore the
+    frequency: they always go out at once."""
 
     subscriber = models.ForeignKey(Subscriber, verbose_name=_("订阅者"), on_delete=models.CASCADE,
                                    related_name="subscriptions")  # fmt: skip
@@ -164,24 +167,32 @@ class Subscription(models.Model):
                              related_name="+", help_text=_("留空表示全区。"))  # fmt: skip
     topic = models.CharField(_("主题"), max_length=16, choices=Topic)
     frequency = models.CharField(_("频率"), max_length=16, choices=Frequency, default=Frequency.IMMEDIATE)
+    stream = models.CharField(_("栏目"), max_length=64, blank=True, default="")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("订阅")
         verbose_name_plural = _("订阅")
-        ordering = ["subscriber", "topic", "unit"]
+        ordering = ["subscriber", "topic", "unit", "stream"]
         constraints = [
+            # One row per topic and unit (the district: no unit) or per topic and stream.
             models.UniqueConstraint(
                 "subscriber",
                 "topic",
                 Coalesce("unit", Value(0), output_field=models.BigIntegerField()),
-                name="subscription_unique_topic_unit",
+                "stream",
+                name="subscription_unique_topic_unit_stream",
             ),
+            models.CheckConstraint(condition=Q(stream="") | Q(unit__isnull=True), name="subscription_stream_no_unit"),
         ]
-        indexes = [models.Index(fields=["topic", "unit"], name="subscription_topic_unit_idx")]
+        indexes = [
+            models.Index(fields=["topic", "unit"], name="subscription_topic_unit_idx"),
+            models.Index(fields=["topic", "stream"], condition=~Q(stream=""), name="subscription_stream_idx"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.get_topic_display()} · {self.unit or _('全区')} · {self.get_frequency_display()}"
+        where = self.stream or self.unit or _("全区")
+        return f"{self.get_topic_display()} · {where} · {self.get_frequency_display()}"
 
 
 class SubscriberCode(models.Model):
@@ -205,7 +216,8 @@ class SubscriberCode(models.Model):
 
 
 class Fanout(models.Model):
-    """One event for an audience of subscribers (a topic in some units), expanded by Celery in chunks.
+    """One event for an audience of subscribers (a topic in some units, or in some streams), expanded by Celery in
+    chunks.
 
     Written in the same transaction as its cause, unique by ``key``; ``cursor`` is the last subscriber id
     expanded, so an interrupted expansion resumes where it stopped and a second run adds nothing (the notices
@@ -217,6 +229,7 @@ class Fanout(models.Model):
     kind = models.CharField(_("类型"), max_length=80)
     topic = models.CharField(_("主题"), max_length=16, choices=Topic)
     unit_paths = models.JSONField(_("单位路径"), default=list, blank=True)
+    streams = models.JSONField(_("栏目"), default=list, blank=True)
     context = models.JSONField(_("模板数据"), default=dict, blank=True)
     immediate_only = models.BooleanField(_("仅即时订阅者"), default=False)
     cursor = models.BigIntegerField(_("已展开至"), default=0)

@@ -65,7 +65,7 @@ def subscribe(request):
             try:
                 subscriber = subscriptions.subscriber_subscribe(
                     address=address, units=form.selected_units(), topics=form.cleaned_data["topics"],
-                    frequency=form.cleaned_data["frequency"],
+                    frequency=form.cleaned_data["frequency"], streams=form.cleaned_data["streams"],
                 )  # fmt: skip
             except DomainError as error:
                 form.add_error(None, error)
@@ -141,13 +141,15 @@ def manage(request, token: str):
     current = list(subscriber.subscriptions.all())
     initial = {
         "units": sorted({item.unit_id for item in current if item.unit_id}),
-        "topics": sorted({item.topic for item in current}),
+        # A stream row is a topic followed in that stream only: it does not tick the topic everywhere.
+        "topics": sorted({item.topic for item in current if not item.stream}),
+        "streams": sorted({item.stream for item in current if item.stream}),
         "frequency": current[0].frequency if current else Frequency.IMMEDIATE,
     }
     form = SubscriptionChoicesForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         subscriptions.subscriber_update(subscriber=subscriber, units=form.selected_units(),
-                                        topics=form.cleaned_data["topics"],
+                                        topics=form.cleaned_data["topics"], streams=form.cleaned_data["streams"],
                                         frequency=form.cleaned_data["frequency"])  # fmt: skip
         messages.success(request, _("已保存您的订阅。"))
         return redirect("subscriptions:manage", subscriber.token)

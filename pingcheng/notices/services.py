@@ -158,7 +158,9 @@ def notices_erase_sent_addresses(*, kinds: list[str] | None = None, key_prefix: 
 _READ_IT = object()
 
 
-def _addresses(kind: NoticeKind, recipient: AbstractBaseUser | Subscriber, *, preference=_READ_IT) -> list[tuple[str, str]]:
+def _addresses(
+    kind: NoticeKind, recipient: AbstractBaseUser | Subscriber, *, preference=_READ_IT
+) -> list[tuple[str, str]]:
     """(channel, address) pairs by which this kind reaches this person.
 
     A staff user: the in-site inbox always, plus e-mail when the account has an address. A subscriber: their

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from pingcheng.directory.models import Unit
 from pingcheng.errors import DomainError
+from pingcheng.notices import streams as streams_module
 from pingcheng.notices.masking import mask_address
 from pingcheng.notices.models import DigestItem, Frequency, Notice, Subscriber, SubscriberCode, Subscription
 from pingcheng.notices.services import DUE_STATUSES, _dispatch
@@ -54,17 +55,25 @@ def _send_to_address(*, kind: str, channel: str, address: str, key: str, context
     transaction.on_commit(lambda: _dispatch(notice.pk))
 
 
-def _subscriptions_replace(*, subscriber: Subscriber, units, topics, frequency: str) -> None:
-    if not topics:
-        raise DomainError(_("请至少选择一个订阅主题。"), code="topics_required")
+def _subscriptions_replace(*, subscriber: Subscriber, units, topics, frequency: str, streams=()) -> None:
+    """Topics × units (no unit: the whole district), plus one row per stream (of its source's topic): a resident
+    who follows only a section's news ticks that section and no topic."""
+    if not topics and not streams:
+        raise DomainError(_("请至少选择一项订阅内容或一个栏目。"), code="topics_required")
     if frequency not in Frequency.values:
         raise DomainError(_("请选择接收频率。"), code="frequency_invalid")
+    stream_topics = streams_module.stream_topics(streams)
+    if set(streams) - set(stream_topics):
+        raise DomainError(_("所选栏目不存在或已停用。"), code="stream_unknown")
     subscriber.subscriptions.all().delete()
-    Subscription.objects.bulk_create(
+    rows = [
         Subscription(subscriber=subscriber, unit=unit, topic=topic, frequency=frequency)
         for topic in topics
         for unit in (list(units) or [None])
-    )
+    ]
+    rows += [Subscription(subscriber=subscriber, topic=stream_topics[key], stream=key, frequency=frequency)
+             for key in sorted(set(streams))]  # fmt: skip
+    Subscription.objects.bulk_create(rows)
 
 
 def _confirmation_send(subscriber: Subscriber) -> None:
@@ -84,7 +93,9 @@ def _confirmation_send(subscriber: Subscriber) -> None:
 
 
 @transaction.atomic
-def subscriber_subscribe(*, address: str, units: list[Unit], topics: list[str], frequency: str) -> Subscriber:
+def subscriber_subscribe(
+    *, address: str, units: list[Unit], topics: list[str], frequency: str, streams: list[str] = ()
+) -> Subscriber:
     """Ask for subscriptions. A new or unconfirmed address gets them as asked, pending its confirmation, which
     is sent now; a confirmed one keeps what it has and is sent the link to manage it."""
     address = address_normalize(address)
@@ -107,7 +118,7 @@ def subscriber_subscribe(*, address: str, units: list[Unit], topics: list[str], 
         subscriber.is_active = True
         subscriber.confirmed_at = None
         subscriber.save(update_fields=["is_active", "confirmed_at", "updated_at"])
-    _subscriptions_replace(subscriber=subscriber, units=units, topics=topics, frequency=frequency)
+    _subscriptions_replace(subscriber=subscriber, units=units, topics=topics, frequency=frequency, streams=streams)
     _confirmation_send(subscriber)
     return subscriber
 
@@ -143,10 +154,12 @@ def subscriber_confirm_code(*, subscriber: Subscriber, code: str) -> Subscriber:
 
 
 @transaction.atomic
-def subscriber_update(*, subscriber: Subscriber, units: list[Unit], topics: list[str], frequency: str) -> Subscriber:
+def subscriber_update(
+    *, subscriber: Subscriber, units: list[Unit], topics: list[str], frequency: str, streams: list[str] = ()
+) -> Subscriber:
     """Replace a confirmed subscriber's subscriptions (the manage page)."""
     subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
-    _subscriptions_replace(subscriber=subscriber, units=units, topics=topics, frequency=frequency)
+    _subscriptions_replace(subscriber=subscriber, units=units, topics=topics, frequency=frequency, streams=streams)
     if not subscriber.is_active:
         subscriber.is_active = True
         subscriber.save(update_fields=["is_active", "updated_at"])
