@@ -1,6 +1,7 @@
 """Reads of the in-site inbox. The role dashboard shows ``inbox_unread_count`` and ``inbox_list``."""
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -8,6 +9,8 @@ from django.db.models import QuerySet
 from django.template import TemplateDoesNotExist
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from pingcheng.errors import DomainError
 from pingcheng.notices import channels
@@ -16,6 +19,21 @@ from pingcheng.notices.models import Notice
 from pingcheng.safe_paths import local_path
 
 logger = logging.getLogger(__name__)
+
+# A link in a plain-text message. Chinese text puts it right after full-width punctuation (请确认收到：http://…),
+# where Django's ``urlize`` (which splits words on spaces) finds none; it ends at a space or at punctuation.
+_URL = re.compile(r"https?://[^\s<>\"'，。；：、！？）】」》]+")
+
+
+def linked_text(text: str) -> SafeString:
+    """``text`` HTML-escaped, with each http(s) link in it made a link."""
+    parts, last = [], 0
+    for match in _URL.finditer(text):
+        url = match.group().rstrip(".,;:!?)")
+        parts += [escape(text[last : match.start()]), format_html('<a href="{}">{}</a>', url, url)]
+        last = match.start() + len(url)
+    parts.append(escape(text[last:]))
+    return mark_safe("".join(parts))  # every piece escaped above
 
 
 @dataclass(frozen=True)
@@ -35,6 +53,10 @@ class InboxMessage:
     @property
     def unread(self) -> bool:
         return self.read_at is None
+
+    @property
+    def body_html(self) -> SafeString:
+        return linked_text(self.body)
 
     @property
     def url(self) -> str:

@@ -1,6 +1,5 @@
 """Issue 13 review (notices): what residents, staff and supervisors met when the notices were tried from outside."""
 
-
 from datetime import timedelta
 
 import pytest
@@ -66,3 +65,14 @@ def test_a_cancelled_notice_keeps_its_address_no_longer_than_the_retention():
     assert services.notices_erase_addresses() == 1
     notice.refresh_from_db()
     assert (notice.recipient, notice.masked_recipient) == ("", "138****1234")
+
+
+def test_the_inbox_links_a_url_written_after_chinese_punctuation_and_still_escapes_the_text(client):
+    user = staff(Role.GRID_WORKER, username="grid")
+    link = "http://127.0.0.1:8000/alerts/ack/uWvayHlsyP5T8pX7JfMSPg/"
+    services.notice_enqueue(kind="generic", recipient=user, key="alert:1",
+                            context={"subject": "暴雨预警", "body": f"<b>低洼</b> & 地下车库\n请确认收到：{link}。"})  # fmt: skip
+    client.force_login(user)
+    page = client.get("/admin/inbox/").text
+    assert f'<a href="{link}"' in page
+    assert "&lt;b&gt;低洼&lt;/b&gt; &amp; 地下车库" in page
