@@ -172,6 +172,9 @@ def _staff_context(inquiry: Inquiry, **extra) -> dict:
         "unit": inquiry.lead_unit.name if inquiry.lead_unit_id else "",
         "due": _chinese_date(inquiry.deadline_due),
         "url": f"/desk/{inquiry.pk}/",
+        # An e-mail needs the whole address; the inbox links ``link`` (a path on this site).
+        "site_url": settings.SITE_URL,
+        "link": f"/desk/{inquiry.pk}/",
         **extra,
     }
 

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.test import override_settings
 from django.utils import timezone
 
@@ -10,6 +11,7 @@ from pingcheng.directory.models import Role
 from pingcheng.notices import services, subscriptions
 from pingcheng.notices.models import Notice, StaffNoticePreference, Subscriber
 from tests.factories import staff
+from tests.grievances.desk_world import desk_world  # noqa: F401 — the desk's fixture
 from tests.notices.people import subscriber
 from tests.notices.subscribing import unit_tree
 
@@ -76,3 +78,24 @@ def test_the_inbox_links_a_url_written_after_chinese_punctuation_and_still_escap
     page = client.get("/admin/inbox/").text
     assert f'<a href="{link}"' in page
     assert "&lt;b&gt;低洼&lt;/b&gt; &amp; 地下车库" in page
+
+
+def test_an_inquiry_notice_leads_its_handler_to_the_inquiry_by_email_and_from_the_inbox(client, desk_world):  # noqa: F811
+    import datetime as dt
+
+    from django.conf import settings
+
+    from grievances import services as desk
+    from grievances.models import Inquiry
+    from tests.grievances.desk_world import submit
+
+    inquiry = submit(desk_world)
+    Inquiry.objects.filter(pk=inquiry.pk).update(deadline_due=dt.date(2026, 12, 4))
+    mail.outbox.clear()
+    assert desk.inquiries_remind_due(today=dt.date(2026, 12, 3)) == 1
+    services.notices_sweep()
+    page = settings.SITE_URL + f"/desk/{inquiry.pk}/"
+    emails = [message.body for message in mail.outbox if message.to == [desk_world.union_handler.email]]
+    assert emails and all(page in body for body in emails)  # the due-date reminder, and the assignment before it
+    client.force_login(desk_world.union_handler)
+    assert f'href="/desk/{inquiry.pk}/"' in client.get("/admin/inbox/").text
