@@ -2,22 +2,23 @@
 a foreign key or a small named link function), answered from ``campaigns.public`` so that nothing a resident
 may not see leaks through another product's page."""
 
+import functools
+from datetime import date, datetime
+
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from campaigns import public
 from campaigns.models import Activity, Campaign
+from pingcheng.prepared import PreparedQuery
 
 CURRENT_SHOWN = 4  # the front page's strip: a glance, the campaigns page has the rest
 RELATED_SHOWN = 5
 
 
-def campaigns_current(*, limit: int = CURRENT_SHOWN) -> list[Campaign]:
-    """Public campaigns running today, the next public activity one can attend first (``next_at``; ``None`` when
-    none is announced), then the newest. One query: the next activity is read from the campaign/time index."""
-    today = timezone.localdate()
-    upcoming = public.activities_upcoming().filter(campaign=OuterRef("pk"))
-    return list(
+def _current(*, today: date, now: datetime, limit: int) -> QuerySet[Campaign]:
+    upcoming = public.activities_upcoming(now).filter(campaign=OuterRef("pk"))
+    return (
         public.campaigns_public()
         .filter(starts_on__lte=today, ends_on__gte=today)
         .select_related("campaign_type", "lead_unit")
@@ -29,12 +30,31 @@ def campaigns_current(*, limit: int = CURRENT_SHOWN) -> list[Campaign]:
     )
 
 
-def campaigns_covered_by(article_id: int) -> list[Campaign]:
-    """Public campaigns with a public activity that this article reports on."""
-    covered = public.activities_public().filter(campaign=OuterRef("pk"), articles=article_id)
-    return list(
+def _covered_by(*, article: int) -> QuerySet[Campaign]:
+    covered = public.activities_public().filter(campaign=OuterRef("pk"), articles=article)
+    return (
         public.campaigns_public().filter(Exists(covered)).select_related("campaign_type").order_by("-starts_on", "pk")
     )
+
+
+# The front page and every article page ask these on each uncached view: compiled once per thread
+# (pingcheng.prepared), they cost what the database takes to answer, not the ORM's compiling on top.
+_CURRENT = {CURRENT_SHOWN: PreparedQuery(functools.partial(_current, limit=CURRENT_SHOWN), today=date, now=datetime)}
+_COVERED_BY = PreparedQuery(_covered_by, article=int)
+
+
+def campaigns_current(*, limit: int = CURRENT_SHOWN) -> list[Campaign]:
+    """Public campaigns running today, the next public activity one can attend first (``next_at``; ``None`` when
+    none is announced), then the newest. One query: the next activity is read from the campaign/time index."""
+    prepared = _CURRENT.get(limit)
+    if prepared is None:
+        prepared = _CURRENT[limit] = PreparedQuery(functools.partial(_current, limit=limit), today=date, now=datetime)
+    return prepared(today=timezone.localdate(), now=timezone.now())
+
+
+def campaigns_covered_by(article_id: int) -> list[Campaign]:
+    """Public campaigns with a public activity that this article reports on."""
+    return _COVERED_BY(article=article_id)
 
 
 def article_ids_covering(campaigns: list[Campaign], *, besides: int) -> QuerySet:

@@ -28,9 +28,11 @@ def campaigns_public_for_unit(unit: Unit) -> QuerySet[Campaign]:
     return campaigns_public().filter(Q(lead_unit__path__startswith=unit.path) | Exists(held_there))
 
 
-def activities_upcoming() -> QuerySet[Activity]:
+def activities_upcoming(now=None) -> QuerySet[Activity]:
     return (
-        activities_public().filter(status=Activity.Status.PLANNED, starts_at__gte=timezone.now()).order_by("starts_at")
+        activities_public()
+        .filter(status=Activity.Status.PLANNED, starts_at__gte=now or timezone.now())
+        .order_by("starts_at")
     )
 
 

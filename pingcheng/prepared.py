@@ -4,8 +4,8 @@ Building and compiling a queryset with its joins costs Django about half a milli
 PostgreSQL takes to answer it by an index; an uncached article page made three such queries, and the ORM was
 half of its time. ``PreparedQuery`` builds the queryset once, from sample values (*sentinels*) that the SQL's
 parameters are then searched for; each call runs the same SQL with the caller's values in those places and
-turns the rows into model instances (joined ``select_related`` rows included) the way Django's own iterable
-does, or returns them as tuples for a ``values_list`` queryset.
+turns the rows into model instances (joined ``select_related`` rows and annotations included) the way Django's
+own iterable does, or returns them as tuples for a ``values_list`` queryset.
 
 Only values that end up as parameters can be prepared (filter values: ``pk=``, ``publish_at__lte=``, ``date=``, and
 lists of integers for ``__in``, compiled once per length); a value that the compiled SQL does not carry as a recognisable parameter fails at
@@ -106,6 +106,8 @@ class PreparedQuery:
                 fields=(start, end),
                 init_list=[column[0].target.attname for column in select[start:end]],
                 populators=get_related_populators(klass_info, select, using),
+                # Annotations (a ``Subquery`` value) are columns of their own, set as attributes as Django does.
+                annotations=list(compiler.annotation_col_map.items()),
             )
         elif not (compiled["values"] or compiled["flat"]):
             raise ValueError("prepared query: only model rows or values_list() rows")
@@ -142,6 +144,8 @@ class PreparedQuery:
             obj = model.from_db(using, init_list, row[start:end])
             for populator in compiled["populators"]:
                 populator.populate(row, obj)
+            for name, position in compiled["annotations"]:
+                setattr(obj, name, row[position])
             objects.append(obj)
         return objects
 

@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from django.db import connection
+from django.db.models import OuterRef, Subquery
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -73,3 +74,18 @@ def test_a_date_value_is_prepared_like_a_time():
     )
     assert prepared(day=date(2026, 7, 18)) == [date(2026, 7, 17), date(2026, 7, 16)]
     assert prepared(day=date(2026, 7, 16)) == []
+
+
+def test_annotations_come_with_the_rows():
+    section = Section.objects.create(name="创城", slug="cc")
+    articles = _articles(section, 2)
+    newest = Article.objects.filter(section_id=OuterRef("section_id")).order_by("-publish_at").values("headline")[:1]
+    prepared = PreparedQuery(
+        lambda section: (
+            Article.objects.filter(section_id=section).annotate(newest_headline=Subquery(newest)).order_by("pk")
+        ),
+        section=int,
+    )
+    rows = prepared(section=section.pk)
+    assert [a.pk for a in rows] == sorted(a.pk for a in articles)
+    assert {a.newest_headline for a in rows} == {articles[0].headline}
