@@ -53,12 +53,32 @@ class CappedPaginator(Paginator):
         super().__init__(object_list, per_page, **kwargs)
         self.max_pages = max_pages or MAX_PAGES
 
+    # A deep page's keys, read with the count: (the page's first row, the keys from there to one past the cap).
+    _deep_keys: tuple[int, list] | None = None
+    _requested: int | None = None
+
+    def get_page(self, number) -> Page:
+        self._requested = number if isinstance(number, int) else None
+        return super().get_page(number)
+
+    def _deep(self, bottom: int) -> bool:
+        queryset = self.object_list
+        return bottom >= DEEP_OFFSET_ROWS and isinstance(queryset, QuerySet) and not queryset.query.combinator
+
     @cached_property
     def _capped_count(self) -> int:
         limit = self.max_pages * self.per_page
-        if isinstance(self.object_list, QuerySet):
-            return self.object_list.values("pk")[: limit + 1].count()
-        return min(len(self.object_list), limit + 1)
+        if not isinstance(self.object_list, QuerySet):
+            return min(len(self.object_list), limit + 1)
+        bottom = (self._requested - 1) * self.per_page if self._requested else 0
+        if self._deep(bottom) and bottom < limit:
+            # One walk of the keys from the requested page to one past the cap gives both the count and the
+            # page's keys: the rows before the page are skipped once, not counted and then skipped again.
+            keys = list(self.object_list.values_list("pk", flat=True)[bottom : limit + 1])
+            if keys:  # else the page is past the end: counted below, and the last page is shown
+                self._deep_keys = (bottom, keys)
+                return bottom + len(keys)
+        return self.object_list.values("pk")[: limit + 1].count()
 
     @cached_property
     def count(self) -> int:
@@ -72,12 +92,15 @@ class CappedPaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         queryset = self.object_list
-        if bottom < DEEP_OFFSET_ROWS or not isinstance(queryset, QuerySet) or queryset.query.combinator:
+        if not self._deep(bottom):
             return super().page(number)
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        keys = list(queryset.values_list("pk", flat=True)[bottom:top])
+        if self._deep_keys is not None and self._deep_keys[0] == bottom:
+            keys = self._deep_keys[1][: top - bottom]
+        else:
+            keys = list(queryset.values_list("pk", flat=True)[bottom:top])
         rows = {row.pk: row for row in queryset.filter(pk__in=keys)}
         # A row taken down between the two reads is left out rather than shifting the page.
         return self._get_page([rows[key] for key in keys if key in rows], number, self)

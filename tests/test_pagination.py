@@ -204,11 +204,16 @@ def test_a_deep_page_reads_its_keys_first_and_shows_the_same_rows_in_order(djang
     rows = Section.objects.order_by("sort_order", "-pk")
     everything = list(rows)
     deep = DEEP_OFFSET_ROWS // PAGE_SIZE + 2
-    with django_assert_num_queries(3):  # the capped count, the keys, the rows
+    # The keys from the page to one past the counted pages (which also counts them), then the page's rows.
+    with django_assert_num_queries(2):
         page = paginate(RequestFactory().get("/", {"page": str(deep)}), rows.all())
         shown = list(page.object_list)
     assert shown == everything[(deep - 1) * PAGE_SIZE : deep * PAGE_SIZE]
+    assert page.paginator.count == 300 and page.has_next() and not page.more_beyond
     with django_assert_num_queries(2):  # a shallow page: the count and its rows
         assert list(paginate(RequestFactory().get("/", {"page": "2"}), rows.all()).object_list) == everything[20:40]
     last = paginate(RequestFactory().get("/", {"page": "15"}), rows)
     assert list(last.object_list) == everything[280:300] and not last.has_next()
+    # Past the end: counted, and the last page is shown.
+    past = paginate(RequestFactory().get("/", {"page": "16"}), rows)
+    assert past.number == 15 and list(past.object_list) == everything[280:300]
