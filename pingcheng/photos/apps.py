@@ -9,6 +9,7 @@ class PhotosConfig(AppConfig):
 
     def ready(self) -> None:
         from pingcheng.audit.registry import audit_register
+        from pingcheng.photos import checks  # noqa: F401 — registers the storage check
         from pingcheng.photos.models import Photo
 
         audit_register(Photo)
