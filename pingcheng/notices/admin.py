@@ -20,6 +20,7 @@ from pingcheng.notices.kinds import kinds_all
 from pingcheng.notices.masking import mask_address
 from pingcheng.notices.models import Notice, StaffNoticePreference, Subscriber, Subscription
 from pingcheng.notices.services import notice_resend
+from pingcheng.notices.streams import stream_label
 
 # What a message carried that works as a key: a link's unguessable token (a subscriber's manage link, a warning's
 # acknowledgement link) and a one-time code. Whoever reads the outbox must not be able to use them.
@@ -140,8 +141,12 @@ class NoticeAdmin(RoleModelAdmin):
 class SubscriptionInline(admin.TabularInline):
     model = Subscription
     extra = 0
-    fields = ["topic", "unit", "frequency", "created_at"]
+    fields = ["topic", "unit", "followed_stream", "frequency", "created_at"]
     readonly_fields = fields
+
+    @admin.display(description=_("栏目"))
+    def followed_stream(self, subscription: Subscription) -> str:
+        return stream_label(subscription.stream) if subscription.stream else "-"
     can_delete = False
 
     def has_add_permission(self, request, obj=None) -> bool:

@@ -42,3 +42,8 @@ def stream_topics(keys) -> dict[str, str]:
     if not wanted:
         return {}
     return {key: source.topic for source in _sources.values() for key, _label in source.choices() if key in wanted}
+
+
+def stream_label(key: str) -> str:
+    """The label of a stream as its source lists it now; the key itself for one no source lists any more."""
+    return dict(stream_choices()).get(key, key)

@@ -161,3 +161,9 @@ def test_the_manage_page_shows_and_changes_the_followed_sections(
     assert sorted(person.subscriptions.values_list("topic", "unit", "stream", "frequency")) == [
         ("news", None, f"section:{sections['people'].pk}", "weekly")
     ]
+
+
+def test_the_subscribers_admin_names_the_followed_section(admin_client, units, sections):
+    person = _stream_follower(sections["people"], phone="13900000009")
+    page = admin_client.get(f"/admin/notices/subscriber/{person.pk}/change/")
+    assert page.status_code == 200 and "百姓故事" in page.text
