@@ -138,11 +138,14 @@ def fanout_expand(*, fanout_id: int, chunk: int = CHUNK) -> bool:
 
 
 def _digest_item_add(*, subscriber: Subscriber, frequency: str, fanout: Fanout) -> None:
+    # A digest line names what the event was (活动取消, 活动改期 …): the title and time alone would list a
+    # cancelled activity as if it were still on.
+    label = str(kind_get(fanout.kind).description).partition("：")[0]
     try:
         with transaction.atomic():
             DigestItem.objects.get_or_create(
                 subscriber=subscriber, key=fanout.key,
-                defaults={"frequency": frequency, "topic": fanout.topic, "context": fanout.context,
+                defaults={"frequency": frequency, "topic": fanout.topic, "context": {**fanout.context, "label": label},
                           "created_at": timezone.now()},
             )  # fmt: skip
     except IntegrityError:  # written by a concurrent run of the same chunk

@@ -99,3 +99,32 @@ def test_an_inquiry_notice_leads_its_handler_to_the_inquiry_by_email_and_from_th
     assert emails and all(page in body for body in emails)  # the due-date reminder, and the assignment before it
     client.force_login(desk_world.union_handler)
     assert f'href="/desk/{inquiry.pk}/"' in client.get("/admin/inbox/").text
+
+
+def test_a_digest_says_which_activities_were_cancelled_or_moved(monkeypatch):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from pingcheng.notices import audience
+    from pingcheng.notices.models import Frequency, Topic
+    from tests.notices.subscribing import follower
+
+    units = unit_tree()
+    follower(email="daily@example.com", unit=units["xinwang"], topic=Topic.CAMPAIGN, frequency=Frequency.DAILY)
+    shanghai = ZoneInfo("Asia/Shanghai")
+    clock = {"now": datetime(2026, 11, 26, 18, tzinfo=shanghai)}
+    monkeypatch.setattr(timezone, "now", lambda: clock["now"])
+    activity = {"title": "防汛应急演练", "campaign": "防汛", "unit": "御锦源社区", "when": "11月28日 09:00",
+                "url": "http://x/campaigns/1/"}  # fmt: skip
+    for kind, key in (("campaign_activity_cancelled", "activity:1:event:9"), ("campaign_activity_moved",
+                                                                              "activity:2:event:10")):  # fmt: skip
+        fanout = audience.subscribers_notify(kind=kind, topic=Topic.CAMPAIGN, key=key, units=[units["yujinyuan"]],
+                                             context={**activity, "title": f"{activity['title']}{key[-1]}"})  # fmt: skip
+        audience.fanout_expand(fanout_id=fanout.pk)
+    clock["now"] = datetime(2026, 11, 27, 7, 30, tzinfo=shanghai)
+    assert audience.digests_sweep() == 1
+    services.notices_sweep()
+    [digest] = mail.outbox
+    lines = [line for line in digest.body.splitlines() if "防汛应急演练" in line]
+    assert any("取消" in line for line in lines if "演练9" in line), lines
+    assert any("改期" in line for line in lines if "演练0" in line), lines
