@@ -125,6 +125,12 @@ class Notice(models.Model):
             models.Index(fields=["user", "channel", "-sent_at"], name="notice_inbox_idx"),
             # The retention sweep looks only at rows that still hold an address.
             models.Index(fields=["status", "sent_at"], condition=~Q(recipient=""), name="notice_address_kept_idx"),
+            # What the subscribe page sent to one address today (subscriptions.ADDRESS_MESSAGES_PER_DAY).
+            models.Index(
+                fields=["recipient", "created_at"],
+                condition=Q(kind__in=["subscription_confirm", "subscription_code", "subscription_manage_link"]),
+                name="notice_address_messages_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -27,6 +27,11 @@ from pingcheng.notices.services import DUE_STATUSES, _dispatch
 
 CODE_TTL = timedelta(minutes=10)
 CODE_MAX_ATTEMPTS = 5
+# Confirmations and manage links go out at once, day or night and past the daily SMS cap (someone is waiting for
+# them), to any address typed on the subscribe page: at most this many to one address in 24 hours, so nobody can
+# make us text a stranger's number without end. Past it the page answers the same and nothing is sent.
+ADDRESS_MESSAGES_PER_DAY = 5
+ADDRESS_KINDS = ("subscription_confirm", "subscription_code", "subscription_manage_link")
 
 
 def address_normalize(address: str) -> str:
@@ -46,8 +51,12 @@ def _code_hash(subscriber: Subscriber, code: str) -> str:
 
 def _send_to_address(*, kind: str, channel: str, address: str, key: str, context: dict) -> None:
     """A notice to an address that is not (yet) a confirmed subscriber: the confirmation itself, or the link
-    to manage a subscription. Addressed to the address alone, so delivery does not wait for the confirmation."""
+    to manage a subscription. Addressed to the address alone, so delivery does not wait for the confirmation.
+    Nothing is written past ``ADDRESS_MESSAGES_PER_DAY`` to this address."""
     now = timezone.now()
+    recent = Notice.objects.filter(kind__in=ADDRESS_KINDS, recipient=address, created_at__gte=now - timedelta(days=1))
+    if recent.count() >= ADDRESS_MESSAGES_PER_DAY:
+        return
     notice = Notice.objects.create(
         key=key, kind=kind, template=kind, channel=channel, recipient=address, recipient_hint=mask_address(address),
         context=context, send_after=now, next_attempt_at=now,

@@ -128,3 +128,22 @@ def test_a_digest_says_which_activities_were_cancelled_or_moved(monkeypatch):
     lines = [line for line in digest.body.splitlines() if "防汛应急演练" in line]
     assert any("取消" in line for line in lines if "演练9" in line), lines
     assert any("改期" in line for line in lines if "演练0" in line), lines
+
+
+def test_typing_someone_s_number_again_and_again_sends_it_a_few_messages_a_day_not_one_an_attempt(monkeypatch):
+    # Confirmation codes and manage links go out at once, day or night and past the daily SMS cap (someone is
+    # waiting for them): whoever types a number must not be able to make us text it without end.
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    units = unit_tree()
+    clock = {"now": datetime(2026, 12, 1, 2, 0, tzinfo=ZoneInfo("Asia/Shanghai"))}
+    monkeypatch.setattr(timezone, "now", lambda: clock["now"])
+    for _attempt in range(8):
+        clock["now"] += timedelta(minutes=30)
+        subscriptions.subscriber_subscribe(address="13900139000", units=[units["yujinyuan"]], topics=["news"],
+                                           frequency="immediate")  # fmt: skip
+    assert Notice.objects.filter(recipient="13900139000").count() == subscriptions.ADDRESS_MESSAGES_PER_DAY
+    clock["now"] += timedelta(days=1)  # the next day the resident can ask again
+    subscriptions.subscriber_subscribe(address="13900139000", units=[], topics=["news"], frequency="immediate")
+    assert Notice.objects.filter(recipient="13900139000").count() == subscriptions.ADDRESS_MESSAGES_PER_DAY + 1
