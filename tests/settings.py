@@ -22,7 +22,9 @@ os.environ.setdefault("PINGCHENG_TEST_QUEUE", f"pingcheng-test-{os.getpid()}")
 # other's tasks. pytest-django suffixes the test database name itself.
 if worker := os.environ.get("PYTEST_XDIST_WORKER"):
     index = int(worker.removeprefix("gw"))
-    if not os.environ["VAR_DIR"].endswith(f"/{worker}"):
+    # Once per worker: the processes a test starts inherit the result (and may set their own VAR_DIR).
+    if os.environ.get("PINGCHENG_TEST_WORKER") != worker:
+        os.environ["PINGCHENG_TEST_WORKER"] = worker
         os.environ["VAR_DIR"] = str(Path(os.environ["VAR_DIR"]) / worker)
         Path(os.environ["VAR_DIR"]).mkdir(parents=True, exist_ok=True)
         os.environ["PINGCHENG_TEST_QUEUE"] += f"-{worker}"
