@@ -137,3 +137,14 @@ def test_the_board_names_a_chosen_unit_that_nobody_was_reached_in(client, tree, 
     assert "陈晓东" in page
     units = page.split("各单位确认情况")[1]
     assert "柳园东院社区" in units and "没有可通知的人员" in units
+
+
+def test_a_warning_sms_is_signed_with_the_configured_signature(tree, issuer, settings):
+    # Carriers pass only a registered signature: the warning, of all messages, must carry the deployment's one.
+    settings.NOTICE_SMS_SIGNATURE = "【平城发布】"
+    person = subscriber(phone="13700000001")
+    Subscription.objects.create(subscriber=person, unit=tree["community"], topic=Topic.WARNING)
+    _fan_out(_issue(issuer, [tree["community"]]))
+    _deliver_all()
+    [message] = sms.outbox
+    assert message.text.startswith("【平城发布】橙色预警") and message.text.count("【") == 1
