@@ -90,8 +90,13 @@ def _is_html(response) -> bool:
     return response.get("Content-Type", "").startswith("text/html")
 
 
+_SAMPLE_VALUES = {"int": "1", "uuid": "00000000-0000-0000-0000-000000000000"}
+
+
 def _sample_path(route: str) -> str:
-    return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", lambda m: "1" if m.group(1) == "int" else "x", route)
+    # A value each converter accepts, so the probe reaches the view (a "x" for <uuid:…> never resolved: the
+    # not-found page answered, and a back-office view looked like an unlinked public page).
+    return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", lambda m: _SAMPLE_VALUES.get(m.group(1), "x"), route)
 
 
 def message_links() -> list[str]:
