@@ -97,7 +97,7 @@ def test_deliver_sends_once_with_the_notice_uuid_as_idempotency_key_and_marks_se
     assert notice.status == Notice.Status.SENT
     assert notice.attempts == 1
     assert notice.lease_until is None
-    assert sms.outbox == [(PHONE, "【平城新闻】稿件已发布", str(notice.uuid))]
+    assert sms.outbox == [(PHONE, "【平城区融媒体中心】稿件已发布", str(notice.uuid))]
 
 
 @pytest.mark.django_db
@@ -164,7 +164,7 @@ def test_two_sweeps_at_once_send_a_notice_once():
     for thread in threads:
         thread.join(timeout=60)
     assert sum(results) == 3
-    assert sorted(message.text for message in sms.outbox) == ["【平城新闻】稿件已发布"] * 3
+    assert sorted(message.text for message in sms.outbox) == ["【平城区融媒体中心】稿件已发布"] * 3
     assert len({message.idempotency_key for message in sms.outbox}) == 3
     assert Notice.objects.filter(status=Notice.Status.SENT, attempts=1).count() == 3
 

@@ -17,7 +17,7 @@ def test_ampersand_angle_brackets_and_quotes_arrive_in_an_sms_as_typed():
                             context={"body": TYPED})  # fmt: skip
     assert services.notices_sweep() == 1
     [message] = sms.outbox
-    assert message.text == f"【平城新闻】{TYPED}"
+    assert message.text == f"【平城区融媒体中心】{TYPED}"
     assert "&amp;" not in message.text and "&lt;" not in message.text and "&quot;" not in message.text
 
 

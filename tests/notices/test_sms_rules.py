@@ -2,6 +2,7 @@
 non-urgent kinds; urgent kinds go at once. Staff choose their channels."""
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -109,13 +110,14 @@ def test_quiet_hours_end_handles_the_hours_on_both_sides_of_midnight():
 
 
 @override_settings(NOTICE_SMS_SIGNATURE="【平城发布】")
-def test_the_signature_is_configurable_and_a_template_s_own_signature_is_kept():
+def test_the_signature_is_configurable_and_every_template_carries_it():
     _news(subscriber(phone=PHONE))
     services.notice_enqueue(kind="generic", recipient=subscriber(phone="13900139001"), key="g:1",
                             context={"body": "x"})  # fmt: skip
     services.notices_sweep()
-    texts = sorted(message.text for message in sms.outbox)
-    assert texts[0].startswith("【平城发布】御锦源社区") and texts[1] == "【平城新闻】x"
+    news, generic = sorted(sms.outbox, key=lambda message: message.phone != PHONE)
+    # Carriers refuse a signature that is not registered: no template may carry one of its own.
+    assert news.text.startswith("【平城发布】御锦源社区") and generic.text.startswith("【平城发布】x")
 
 
 def test_every_sms_to_a_subscriber_carries_the_unsubscribe_link():
@@ -215,3 +217,13 @@ def test_the_gateway_backend_posts_the_signed_text_and_the_idempotency_key(statu
     assert payload["content"].startswith("【平城区融媒体中心】")
     notice.refresh_from_db()
     assert notice.status == outcome
+
+
+def test_no_sms_template_carries_a_signature_of_its_own():
+    # A template's own 【…】 replaced NOTICE_SMS_SIGNATURE, the one a carrier has registered for the sender.
+    from django.conf import settings
+
+    templates = [path for folder in settings.TEMPLATES[0]["DIRS"] for path in Path(folder).rglob("*.sms.txt")]
+    assert templates
+    signed = [str(path) for path in templates if path.read_text(encoding="utf-8").lstrip().startswith("【")]
+    assert signed == []
