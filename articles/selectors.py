@@ -48,6 +48,18 @@ def article_list_live_newest(*, limit: int) -> list[Article]:
     return prepared(now=timezone.now())
 
 
+# A deep list page's rows by their keys (pingcheng.pagination): the same query for every news list, compiled
+# once per thread and page length. The live condition again: a row taken down between the two reads is left out.
+_CARDS_BY_KEYS = PreparedQuery(
+    lambda ids, now: article_list_live(now).defer(*CARD_UNUSED).filter(pk__in=ids).order_by(), ids=list, now=datetime
+)
+
+
+def article_cards_by_keys(ids: list[int]) -> list[Article]:
+    """Live articles among ``ids`` as list cards (``article_list_live`` without ``CARD_UNUSED``), in no order."""
+    return _CARDS_BY_KEYS(ids=list(ids), now=timezone.now()) if ids else []
+
+
 def article_list_live_with_photos() -> QuerySet[Article]:
     return article_list_live().prefetch_related(_figures())
 

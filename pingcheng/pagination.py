@@ -9,7 +9,7 @@ the end shows the last page. A bad ``?page=`` is never an error page. Templates 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
@@ -49,9 +49,10 @@ class CappedPaginator(Paginator):
     """A paginator that counts at most ``max_pages`` pages of rows: ``count`` is exact up to that many,
     and ``capped`` says there are more than it shows. The count reads at most one row past the cap."""
 
-    def __init__(self, object_list, per_page, *, max_pages: int | None = None, **kwargs):
+    def __init__(self, object_list, per_page, *, max_pages: int | None = None, rows_by_keys=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.max_pages = max_pages or MAX_PAGES
+        self.rows_by_keys = rows_by_keys
 
     # A deep page's keys, read with the count: (the page's first row, the keys from there to one past the cap).
     _deep_keys: tuple[int, list] | None = None
@@ -101,14 +102,15 @@ class CappedPaginator(Paginator):
             keys = self._deep_keys[1][: top - bottom]
         else:
             keys = list(queryset.values_list("pk", flat=True)[bottom:top])
-        rows = {row.pk: row for row in queryset.filter(pk__in=keys)}
+        found = self.rows_by_keys(keys) if self.rows_by_keys is not None else queryset.filter(pk__in=keys)
+        rows = {row.pk: row for row in found}
         # A row taken down between the two reads is left out rather than shifting the page.
         return self._get_page([rows[key] for key in keys if key in rows], number, self)
 
 
 def paginate(
     request: HttpRequest, object_list: QuerySet | list, *, per_page: int = PAGE_SIZE, keep: Iterable[str] = (),
-    max_pages: int | None = None,
+    max_pages: int | None = None, rows_by_keys: Callable[[list], Iterable] | None = None,
 ) -> Page:
     """The page of ``object_list`` that ``?page=`` asks for, with ``elided``: the page numbers to link to.
 
@@ -117,12 +119,14 @@ def paginate(
     links; any other parameter is dropped, so a cached page never hands one reader's parameters to the next.
     A queryset must be ordered, or pages may overlap. No view counts a whole table: only ``LOOKAHEAD_PAGES``
     pages past the requested one are counted (``page.more_beyond``: the links end with "…"), and never more than
-    ``max_pages`` (``MAX_PAGES`` unless given; ``page.at_cap``: older items are not listed).
+    ``max_pages`` (``MAX_PAGES`` unless given; ``page.at_cap``: older items are not listed). ``rows_by_keys(keys)``
+    reads a deep page's rows by their keys (a query compiled once, ``pingcheng.prepared``) instead of filtering
+    ``object_list`` by them; it must apply the list's own conditions.
     """
     requested = page_number(request)
     cap = max_pages or MAX_PAGES
     window = min(cap, requested + LOOKAHEAD_PAGES) if requested <= cap else cap
-    page = CappedPaginator(object_list, per_page, max_pages=window).get_page(requested)
+    page = CappedPaginator(object_list, per_page, max_pages=window, rows_by_keys=rows_by_keys).get_page(requested)
     if page.number != requested:
         request.page_number_out_of_range = True  # the page cache does not store it (pingcheng.page_cache)
     # More pages than the links show: beyond the look-ahead ("…" after the last link), or beyond the cap.
