@@ -94,10 +94,11 @@ def front_page_build() -> FrontPage:
     chosen = {slot.position: slot.article for slot in selectors.front_slots() if slot.shows_at(now, newest_day)}
     cards_render_missing([*pool, *chosen.values()])
     page = FrontPage()
-    used = {article.pk for article in chosen.values()}
+    used = {article.id for article in chosen.values()}
 
+    # ``id``, not ``pk``: the property costs a lookup of the model's key field, a thousand times a view.
     def free(articles):
-        return [article for article in articles if article.pk not in used]
+        return [article for article in articles if article.id not in used]
 
     lead = chosen.get(FrontSlot.Position.LEAD)
     if lead is not None:
@@ -105,32 +106,32 @@ def front_page_build() -> FrontPage:
     else:
         page.lead, page.lead_photo = _automatic_lead(free(pool))
     if page.lead is not None:
-        used.add(page.lead.pk)
+        used.add(page.lead.id)
     automatic_top = iter(_automatic_top(free(pool)))
     for position in range(FrontSlot.Position.TOP_1, FrontSlot.Position.TOP_1 + TOP_STORIES):
         article = chosen.get(position) or next(automatic_top, None)
         if article is not None:
             page.top.append(article)
-            used.add(article.pk)
+            used.add(article.id)
     page.latest = free(pool)[:LATEST]
-    used.update(article.pk for article in page.latest)
+    used.update(article.id for article in page.latest)
 
     # Keyed by id: a dict of model instances compares them field by field, sixty times sixty.
     sections: dict[int, list[Article]] = {}
     for article in free(pool):
         if article.section_id and len(sections.setdefault(article.section_id, [])) < PER_SECTION:
             sections[article.section_id].append(article)
-            used.add(article.pk)
+            used.add(article.id)
     page.sections = sorted(
         ((a[0].section, a) for a in sections.values() if a), key=lambda item: (item[0].sort_order, item[0].name)
     )
 
-    unit_paths = selectors.article_unit_paths([article.pk for article in pool])
+    unit_paths = selectors.article_unit_paths([article.id for article in pool])
     for street in selectors.front_page_units():
-        about = [a for a in free(pool) if any(path.startswith(street.path) for path in unit_paths.get(a.pk, ()))]
+        about = [a for a in free(pool) if any(path.startswith(street.path) for path in unit_paths.get(a.id, ()))]
         if about[:PER_STREET]:
             page.by_street.append((street, about[:PER_STREET]))
-            used.update(article.pk for article in about[:PER_STREET])
+            used.update(article.id for article in about[:PER_STREET])
     return page
 
 
@@ -139,10 +140,9 @@ def _automatic_lead(pool: list[Article]) -> tuple[Article | None, object]:
     newest story and no photo. Only the newest day's photos are read."""
     if not pool:
         return None, None
-    newest_day = timezone.localdate(pool[0].publish_at)
-    same_day = [a for a in pool if timezone.localdate(a.publish_at) == newest_day]
-    with_photos = selectors.articles_with_photos([a.pk for a in same_day])
-    candidates = [a for a in same_day if a.pk in with_photos]
+    same_day = _newest_day(pool)
+    with_photos = selectors.articles_with_photos([a.id for a in same_day])
+    candidates = [a for a in same_day if a.id in with_photos]
     if not candidates:
         return pool[0], None
     lead = min(candidates, key=_print_order)
@@ -153,11 +153,17 @@ def _automatic_top(pool: list[Article]) -> list[Article]:
     """The 要闻 no editor chose: the rest of the newest day's stories as the paper printed them, then the newest."""
     if not pool:
         return []
-    newest_day = timezone.localdate(pool[0].publish_at)
-    same_day = sorted((a for a in pool if timezone.localdate(a.publish_at) == newest_day), key=_print_order)
-    taken = {a.pk for a in same_day}
-    return [*same_day, *(a for a in pool if a.pk not in taken)][:TOP_STORIES]
+    same_day = sorted(_newest_day(pool), key=_print_order)
+    taken = {a.id for a in same_day}
+    return [*same_day, *(a for a in pool if a.id not in taken)][:TOP_STORIES]
+
+
+def _newest_day(pool: list[Article]) -> list[Article]:
+    """The stories of the newest one's calendar day (Beijing time). The pool is newest first and published by
+    now: one comparison with that day's midnight per story, not a time-zone conversion each."""
+    start = selectors.local_day_start(timezone.localdate(pool[0].publish_at))
+    return [a for a in pool if a.publish_at >= start]
 
 
 def _print_order(article: Article) -> tuple:
-    return (article.page_order is None, article.page_order or 0, -article.pk)
+    return (article.page_order is None, article.page_order or 0, -article.id)
