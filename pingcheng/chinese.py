@@ -26,6 +26,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
+from html import escape as html_escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -324,7 +325,8 @@ def phrases_html(text: str | None) -> SafeString:
     for piece in phrases(text):
         if not piece.isspace() and not previous.isspace():
             html.append("<wbr>")
-        html.append(escape(piece))
+        # The standard library's escape, as Django's does, without its check for lazy strings on each piece.
+        html.append(html_escape(piece))
         previous = piece
     # Safe: every piece is escaped; only the span and the <wbr> are ours.
     return mark_safe('<span class="phrases">' + "".join(html) + "</span>")
@@ -338,7 +340,13 @@ def term_pattern(terms: Iterable[str]) -> re.Pattern | None:
 
     Latin letters and digits are whole tokens in an index, so "1" must not light up inside "2020".
     """
-    unique = sorted({term for term in terms if term}, key=len, reverse=True)
+    return _term_pattern(tuple(terms))
+
+
+@functools.lru_cache(maxsize=256)
+def _term_pattern(terms: tuple[str, ...]) -> re.Pattern | None:
+    # A results page highlights sixty pieces of text with the same few words: built once, not per piece.
+    unique = sorted({term for term in terms if term}, key=lambda term: (-len(term), term))
     if not unique:
         return None
     alternatives = [
@@ -364,7 +372,7 @@ def highlight(text: str, terms: Iterable[str], *, phrase_breaks: bool = False) -
     def piece(start: int, end: int) -> str:
         # Escaped one character run at a time, with a <wbr> at each phrase break inside the run.
         cuts = [start, *sorted(at for at in breaks if start < at < end), end]
-        return "<wbr>".join(escape(text[a:b]) for a, b in zip(cuts, cuts[1:], strict=False))
+        return "<wbr>".join(html_escape(text[a:b]) for a, b in zip(cuts, cuts[1:], strict=False))
 
     pieces, last = [], 0
     for match in pattern.finditer(text) if pattern is not None else ():
