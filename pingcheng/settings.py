@@ -258,7 +258,7 @@ NOTICE_SEND_LEASE_SECONDS = env_int("NOTICE_SEND_LEASE_SECONDS", 300)
 # given up); then a daily sweep blanks it and only the masked hint (138****1234) stays.
 NOTICE_ADDRESS_RETENTION_DAYS = env_int("NOTICE_ADDRESS_RETENTION_DAYS", 30)
 # Roles whose holders may issue warnings (预警) to the units of that membership and below.
-ALERT_ISSUER_ROLES = env_list("ALERT_ISSUER_ROLES", ["district_admin", "street_staff"])
+ALERT_ISSUER_ROLES = env_list("ALERT_ISSUER_ROLES", ["district_admin", "street_staff", "supervisor"])
 # SMS rules (pingcheng/notices/rules.py): the signature carriers require, the local hours in which non-urgent
 # SMS are held until the end ("" = none), and how many SMS one number gets a day before the rest wait for the
 # next morning (0 = no cap). Urgent kinds (warnings, confirmation codes) ignore the hours and the cap.

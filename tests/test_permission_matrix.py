@@ -321,9 +321,10 @@ POLICY: dict[str, Rule] = {
         probes=lambda w: [Probe("inquiry led by the department", w.rows["inquiry_department"], unit=w.units["department"]),
                           Probe("inquiry led by street A", w.rows["inquiry_street_a"], unit=w.units["street_a"])],
     ),  # fmt: skip
-    # Warnings: their issuers (street staff, district administrators) read their own; nobody edits one in the admin.
+    # Warnings: their issuers (street staff, supervisors, district administrators) read their own; nobody edits one
+    # in the admin.
     "alerts.alert": Rule(
-        view=frozenset({Role.STREET_STAFF}) | ADMIN, add=NOBODY, change=NOBODY, delete=NOBODY, scope=own,
+        view=frozenset({Role.STREET_STAFF, Role.SUPERVISOR}) | ADMIN, add=NOBODY, change=NOBODY, delete=NOBODY, scope=own,
         probes=lambda w: [Probe("street A's warning", w.rows["alert_street"], owners=(w.user(Role.STREET_STAFF),))],
     ),
     "notices.staffnoticepreference": Rule(
@@ -454,7 +455,8 @@ BACK_OFFICE: dict[str, Endpoint] = {
                                       kwargs=lambda pk: {"pk": pk, "photo": SAMPLE_UUID}),  # fmt: skip
     # Warnings: any staff member lists their own; issuers issue; a board and its re-send are the issuer's own.
     "alerts:list": Endpoint("GET", may=any_staff),
-    "alerts:new": Endpoint("GET", may=lambda viewer: viewer.role in {Role.STREET_STAFF, Role.DISTRICT_ADMIN}),
+    "alerts:new": Endpoint("GET", may=lambda viewer: viewer.role in {Role.STREET_STAFF, Role.SUPERVISOR,
+                                                                         Role.DISTRICT_ADMIN}),  # fmt: skip
     "alerts:board": Endpoint("GET", may=own, model="alerts.alert", kwargs=lambda pk: {"alert_id": pk}),
     "alerts:resend": Endpoint("POST", may=own, model="alerts.alert", ok=frozenset({302}),
                               kwargs=lambda pk: {"alert_id": pk}),  # fmt: skip

@@ -1,8 +1,9 @@
 """Who may issue warnings, to which units, and whose boards they see; acknowledgement links by token.
 
-Issuers are staff holding one of ``ALERT_ISSUER_ROLES`` (district administrators and street staff by default):
-they issue to units in their scope — the units of those memberships and everything below. A board is seen by
-the warning's issuer and by district administrators; anyone else gets the same 404 as for a missing warning.
+Issuers are staff holding one of ``ALERT_ISSUER_ROLES`` (district administrators, street staff and the
+district's supervisors, 督办人, by default): they issue to units in their scope — the units of those memberships
+and everything below (a supervisor at the district: every street and community). A board is seen by the
+warning's issuer and by district administrators; anyone else gets the same 404 as for a missing warning.
 """
 
 from django.conf import settings

@@ -1,10 +1,11 @@
-"""The warning journey of issue 13 in Chromium: the street's leader issues a heavy-rain flood warning to two
+"""The warning journey of issue 13 in Chromium: the district's supervisor issues a heavy-rain flood warning to two
 communities from the issue page, a grid worker acknowledges it on a 390 px phone from the link the warning
 carried, and the board shows who has acknowledged, who is still missing, and the community nobody was reached in.
 
 The fan-out runs here the way the sweep runs it (``alert_fanout_run``); the worker's part is covered by
-``tests/notices/test_reliability.py``. The issuer is the demo's street account (``xinwang``): warnings are issued
-by ``ALERT_ISSUER_ROLES`` (district administrators and street staff), not by the desk's 督办 role.
+``tests/notices/test_reliability.py``. The issuer is the demo's district supervisor (``supervisor``, 区督办人):
+``ALERT_ISSUER_ROLES`` holds district administrators, street staff and supervisors by default, and a supervisor's
+membership at the district puts every community in their scope.
 """
 
 from urllib.parse import urlsplit
@@ -51,7 +52,7 @@ def test_a_flood_warning_to_two_communities_is_acknowledged_from_the_link_and_th
 ):
     desk = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
     desk.set_default_timeout(15_000)
-    _sign_in(desk, site, "xinwang", "/alerts/new/")
+    _sign_in(desk, site, "supervisor", "/alerts/new/")
     desk.fill("input[name=title]", TITLE)
     desk.check("input[name=severity][value=orange]")
     desk.fill("textarea[name=text]", "预计今夜有大暴雨，请各网格员立即巡查低洼院落和地下车库，转移危险区域群众。")
@@ -61,6 +62,7 @@ def test_a_flood_warning_to_two_communities_is_acknowledged_from_the_link_and_th
     alert = Alert.objects.get(title=TITLE)
     desk.wait_for_url(f"{site}/alerts/{alert.pk}/")
     assert {unit.name for unit in alert.units.all()} == {"柳园东院社区", "御锦源社区"}
+    assert alert.issued_by.username == "supervisor"
 
     for fanout in alert.fanouts.all():
         services.alert_fanout_run(fanout_id=fanout.pk)
