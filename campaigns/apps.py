@@ -7,7 +7,7 @@ class CampaignsConfig(AppConfig):
     verbose_name = _("专项活动")
 
     def ready(self) -> None:
-        from campaigns.dashboard import leader_panel
+        from campaigns.dashboard import field_panel, leader_panel
         from campaigns.models import (
             Activity,
             ActivityEvent,
@@ -39,6 +39,7 @@ class CampaignsConfig(AppConfig):
         guard_register("campaign_finding_due", notices.finding_due_still_true)
         guard_register("campaign_finding_overdue", notices.finding_overdue_still_true)
         dashboard_panel_register("campaigns.leader", leader_panel)
+        dashboard_panel_register("campaigns.field", field_panel)
         demo_loader_register("campaigns", "campaigns.demo.load")
         for model in (CampaignType, Metric, Campaign, Target, ActivityFigure):
             audit_register(model)

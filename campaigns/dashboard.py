@@ -480,3 +480,55 @@ def leader_panel(*, user) -> Panel | None:
         PanelItem(label=_("已逾期未整改"), count=counts["overdue"], url=url, urgent=counts["overdue"] > 0),
     ]
     return Panel(title=_("专项活动"), items=items, order=30)
+
+
+# Findings by what they wait for: the responsible unit rectifies an ordered one; the unit where it was found (or
+# the one it was escalated to) orders a new or failed one and re-inspects a reported one (campaigns.workflow).
+_TO_RECTIFY = (Finding.Status.ORDERED, Finding.Status.IN_PROGRESS)
+_TO_ORDER = (Finding.Status.FOUND, Finding.Status.FAILED)
+
+
+def field_panel(*, user) -> Panel | None:
+    """The back office's home for whoever logs campaign work (grid workers, community and street staff): the way
+    to the phone pages at /field/, with their drafts and the findings waiting on their units. Three queries: the
+    memberships, the activities' counts and the findings' counts (none for a correspondent or newsroom staff,
+    whose memberships open no campaign records)."""
+    from campaigns import access  # campaigns.access imports this module for DashboardScope
+
+    if not access.user_works_on_campaigns(user):
+        return None
+    everything = directory_access.user_sees_everything(user)
+    rectifying = DashboardScope(roots=tuple(directory_access.unit_paths_for_user(user, roles=access.CAMPAIGN_ROLES)),
+                                everything=everything)  # fmt: skip
+    deciding = DashboardScope(roots=tuple(directory_access.unit_paths_for_user(user, roles=access.FINDING_DECIDERS)),
+                              everything=everything)  # fmt: skip
+    rectifier = rectifying.q("responsible_unit__path")
+    decider = deciding.q("activity__unit__path") | deciding.q("escalated_to__path")
+    activities = access.activities_for_user(user).aggregate(
+        drafts=Count("pk", filter=Q(status=Activity.Status.DRAFT, created_by=user)),
+        to_report=Count("pk", filter=Q(status=Activity.Status.HELD)),
+    )
+    to_rectify = Q(status__in=_TO_RECTIFY) & rectifier
+    findings = Finding.objects.filter(rectifier | decider).exclude(status=Finding.Status.CLEARED).aggregate(
+        to_rectify=Count("pk", filter=to_rectify),
+        overdue=Count("pk", filter=to_rectify & finding_overdue_q(workday_today())),
+        to_order=Count("pk", filter=Q(status__in=_TO_ORDER) & decider),
+        to_reinspect=Count("pk", filter=Q(status=Finding.Status.REPORTED) & decider),
+    )  # fmt: skip
+    home = reverse("campaigns-field:home")
+    on_findings, on_drafts, on_report = f"{home}#findings-heading", f"{home}#drafts-heading", f"{home}#report-heading"
+    items = [
+        PanelItem(label=_("登记活动"), url=reverse("campaigns-field:activity_new"),
+                  note=_("巡查、宣传、走访等，手机上填写")),  # fmt: skip
+        PanelItem(label=_("我的草稿"), count=activities["drafts"], url=on_drafts),
+    ]
+    if activities["to_report"]:
+        items.append(PanelItem(label=_("已开展、待总结的活动"), count=activities["to_report"], url=on_report))
+    items.append(PanelItem(label=_("待整改的问题"), count=findings["to_rectify"], url=on_findings,
+                           urgent=findings["overdue"] > 0,
+                           note=_("其中 %(n)s 项已逾期") % {"n": findings["overdue"]} if findings["overdue"] else ""))  # fmt: skip
+    if everything or deciding.roots:
+        items.append(PanelItem(label=_("待下达整改的问题"), count=findings["to_order"], url=on_findings))
+        items.append(PanelItem(label=_("待复查的问题"), count=findings["to_reinspect"], url=on_findings))
+    items.append(PanelItem(label=_("打开活动填报"), url=home, note=_("全部待办、计划中的活动和台账导出")))
+    return Panel(title=_("现场工作"), items=items, order=20)

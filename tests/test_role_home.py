@@ -150,3 +150,20 @@ def test_a_panel_whose_query_fails_leaves_the_other_panels_working_inside_a_tran
     with transaction.atomic():
         titles = [panel.title for panel in dashboard.dashboard_panels(user=desk["editor"])]
     assert "轮到我审的稿件" in titles
+
+
+@pytest.mark.django_db(transaction=True)  # autocommit, as in production: no per-panel savepoints to count
+@pytest.mark.parametrize("role", [Role.GRID_WORKER, Role.COMMUNITY_STAFF])
+def test_field_workers_are_led_to_the_field_pages_and_their_warnings_in_few_queries(client, role,
+                                                                                    django_assert_max_num_queries):  # fmt: skip
+    street = UnitFactory(code="xinwang", name="新旺街道", kind=Unit.Kind.STREET, parent=district())
+    community = UnitFactory(code="yujinyuan", name="御锦源社区", kind=Unit.Kind.COMMUNITY, parent=street)
+    grid = UnitFactory(code="yujinyuan-grid-1", name="御锦源社区第一网格", kind=Unit.Kind.GRID, parent=community)
+    worker = staff(role, grid if role == Role.GRID_WORKER else community)
+    client.force_login(worker)
+    client.get(HOME)
+    # Measured: 11 queries for a grid worker, 15 for community staff (who also get the campaign dashboard's panel).
+    with django_assert_max_num_queries(16):
+        response = client.get(HOME)
+    assert "现场工作" in [panel.title for panel in response.context["panels"]]
+    assert 'href="/field/activities/new/"' in response.text and "登记活动" in response.text
