@@ -15,7 +15,9 @@ from tests.factories import UnitFactory, district, staff
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_the_issue_form_sent_twice_at_once_issues_one_warning():
+def test_the_issue_form_sent_twice_at_once_issues_one_warning(broker_down):
+    # With the broker down the fan-out waits for the sweep: a session's Celery worker (started by an earlier
+    # test file on this xdist worker) would otherwise be expanding it while the test database is flushed.
     street = UnitFactory(code="xinwang", name="新旺街道", kind=Unit.Kind.STREET, parent=district())
     community = UnitFactory(code="yujinyuan", name="御锦源社区", kind=Unit.Kind.COMMUNITY, parent=street)
     issuer = staff(Role.STREET_STAFF, street, username="xinwang")
