@@ -11,8 +11,6 @@ notice, whose address is blanked once it is delivered.
 from __future__ import annotations
 
 import logging
-import re
-import unicodedata
 from collections.abc import Iterable
 from datetime import date, timedelta
 
@@ -41,6 +39,7 @@ from pingcheng.directory.models import Membership, Unit
 from pingcheng.notices.services import notice_enqueue, notice_enqueue_sms, notices_erase_sent_addresses
 from pingcheng.page_cache import page_product_changed
 from pingcheng.personal_data import personal_data_digest
+from pingcheng.phones import mobile_number
 from pingcheng.redaction import redact
 from pingcheng.workdays import SHANGHAI, deadline_set, workday_after, workday_today, workdays_between
 
@@ -58,8 +57,6 @@ MAX_EXTENSION_DAYS = 30
 KINDS_NEEDING_NAME = frozenset({Inquiry.Kind.COMPLAINT, Inquiry.Kind.HELP})
 TITLE_MAX = 80
 TEXT_MAX = 2000
-_MOBILE = re.compile(r"1[3-9]\d{9}")
-_PHONE_PUNCTUATION = re.compile(r"[\s\-－—()（）]")
 
 
 # --- helpers ---------------------------------------------------------------------------------------------
@@ -71,12 +68,7 @@ def _refuse(message: str, code: str) -> InquiryActionRefused:
 
 def phone_normalise(phone: str) -> str:
     """A mainland mobile number as 11 digits (spaces, hyphens, +86, full-width digits accepted), or refused."""
-    compact = _PHONE_PUNCTUATION.sub("", unicodedata.normalize("NFKC", phone or ""))
-    if compact.startswith("+86"):
-        compact = compact[3:]
-    elif compact.startswith("86") and len(compact) == 13:
-        compact = compact[2:]
-    if not _MOBILE.fullmatch(compact):
+    if not (compact := mobile_number(phone)):
         raise _refuse(_("请填写 11 位手机号码，例如 13812345678。"), "phone_invalid")
     return compact
 

@@ -12,6 +12,7 @@ number right before 热线 (``12345热线``). Years, sums and counts are left al
 """
 
 import re
+import unicodedata
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -38,6 +39,22 @@ _HOTLINE_RE = re.compile(r"(?<![\d+])\d{3,5}(?=(?:政务服务便民|服务|投�
 _TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
 # Punctuation that may not begin a line (Chinese line-breaking rules).
 _CLOSING = frozenset("、，。；：！？）」』”’》〉")
+
+
+# A mainland mobile however a person types it or a provider writes it: 13900000001, 139 0000 0001, 139-0000-0001,
+# +86 139…, 86139…, 0086139…, full-width digits.
+_MOBILE_TYPED = re.compile(r"^(?:(?:00|\+)?86)?(1[3-9]\d{9})$")
+_TYPED_PUNCTUATION = re.compile(r"[\s\-－—()（）]")
+
+
+def mobile_number(text: str | None) -> str:
+    """The 11 digits of a mainland mobile number written any of the ways above, or "" if ``text`` is none.
+
+    The one reading of a typed or received number for every product, so a resident who subscribed as
+    ``+86 139 0000 0001`` and one who asks as ``13900000001`` are the same number everywhere."""
+    compact = _TYPED_PUNCTUATION.sub("", unicodedata.normalize("NFKC", text or ""))
+    match = _MOBILE_TYPED.match(compact)
+    return match.group(1) if match else ""
 
 
 def tel_uri(number: str) -> str:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from pingcheng.phones import phone_link, phone_links, tel_uri
+from pingcheng.phones import mobile_number, phone_link, phone_links, tel_uri
 
 
 def test_the_seed_pages_hotline_numbers_are_links_and_keep_the_mark_after_them():
@@ -46,3 +46,25 @@ def test_a_contact_blocks_number_is_a_link_and_its_text_is_escaped():
     assert str(phone_link("0352-7654321")) == '<a class="tel" href="tel:03527654321">0352-7654321</a>'
     assert str(phone_link("<b>12")) == "&lt;b&gt;12"
     assert tel_uri(" +86 138-1234-5678") == "tel:+8613812345678"
+
+
+@pytest.mark.parametrize(
+    "written, number",
+    [
+        ("13900000001", "13900000001"),
+        ("139 0000 0001", "13900000001"),
+        ("139-0000-0001", "13900000001"),
+        ("+86 139 0000 0001", "13900000001"),
+        ("8613900000001", "13900000001"),
+        ("008613900000001", "13900000001"),
+        ("（+86）139－0000－0001", "13900000001"),
+        ("１３９００００００01", "13900000001"),
+        ("1390000000", ""),  # ten digits
+        ("23900000001", ""),  # no mobile begins with 2
+        ("0352-5209130", ""),  # a landline
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_a_mobile_number_is_read_the_same_however_it_is_written(written, number):
+    assert mobile_number(written) == number

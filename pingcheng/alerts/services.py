@@ -30,6 +30,7 @@ from pingcheng.errors import DomainError
 from pingcheng.notices.audience import unit_paths_with_ancestors
 from pingcheng.notices.bulk import BulkTarget, notices_dispatch, notices_enqueue_many, notices_redrive
 from pingcheng.notices.models import Notice, Subscription, Topic
+from pingcheng.phones import mobile_number
 
 logger = logging.getLogger(__name__)
 
@@ -39,15 +40,11 @@ RECIPIENT_ROLES = (Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.STREET_STAFF)
 # An SMS reply is matched to warnings of the last few days only: an old code typed again acknowledges nothing.
 REPLY_WINDOW = timedelta(days=7)
 _REPLY_CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
-# A mainland sender as providers write it in their inbound callbacks: 13900000001, +8613900000001, 8613900000001,
-# 008613900000001, with or without spaces and dashes.
-_SENDER = re.compile(r"^(?:(?:00|\+)?86)?(1[3-9]\d{9})$")
 
 
 def _sender_mobile(phone: str | None) -> str:
     """The 11-digit mobile of an SMS reply's sender, or "" for anything else."""
-    match = _SENDER.match(re.sub(r"[\s-]", "", phone or ""))
-    return match.group(1) if match else ""
+    return mobile_number(phone)
 
 
 # --- Issue ---------------------------------------------------------------------------------------------

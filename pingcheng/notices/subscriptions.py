@@ -24,6 +24,7 @@ from pingcheng.notices import streams as streams_module
 from pingcheng.notices.masking import mask_address
 from pingcheng.notices.models import DigestItem, Frequency, Notice, Subscriber, SubscriberCode, Subscription
 from pingcheng.notices.services import DUE_STATUSES, _dispatch
+from pingcheng.phones import mobile_number
 
 CODE_TTL = timedelta(minutes=10)
 CODE_MAX_ATTEMPTS = 5
@@ -35,8 +36,12 @@ ADDRESS_KINDS = ("subscription_confirm", "subscription_code", "subscription_mana
 
 
 def address_normalize(address: str) -> str:
+    """An e-mail address in lower case, a mobile as its 11 digits (``+86 139 …`` too); anything else compacted,
+    for the form to refuse with its message."""
     address = address.strip()
-    return address.lower() if "@" in address else address.replace(" ", "").replace("-", "")
+    if "@" in address:
+        return address.lower()
+    return mobile_number(address) or address.replace(" ", "").replace("-", "")
 
 
 def subscriber_by_address(address: str) -> Subscriber | None:

@@ -79,6 +79,15 @@ def test_subscribing_by_phone_is_confirmed_by_the_code_sent_by_sms(client, units
     assert person.confirmed_at is not None
 
 
+@pytest.mark.parametrize("typed", ["+86 139 0013 9000", "+86-139-0013-9000", "86 13900139000", "１３９００１３９０００"])
+def test_a_phone_typed_with_the_country_code_or_full_width_digits_is_one_number(client, units, typed):
+    follower(phone="13900139000", unit=units["zhenhua"])
+    response = _subscribe(client, units, typed)
+    assert response.status_code in (200, 302) and "errorlist" not in response.text
+    # The same resident, not a second subscriber under another spelling of the number.
+    assert list(Subscriber.objects.values_list("phone", flat=True)) == ["13900139000"]
+
+
 def test_a_code_stops_working_after_five_wrong_tries(client, units):
     _subscribe(client, units, "13900139000")
     notices_sweep()
