@@ -13,6 +13,7 @@ from campaigns.models import Activity
 from pingcheng.notices import audience, sms
 from pingcheng.notices.models import DigestItem, Fanout, Frequency, Notice, Topic
 from pingcheng.notices.services import notices_sweep
+from tests.newsroom_fixtures import deliver_notices
 from tests.notices.subscribing import follower
 
 pytestmark = pytest.mark.django_db
@@ -44,11 +45,6 @@ def upcoming(new_activity):
     return make
 
 
-def _deliver() -> int:
-    audience.fanouts_sweep()
-    return notices_sweep()
-
-
 def _announcements() -> list[str]:
     return list(Fanout.objects.filter(kind=KIND).values_list("key", flat=True))
 
@@ -60,7 +56,7 @@ def test_a_planned_public_activity_is_announced_once_to_its_units_subscribers_at
     assert _announcements() == [f"activity:{activity.pk}:announced"]
     activity.summary = "演练转移低洼院落群众。"  # an edit (not a move) announces nothing new
     services.activity_save(activity=activity, by=people["grid"])
-    assert _deliver() == 2
+    assert deliver_notices() == 2
     told = set(Notice.objects.filter(kind=KIND).values_list("subscriber", flat=True))
     assert told == {residents["community"].pk, residents["street"].pk}
     [text] = [message.text for message in sms.outbox]
@@ -71,7 +67,7 @@ def test_a_planned_public_activity_is_announced_once_to_its_units_subscribers_at
     )
     [item] = DigestItem.objects.filter(key=f"activity:{activity.pk}:announced")
     assert item.subscriber == residents["daily"] and item.context["title"] == "防汛应急演练"
-    assert _deliver() == 0
+    assert deliver_notices() == 0
 
 
 def test_a_draft_is_announced_when_it_is_planned_not_before(upcoming, people, residents):

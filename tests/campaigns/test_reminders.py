@@ -14,15 +14,11 @@ from pingcheng.notices import audience, sms
 from pingcheng.notices.models import Fanout, Frequency, Notice, Topic
 from pingcheng.notices.services import notices_sweep
 from pingcheng.notices.subscriptions import subscriber_unsubscribe
+from tests.newsroom_fixtures import deliver_notices
 from tests.notices.subscribing import follower
 
 pytestmark = pytest.mark.django_db
 PHONE = "13900139000"
-
-
-def _deliver():
-    audience.fanouts_sweep()
-    return notices_sweep()
 
 
 @pytest.fixture
@@ -54,7 +50,7 @@ def test_a_reminder_goes_24_hours_before_once_and_not_earlier(planned, resident)
     campaign_notices_sweep(now=now + timedelta(hours=1, minutes=1))
     campaign_notices_sweep(now=now + timedelta(hours=1, minutes=2))  # the next minute's run
     assert list(Fanout.objects.values_list("key", flat=True)) == [f"activity:{activity.pk}:reminder:24h:0"]
-    assert _deliver() == 1
+    assert deliver_notices() == 1
     [text] = _texts()
     assert "防汛应急演练" in text and "御锦源广场" in text and f"/subscribe/unsubscribe/{resident.token}/" in text
 
@@ -64,7 +60,7 @@ def test_the_2_hour_reminder_follows_and_a_late_sweep_sends_only_that_one(planne
     campaign_notices_sweep()
     campaign_notices_sweep()
     assert list(Fanout.objects.values_list("key", flat=True)) == [f"activity:{activity.pk}:reminder:2h:0"]
-    assert _deliver() == 1
+    assert deliver_notices() == 1
 
 
 def test_reminders_reach_subscribers_of_the_units_above_but_not_digest_or_other_subscribers(planned, units, resident):
@@ -74,7 +70,7 @@ def test_reminders_reach_subscribers_of_the_units_above_but_not_digest_or_other_
     follower(phone="13900139003", unit=units["yujinyuan"], topic=Topic.NEWS)
     planned(in_hours=1)
     campaign_notices_sweep()
-    _deliver()
+    deliver_notices()
     assert set(Notice.objects.filter(kind="campaign_activity_reminder").values_list("subscriber", flat=True)) == {
         resident.pk, street.pk
     }  # fmt: skip
@@ -89,7 +85,7 @@ def test_no_reminder_for_a_draft_an_internal_activity_or_an_unsubscribed_residen
     planned(in_hours=1)
     subscriber_unsubscribe(subscriber=resident)
     campaign_notices_sweep()
-    _deliver()
+    deliver_notices()
     assert sms.outbox == [] and not Notice.objects.filter(kind="campaign_activity_reminder").exists()
 
 
@@ -102,13 +98,13 @@ def test_a_reminder_written_before_a_move_is_not_sent_and_the_move_is_told_inste
     activity.ends_at += timedelta(days=2)
     services.activity_save(activity=activity, by=people["grid"])
     campaign_notices_sweep()
-    _deliver()
+    deliver_notices()
     reminder.refresh_from_db()
     assert reminder.status == Notice.Status.CANCELED
     [text] = _texts()
     assert "改期" in text and "防汛应急演练" in text
     campaign_notices_sweep()
-    _deliver()
+    deliver_notices()
     assert len(sms.outbox) == 1  # the move is told once
     # At its new time the activity is reminded of again (a new sequence).
     activity.refresh_from_db()
@@ -123,7 +119,7 @@ def test_a_cancelled_activity_is_told_as_cancelled_and_never_reminded(planned, r
     services.activity_step(activity=activity, by=people["grid"], name="cancel", note="暴雨红色预警，改日举行")
     campaign_notices_sweep()
     campaign_notices_sweep(now=activity.starts_at - timedelta(hours=1))
-    _deliver()
+    deliver_notices()
     assert Notice.objects.get(kind="campaign_activity_reminder").status == Notice.Status.CANCELED
     [text] = _texts()
     assert "取消" in text and "防汛应急演练" in text

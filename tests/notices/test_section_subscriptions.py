@@ -9,15 +9,13 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from articles import services as newsroom
 from articles.links import section_stream
-from articles.models import Article, ReviewDecision, Section
+from articles.models import Section
 from pingcheng.errors import DomainError
 from pingcheng.notices import audience, sms
 from pingcheng.notices.models import DigestItem, Frequency, Notice, Subscription, Topic
-from pingcheng.notices.services import notices_sweep
 from pingcheng.notices.subscriptions import subscriber_subscribe
-from tests.factories import ArticleFactory
+from tests.newsroom_fixtures import deliver_notices, publish_after_review
 from tests.notices.subscribing import follower, unit_tree
 
 pytestmark = pytest.mark.django_db
@@ -46,30 +44,14 @@ def _stream_follower(section, *, phone="", email="", frequency=Frequency.IMMEDIA
     return person
 
 
-def _publish(desk, section, *units_about) -> Article:
-    article = ArticleFactory(created_by=desk["reporter"], headline="平城区开展防汛应急演练", section=section,
-                             lead="演练模拟暴雨内涝。")  # fmt: skip
-    article.units.set(units_about)
-    newsroom.article_submit(article=article, by=desk["reporter"])
-    for who in ("editor", "deputy", "chief"):
-        newsroom.article_review(article=article, by=desk[who], outcome=ReviewDecision.Outcome.PASS)
-    article.refresh_from_db()
-    return newsroom.article_publish_now(article=article, by=desk["chief"])
-
-
-def _deliver() -> None:
-    audience.fanouts_sweep()
-    notices_sweep()
-
-
 def test_an_article_reaches_its_sections_followers_and_each_subscriber_once(desk, units, sections):
     section_only = _stream_follower(sections["news"], phone="13900000001")
     both = _stream_follower(sections["news"], phone="13900000002", unit=units["yujinyuan"])
     unit_only = follower(phone="13900000003", unit=units["yujinyuan"], topic=Topic.NEWS)
     other_section = _stream_follower(sections["people"], phone="13900000004")
     other_unit = follower(phone="13900000005", unit=units["zhenhua"], topic=Topic.NEWS)
-    _publish(desk, sections["news"], units["yujinyuan"])
-    _deliver()
+    publish_after_review(desk, units["yujinyuan"], section=sections["news"])
+    deliver_notices()
     told = list(Notice.objects.filter(kind="news_published").values_list("subscriber", flat=True))
     assert sorted(told) == sorted([section_only.pk, both.pk, unit_only.pk])
     assert other_section.pk not in told and other_unit.pk not in told
@@ -78,8 +60,8 @@ def test_an_article_reaches_its_sections_followers_and_each_subscriber_once(desk
 
 def test_an_article_without_units_still_reaches_its_sections_followers(desk, units, sections):
     section_only = _stream_follower(sections["news"], email="reader@example.com")
-    _publish(desk, sections["news"])
-    _deliver()
+    publish_after_review(desk, section=sections["news"])
+    deliver_notices()
     assert list(Notice.objects.filter(kind="news_published").values_list("subscriber", flat=True)) == [section_only.pk]
 
 
@@ -88,8 +70,8 @@ def test_a_digest_subscriber_following_the_unit_and_the_section_gets_the_article
 ):
     person = _stream_follower(sections["news"], phone="13900000006", unit=units["yujinyuan"],
                               frequency=Frequency.DAILY)  # fmt: skip
-    _publish(desk, sections["news"], units["yujinyuan"])
-    _deliver()
+    publish_after_review(desk, units["yujinyuan"], section=sections["news"], headline="平城区开展防汛应急演练")
+    deliver_notices()
     assert not Notice.objects.filter(kind="news_published").exists()
     assert DigestItem.objects.filter(subscriber=person).count() == 1
     tomorrow = timezone.localdate() + timedelta(days=1)
@@ -102,8 +84,8 @@ def test_a_digest_subscriber_following_the_unit_and_the_section_gets_the_article
 def test_the_more_immediate_frequency_wins_when_a_unit_and_a_section_both_match(desk, units, sections):
     person = follower(phone="13900000007", unit=units["yujinyuan"], topic=Topic.NEWS, frequency=Frequency.WEEKLY)
     Subscription.objects.create(subscriber=person, topic=Topic.NEWS, stream=section_stream(sections["news"].pk))
-    _publish(desk, sections["news"], units["yujinyuan"])
-    _deliver()
+    publish_after_review(desk, units["yujinyuan"], section=sections["news"])
+    deliver_notices()
     assert Notice.objects.filter(kind="news_published", subscriber=person).count() == 1
     assert not DigestItem.objects.filter(subscriber=person).exists()
 

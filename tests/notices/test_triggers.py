@@ -10,13 +10,11 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
-from articles import services as newsroom
-from articles.models import Article, ReviewDecision
 from pingcheng.notices import audience, sms
 from pingcheng.notices.models import DigestItem, Fanout, Frequency, Notice
 from pingcheng.notices.services import notices_sweep
 from tests.conftest import wait_for
-from tests.factories import ArticleFactory
+from tests.newsroom_fixtures import deliver_notices, publish_after_review
 from tests.notices.subscribing import follower, unit_tree
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -27,26 +25,10 @@ def units(db):
     return unit_tree()
 
 
-def _publish(desk, *units_about) -> Article:
-    article = ArticleFactory(created_by=desk["reporter"], headline="御锦源社区开展防汛应急演练",
-                             lead="演练模拟暴雨内涝，转移群众120人。")  # fmt: skip
-    article.units.set(units_about)
-    newsroom.article_submit(article=article, by=desk["reporter"])
-    for who in ("editor", "deputy", "chief"):
-        newsroom.article_review(article=article, by=desk[who], outcome=ReviewDecision.Outcome.PASS)
-    article.refresh_from_db()
-    return newsroom.article_publish_now(article=article, by=desk["chief"])
-
-
-def _deliver() -> None:
-    audience.fanouts_sweep()
-    notices_sweep()
-
-
 @pytest.mark.django_db
 def test_publishing_writes_one_fanout_and_no_notices_in_the_request(desk, units):
     follower(phone="13900139000", unit=units["yujinyuan"])
-    article = _publish(desk, units["yujinyuan"])
+    article = publish_after_review(desk, units["yujinyuan"])
     fanout = Fanout.objects.get()
     assert fanout.key == f"article:{article.pk}:subscribers" and fanout.done_at is None
     assert not Notice.objects.filter(kind="news_published").exists()
@@ -61,9 +43,9 @@ def test_subscribers_of_the_unit_and_the_units_above_are_told_once_and_others_no
     follower(phone="13900139004", unit=units["yujinyuan"], topic="campaign")  # another topic
     follower(phone="13900139005", unit=units["yujinyuan"], confirmed=False)
     follower(phone="13900139006", unit=units["yujinyuan"], active=False)
-    _publish(desk, units["yujinyuan"])
-    _deliver()
-    _deliver()  # a second run of both sweeps sends nothing again
+    publish_after_review(desk, units["yujinyuan"])
+    deliver_notices()
+    deliver_notices()  # a second run of both sweeps sends nothing again
     told = set(Notice.objects.filter(kind="news_published", status="sent").values_list("subscriber", flat=True))
     assert told == {community.pk, street.pk, district_wide.pk}
     assert [message.phone for message in sms.outbox] == ["13900139000"]
@@ -76,15 +58,15 @@ def test_subscribers_of_the_unit_and_the_units_above_are_told_once_and_others_no
 def test_a_district_wide_article_reaches_district_wide_subscriptions_only(desk, units):
     everywhere = follower(email="all@example.com", unit=None)
     follower(email="street@example.com", unit=units["xinwang"])
-    _publish(desk)
-    _deliver()
+    publish_after_review(desk)
+    deliver_notices()
     assert list(Notice.objects.filter(kind="news_published").values_list("subscriber", flat=True)) == [everywhere.pk]
 
 
 @pytest.mark.django_db
 def test_the_fanout_is_expanded_in_chunks_and_a_repeated_chunk_adds_nothing(desk, units):
     people = [follower(phone=f"1390013{n:04d}", unit=units["xinwang"]) for n in range(7)]
-    _publish(desk, units["yujinyuan"])
+    publish_after_review(desk, units["yujinyuan"])
     fanout = Fanout.objects.get()
     assert audience.fanout_expand(fanout_id=fanout.pk, chunk=3) is True
     fanout.refresh_from_db()
@@ -101,7 +83,7 @@ def test_the_fanout_is_expanded_in_chunks_and_a_repeated_chunk_adds_nothing(desk
 @pytest.mark.django_db
 def test_a_leased_fanout_is_not_expanded_by_a_second_runner(desk, units):
     follower(phone="13900139000", unit=units["xinwang"])
-    _publish(desk, units["xinwang"])
+    publish_after_review(desk, units["xinwang"])
     fanout = Fanout.objects.get()
     Fanout.objects.filter(pk=fanout.pk).update(lease_until=timezone.now() + audience.FANOUT_LEASE)
     assert audience.fanouts_sweep() == 0
@@ -118,9 +100,9 @@ def test_daily_subscribers_get_one_digest_at_0730_and_none_when_empty(desk, unit
     weekly = follower(email="weekly@example.com", unit=units["xinwang"], frequency=Frequency.WEEKLY)
     clock = {"now": _at(26, 18)}  # Thursday evening
     monkeypatch.setattr(timezone, "now", lambda: clock["now"])
-    _publish(desk, units["yujinyuan"])
-    second = _publish(desk, units["xinwang"])
-    _deliver()
+    publish_after_review(desk, units["yujinyuan"])
+    second = publish_after_review(desk, units["xinwang"])
+    deliver_notices()
     assert mail.outbox == [] and DigestItem.objects.count() == 4
     clock["now"] = _at(27, 7, 29)
     assert audience.digests_sweep() == 0
@@ -145,8 +127,8 @@ def test_a_late_digest_run_still_sends_and_only_once(desk, units, monkeypatch):
     follower(phone="13900139000", unit=units["xinwang"], frequency=Frequency.DAILY)
     clock = {"now": _at(26, 18)}
     monkeypatch.setattr(timezone, "now", lambda: clock["now"])
-    _publish(desk, units["xinwang"])
-    _deliver()
+    publish_after_review(desk, units["xinwang"])
+    deliver_notices()
     clock["now"] = _at(27, 11, 0)  # beat was down all morning
     assert audience.digests_sweep() == 1
     clock["now"] = _at(27, 11, 1)
@@ -160,8 +142,8 @@ def test_an_unsubscribed_digest_subscriber_gets_no_digest(desk, units, monkeypat
     person = follower(email="daily@example.com", unit=units["xinwang"], frequency=Frequency.DAILY)
     clock = {"now": _at(26, 18)}
     monkeypatch.setattr(timezone, "now", lambda: clock["now"])
-    _publish(desk, units["xinwang"])
-    _deliver()
+    publish_after_review(desk, units["xinwang"])
+    deliver_notices()
     subscriber_unsubscribe(subscriber=person)
     clock["now"] = _at(27, 7, 30)
     assert audience.digests_sweep() == 0
@@ -174,7 +156,7 @@ def test_an_unsubscribed_digest_subscriber_gets_no_digest(desk, units, monkeypat
 def test_a_published_article_reaches_a_subscriber_through_the_broker_and_a_real_worker(desk, units, celery_worker):
     person = follower(phone="13900139000", unit=units["yujinyuan"])
     with transaction.atomic():
-        _publish(desk, units["yujinyuan"])
+        publish_after_review(desk, units["yujinyuan"])
 
     def delivered():
         sent = Notice.objects.filter(subscriber=person, kind="news_published", status="sent").exists()
@@ -191,5 +173,5 @@ def test_a_warning_to_subscribers_goes_at_once_even_to_digest_subscribers(units)
     with transaction.atomic():
         audience.subscribers_notify(kind="news_published", topic=Topic.WARNING, key="warning:1",
                                     units=[units["yujinyuan"]], context={"title": "暴雨橙色预警", "url": "http://x/"})  # fmt: skip
-    _deliver()
+    deliver_notices()
     assert Notice.objects.get(key="warning:1").subscriber == person and not DigestItem.objects.exists()
