@@ -10,33 +10,9 @@ from django.utils import timezone
 
 from pingcheng.alerts import services
 from pingcheng.alerts.models import Alert
-from pingcheng.directory.models import Role, Unit
-from tests.factories import UnitFactory, district, staff
 
 pytestmark = pytest.mark.django_db
 HOME = "/admin/"
-
-
-@pytest.fixture
-def tree():
-    root = district()
-    street = UnitFactory(code="xinwang", name="新旺街道", kind=Unit.Kind.STREET, parent=root)
-    other_street = UnitFactory(code="xiaonantou", name="小南头街道", kind=Unit.Kind.STREET, parent=root)
-    community = UnitFactory(code="yujinyuan", name="御锦源社区", kind=Unit.Kind.COMMUNITY, parent=street)
-    grid = UnitFactory(code="yujinyuan-grid-1", name="御锦源社区第一网格", kind=Unit.Kind.GRID, parent=community)
-    far = UnitFactory(code="far", name="远方社区", kind=Unit.Kind.COMMUNITY, parent=other_street)
-    return {"district": root, "street": street, "community": community, "grid": grid, "far": far}
-
-
-@pytest.fixture
-def people(tree):
-    return {
-        "issuer": staff(Role.STREET_STAFF, tree["street"], username="xinwang"),
-        "supervisor": staff(Role.SUPERVISOR, tree["district"], username="supervisor"),
-        "grid": staff(Role.GRID_WORKER, tree["grid"], username="grid"),
-        "community": staff(Role.COMMUNITY_STAFF, tree["community"], username="yjy"),
-        "reporter": staff(Role.REPORTER, tree["community"], username="reporter"),
-    }
 
 
 def _issue(by, units, title="暴雨橙色预警"):

@@ -10,40 +10,13 @@ from django.urls import reverse
 
 from pingcheng.alerts import services
 from pingcheng.alerts.models import Alert, AlertFanout, AlertRecipient
-from pingcheng.directory.models import Membership, Role, Unit
+from pingcheng.directory.models import Membership, Role
 from pingcheng.errors import DomainError
 from pingcheng.notices import sms
 from pingcheng.notices.models import Notice, StaffNoticePreference
-from tests.factories import UnitFactory, district, staff
+from tests.factories import staff
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def tree():
-    root = district()
-    street = UnitFactory(code="xinwang", name="新旺街道", kind=Unit.Kind.STREET, parent=root)
-    other_street = UnitFactory(code="xiaonantou", name="小南头街道", kind=Unit.Kind.STREET, parent=root)
-    community = UnitFactory(code="yujinyuan", name="御锦源社区", kind=Unit.Kind.COMMUNITY, parent=street)
-    second = UnitFactory(code="jinxiu", name="锦绣社区", kind=Unit.Kind.COMMUNITY, parent=street)
-    grid = UnitFactory(code="yujinyuan-grid-1", name="御锦源社区第一网格", kind=Unit.Kind.GRID, parent=community)
-    far = UnitFactory(code="far", name="远方社区", kind=Unit.Kind.COMMUNITY, parent=other_street)
-    return {"district": root, "street": street, "other_street": other_street, "community": community,
-            "second": second, "grid": grid, "far": far}  # fmt: skip
-
-
-@pytest.fixture
-def people(tree):
-    issuer = staff(Role.STREET_STAFF, tree["street"], username="xinwang", last_name="赵", first_name="红梅")
-    grid_worker = staff(Role.GRID_WORKER, tree["grid"], username="grid", last_name="陈", first_name="晓东",
-                        email="grid@pingcheng.example")  # fmt: skip
-    # The warning mobile is the preference's number; SMS for ordinary work notices stays off.
-    StaffNoticePreference.objects.create(user=grid_worker, phone="13900000001")
-    community_staff = staff(Role.COMMUNITY_STAFF, tree["community"], username="yjy", last_name="刘", first_name="淑芬")
-    elsewhere = staff(Role.GRID_WORKER, tree["far"], username="far", last_name="吴", first_name="远")
-    reporter = staff(Role.REPORTER, tree["community"], username="reporter", last_name="邱", first_name="东芳")
-    return {"issuer": issuer, "grid": grid_worker, "community": community_staff, "elsewhere": elsewhere,
-            "reporter": reporter}  # fmt: skip
 
 
 def _issue(people, units, **fields):
