@@ -15,17 +15,21 @@ from django.utils.translation import gettext_lazy as _
 from pingcheng.alerts import access, selectors
 from pingcheng.alerts.models import Alert
 from pingcheng.directory.admin_base import RoleModelAdmin
-from pingcheng.directory.models import Role
 
 
 @admin.register(Alert)
 class AlertAdmin(RoleModelAdmin):
-    view_roles = frozenset({Role.DISTRICT_ADMIN, Role.STREET_STAFF})
     list_display = ["title", "severity", "issued_by", "issued_at", "acknowledged_count", "board_link"]
     list_filter = ["severity", "issued_at"]
     search_fields = ["title"]
     fields = ["title", "severity", "text", "units", "issued_by", "issued_at", "resend_count", "board"]
     readonly_fields = fields
+
+    @property
+    def view_roles(self) -> frozenset[str]:
+        """Whoever may issue warnings sees them here: the issue page's roles, read from the settings on each
+        request (``RoleAdminMixin`` reads this per request), so the two never disagree."""
+        return frozenset(access.issuer_roles())
 
     def get_queryset(self, request):
         return (
@@ -34,12 +38,6 @@ class AlertAdmin(RoleModelAdmin):
             .annotate(total=Count("recipients"),
                       acknowledged=Count("recipients", filter=Q(recipients__acknowledged_at__isnull=False)))
         )  # fmt: skip
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return access.user_may_issue(request.user) or super().has_view_permission(request, obj)
-
-    def has_module_permission(self, request) -> bool:
-        return self.has_view_permission(request)
 
     def has_add_permission(self, request, *args) -> bool:
         return False
