@@ -33,6 +33,8 @@ CANARY = "PINGCHENG_LOG_PRIVACY_CANARY"
         ("收件人 zhangsan@example.com 退信", ["zhangsan@example.com"]),
         (f"诉求人{RESIDENT_DEMO_NAMES[0]}来电", [RESIDENT_DEMO_NAMES[0]]),
         ("电话13912345678，邮箱a.b@mail.example.cn", ["13912345678", "a.b@mail.example.cn"]),
+        # beside an identifier, a number is still found
+        ("task 49ed4782-056c-4573-9549-b1694002273a for 13912345678", ["13912345678"]),
     ],
 )
 def test_contacts_and_demo_resident_names_are_personal_data(text, found):
@@ -46,6 +48,9 @@ def test_contacts_and_demo_resident_names_are_personal_data(text, found):
         "收件人 z***@example.com 退信",
         "task finished at 1718000000000 ms",  # a millisecond timestamp is no phone number
         "notice 12345678901234 claimed",  # nor is a long id that contains one
+        # nor a Celery task id (a UUID) or a hex token whose digits happen to read as one
+        "Task pingcheng.notices.tasks.notice_deliver[49ed4782-056c-4573-9549-b16940022739] received",
+        "token 3f0a9c1e5b7d4a2c8e6f0b16940022739d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6 confirmed",
         "article 7 edited by editor (王同志3)",  # staff are named by username and name
         "",
     ],
