@@ -2,6 +2,7 @@
 
 from datetime import date, datetime, time, timedelta
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
@@ -138,9 +139,18 @@ def article_detail_queryset() -> QuerySet[Article]:
     )
 
 
+def _detail_row(*, pk: int) -> QuerySet[Article]:
+    queryset = article_detail_queryset().filter(pk=pk)
+    if connection.vendor == "postgresql":
+        # The units the related stories are chosen by, read with the row: one round trip less per view.
+        units = Article.units.through.objects.filter(article_id=OuterRef("pk")).values("unit_id")
+        queryset = queryset.annotate(unit_ids=ArraySubquery(units))
+    return queryset
+
+
 # The article page's reads run on every uncached view: compiled once per thread (pingcheng.prepared), they
 # cost what PostgreSQL takes to answer them instead of three times that in Django.
-_DETAIL = PreparedQuery(lambda pk: article_detail_queryset().filter(pk=pk), pk=int)
+_DETAIL = PreparedQuery(_detail_row, pk=int)
 _UNIT_IDS = PreparedQuery(
     lambda pk: Article.units.through.objects.filter(article_id=pk).values_list("unit_id", flat=True), pk=int
 )
@@ -197,7 +207,9 @@ _RELATED_BY_SECTION = PreparedQuery(_related, pk=int, now=datetime, section=int)
 
 def article_related(article: Article) -> list[Article]:
     """Live articles about the same units (or, failing that, the same section), newest first."""
-    unit_ids = _UNIT_IDS(pk=article.pk)
+    unit_ids = getattr(article, "unit_ids", None)  # read with the row on PostgreSQL (article_detail)
+    if unit_ids is None:
+        unit_ids = _UNIT_IDS(pk=article.pk)
     if unit_ids:
         return _RELATED_BY_UNITS(pk=article.pk, now=timezone.now(), units=unit_ids)
     if article.section_id:

@@ -28,6 +28,12 @@ class CampaignsConfig(AppConfig):
         from pingcheng.photos.access import photo_usage_register
 
         page_product_register("campaigns")
+        from django.db.models.signals import m2m_changed
+
+        from campaigns.signal_handlers import activity_articles_changed
+
+        m2m_changed.connect(activity_articles_changed, sender=Activity.articles.through,
+                            dispatch_uid="campaigns.activity_articles_changed")  # fmt: skip
         photo_usage_register(campaign_photo_usages)
         # Notice kinds and the guards that check a reminder is still true when it is sent (campaigns/notices.py).
         from campaigns import notice_kinds, notices  # noqa: F401

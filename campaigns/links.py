@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from campaigns import public
 from campaigns.models import Activity, Campaign
+from pingcheng.page_cache import GenerationMemo
 from pingcheng.prepared import PreparedQuery
 
 CURRENT_SHOWN = 4  # the front page's strip: a glance, the campaigns page has the rest
@@ -52,8 +53,22 @@ def campaigns_current(*, limit: int = CURRENT_SHOWN) -> list[Campaign]:
     return prepared(today=timezone.localdate(), now=timezone.now())
 
 
+def _covered_article_ids() -> frozenset[int]:
+    through = Activity.articles.through
+    return frozenset(
+        through.objects.filter(activity__in=public.activities_public()).values_list("article_id", flat=True)
+    )
+
+
+# Every article page asks which campaigns it covers, and nearly every answer is "none": the few articles that
+# cover a public activity are known per process until the campaigns change, so the others ask nothing.
+_COVERING_ARTICLES = GenerationMemo("campaigns", _covered_article_ids)
+
+
 def campaigns_covered_by(article_id: int) -> list[Campaign]:
     """Public campaigns with a public activity that this article reports on."""
+    if article_id not in _COVERING_ARTICLES.value():
+        return []
     return _COVERED_BY(article=article_id)
 
 

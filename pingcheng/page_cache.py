@@ -144,9 +144,51 @@ class _LocalCopies:
 _local = _LocalCopies()
 
 
+class GenerationMemo:
+    """A value read from ``product``'s data, kept in this process while the product's generation stays the same.
+
+    For what an uncached page would otherwise ask the database on every view though it rarely changes (which
+    articles some public campaign activity covers). The generation is read at most every
+    ``LOCAL_GENERATIONS_MEMO`` seconds; a change announced in this process forgets the value at once, one
+    announced elsewhere is seen within that time, and the value is read again after ``PAGE_FRESH`` seconds
+    whatever the generation says (a per-process cache cannot hear other processes' changes).
+    """
+
+    def __init__(self, product: str, load: Callable[[], object]):
+        self.product = product
+        self._load = load
+        self._lock = threading.Lock()
+        self.forget()
+        _memos.append(self)
+
+    def forget(self) -> None:
+        self._loaded_at = self._checked_at = float("-inf")
+        self._value = self._generation = None
+
+    def value(self):
+        now, value = time.monotonic(), self._value
+        if (
+            value is not None
+            and now - self._checked_at <= LOCAL_GENERATIONS_MEMO
+            and now - self._loaded_at < PAGE_FRESH
+        ):
+            return value
+        generation = page_generation(_registered(self.product))
+        with self._lock:
+            if self._value is None or generation != self._generation or now - self._loaded_at >= PAGE_FRESH:
+                self._value, self._generation, self._loaded_at = self._load(), generation, now
+            self._checked_at = now
+            return self._value
+
+
+_memos: list[GenerationMemo] = []
+
+
 def page_cache_local_clear() -> None:
-    """Drop this process's copies (tests clear the shared cache between cases)."""
+    """Drop this process's copies and memos (tests clear the shared cache between cases)."""
     _local.clear()
+    for memo in _memos:
+        memo.forget()
 
 
 def _generations_of(products: tuple[str, ...], known: dict) -> tuple:
@@ -178,6 +220,9 @@ def page_product_changed(product: str) -> None:
     _registered(product)
     PublicChange.objects.update_or_create(product=product, defaults={"changed_at": timezone.now()})
     _local.forget_generations()
+    for memo in _memos:
+        if memo.product == product:
+            memo.forget()
     key = _generation_key(product)
     try:
         try:

@@ -31,6 +31,7 @@ pytestmark = pytest.mark.django_db
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
+
 SMALL, LARGE = 10, 1000
 MAX_ROWS_READ = 300
 BIG_TABLES = ("articles_article", "articles_credit", "articles_articlephoto", "articles_article_units",
@@ -162,3 +163,17 @@ def test_every_query_of_every_public_page_reads_a_page_of_rows_not_the_table(cli
                         problems.append(f"{path}: {node['Node Type']} on {table} reads {read} rows:\n{sql}")
         cursor.execute("RESET enable_seqscan")
     assert not problems, "\n\n".join(problems)
+
+
+def test_an_uncached_article_page_is_its_row_its_series_neighbours_and_its_related_stories(client, settings):
+    settings.PAGE_CACHE_ENABLED = False
+    url = f"/news/{_build(SMALL)['article'].pk}/"
+    client.get(url)  # the process learns which articles a campaign covers (none): campaigns.links
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    queries = [query["sql"] for query in captured.captured_queries]
+    units_alone = [sql for sql in queries if sql.startswith('SELECT "articles_article_units"')]
+    # PostgreSQL reads the article's units with its row (an array); SQLite asks for them on their own.
+    assert len(units_alone) == (0 if connection.vendor == "postgresql" else 1)
+    assert len(queries) == 3 + len(units_alone)
+    assert all(sql.startswith('SELECT "articles_article') for sql in queries)  # nothing of the campaigns

@@ -119,3 +119,25 @@ def test_campaign_parts_cost_a_fixed_number_of_queries(client, flood, covered, n
         activity.articles.add(_live(f"第{n}次巡查"))
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(story_url)
+
+
+def test_an_article_no_public_activity_covers_asks_nothing_of_the_campaigns(client, covered):
+    url = covered["unrelated"].get_absolute_url()
+    client.get(url)  # this process learns which articles public activities cover
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url).text
+    assert "本文报道的专项活动" not in page
+    assert [q["sql"] for q in queries.captured_queries if "campaigns_" in q["sql"]] == []
+
+
+def test_coverage_linked_after_a_page_was_read_shows_at_once(client, flood, covered, people,
+                                                             django_capture_on_commit_callbacks):  # fmt: skip
+    url = covered["unrelated"].get_absolute_url()
+    assert "本文报道的专项活动" not in client.get(url).text
+    activity = Activity.objects.get(articles=covered["story"])
+    with django_capture_on_commit_callbacks(execute=True):
+        activity.articles.add(covered["unrelated"])
+    assert flood.title in page_text(client.get(url)).split("本文报道的专项活动", 1)[1]
+    with django_capture_on_commit_callbacks(execute=True):
+        activity.articles.remove(covered["unrelated"])
+    assert "本文报道的专项活动" not in client.get(url).text
