@@ -316,3 +316,33 @@ def test_the_process_keeps_copies_of_a_bounded_number_of_pages(client, live_arti
         client.get(page)
         client.get(page)
     assert len(page_cache._local._pages) == 2
+
+
+def test_an_uncached_page_reads_last_modified_from_the_process_not_the_cache_each_time(client, live_article,
+                                                                                        settings, monkeypatch):  # fmt: skip
+    settings.PAGE_CACHE_ENABLED = False
+    first = client.get("/news/")["Last-Modified"]
+    lookups = []
+    real_get = page_cache.cache.get
+    monkeypatch.setattr(
+        page_cache.cache, "get", lambda *args, **kwargs: lookups.append(args) or real_get(*args, **kwargs)
+    )
+    assert client.get("/news/")["Last-Modified"] == first
+    assert lookups == []  # was two round trips per product on every uncached page
+
+
+def test_last_modified_follows_a_change_at_once_in_this_process_and_soon_from_another(client, live_article, settings):
+    settings.PAGE_CACHE_ENABLED = False
+    before = client.get("/news/")["Last-Modified"]
+    page_cache.time.sleep(1)  # Last-Modified counts whole seconds
+    page_product_changed("news")
+    announced_here = client.get("/news/")["Last-Modified"]
+    assert announced_here != before
+    page_cache.time.sleep(1)
+    # Another process records a change and bumps the generation in the shared cache only.
+    from pingcheng.models import PublicChange
+
+    PublicChange.objects.filter(product="news").update(changed_at=timezone.now())
+    page_cache.cache.incr(page_cache._generation_key("news"))
+    page_cache.time.sleep(page_cache.LOCAL_GENERATIONS_MEMO + 0.05)
+    assert client.get("/news/")["Last-Modified"] != announced_here
