@@ -118,6 +118,14 @@ class _LocalCopies:
             self._generations = generations
             self._generations_read_at = time.monotonic()
 
+    def generation_if_fresh(self, product: str) -> int | None:
+        """``product``'s generation as this process last read it (for the page being rendered, by the
+        middleware), or ``None`` when that read is older than ``LOCAL_GENERATIONS_MEMO`` seconds."""
+        with self._lock:
+            if time.monotonic() - self._generations_read_at > LOCAL_GENERATIONS_MEMO:
+                return None
+            return self._generations.get(product)
+
     def fresh_response(self, key: str):
         """The copy of the page under ``key`` if it is still current by the recently read generations."""
         with self._lock:
@@ -151,7 +159,9 @@ class GenerationMemo:
     articles some public campaign activity covers). The generation is read at most every
     ``LOCAL_GENERATIONS_MEMO`` seconds; a change announced in this process forgets the value at once, one
     announced elsewhere is seen within that time, and the value is read again after ``PAGE_FRESH`` seconds
-    whatever the generation says (a per-process cache cannot hear other processes' changes).
+    whatever the generation says (a per-process cache cannot hear other processes' changes). A value kept from
+    an older generation than the one the middleware just read for this page is read again at once: the page
+    is stored under that generation for ``PAGE_FRESH`` seconds and must not carry the older answer.
     """
 
     def __init__(self, product: str, load: Callable[[], object]):
@@ -166,14 +176,16 @@ class GenerationMemo:
         self._value = self._generation = None
 
     def value(self):
-        now, value = time.monotonic(), self._value
+        now, value, generation = time.monotonic(), self._value, _local.generation_if_fresh(self.product)
         if (
             value is not None
+            and generation in (None, self._generation)
             and now - self._checked_at <= LOCAL_GENERATIONS_MEMO
             and now - self._loaded_at < PAGE_FRESH
         ):
             return value
-        generation = page_generation(_registered(self.product))
+        if generation is None:
+            generation = page_generation(_registered(self.product))
         with self._lock:
             if self._value is None or generation != self._generation or now - self._loaded_at >= PAGE_FRESH:
                 self._value, self._generation, self._loaded_at = self._load(), generation, now
@@ -182,8 +194,9 @@ class GenerationMemo:
 
 
 _memos: list[GenerationMemo] = []
-# product → (when this process read it, its last change): what ``product_last_modified`` answered last.
-_last_modified_local: dict[str, tuple[float, datetime | None]] = {}
+# product → (when this process read it, under which generation, its last change): what
+# ``product_last_modified`` answered last.
+_last_modified_local: dict[str, tuple[float, int, datetime | None]] = {}
 
 
 def page_cache_local_clear() -> None:
@@ -245,20 +258,25 @@ def product_last_modified(product: str) -> datetime | None:
     reads it once and an announced change is seen at once; a clock-driven change shows within the memo time.
     Each process also keeps the answer for ``LOCAL_GENERATIONS_MEMO`` seconds, as it keeps the generations: an
     uncached page asked the cache twice per product it prints, four round trips to Redis on an article page.
+    Not an answer of an older generation than the middleware just read for the page being rendered, though:
+    that page is stored under the newer one, and a stale ``Last-Modified`` would answer a returning reader
+    "not modified" for as long as it is served.
     """
     from pingcheng.models import PublicChange
 
-    now = time.monotonic()
+    now, generation = time.monotonic(), _local.generation_if_fresh(product)
     local = _last_modified_local.get(product)
-    if local is not None and now - local[0] <= LOCAL_GENERATIONS_MEMO:
-        return local[1]
-    key = f"page-last-modified:{product}:{page_generation(product)}"
+    if local is not None and now - local[0] <= LOCAL_GENERATIONS_MEMO and generation in (None, local[1]):
+        return local[2]
+    if generation is None:
+        generation = page_generation(product)
+    key = f"page-last-modified:{product}:{generation}"
     memo = cache.get(key)
     if memo is None:
         recorded = PublicChange.objects.filter(product=product).values_list("changed_at", flat=True).first()
         memo = max(filter(None, [recorded, _last_modified[_registered(product)]()]), default=None) or ""
         cache.set(key, memo, LAST_MODIFIED_MEMO)
-    _last_modified_local[product] = (now, memo or None)
+    _last_modified_local[product] = (now, generation, memo or None)
     return memo or None
 
 
