@@ -22,6 +22,17 @@ CARD_UNUSED = ("created_at", "edited_at", "published_at", "updated_at", "created
                "original_author", "original_title", "responsible_editor", "review_round", "version")  # fmt: skip
 
 
+# What a news list page reads of each article: its stored card (``Article.card_html``), whether it was rendered,
+# and the two values the card is adjusted by per view (the year of an old date, a series part's number). The
+# rest is in the card: no joins, and a fifth of the columns to turn into Python values.
+LIST_CARD_FIELDS = ("card_html", "rendered_at", "publish_at", "series_part")
+
+
+def list_cards(queryset: QuerySet[Article]) -> QuerySet[Article]:
+    """``queryset`` reduced to what ``{% article_cards %}`` prints (``LIST_CARD_FIELDS``)."""
+    return queryset.select_related(None).only(*LIST_CARD_FIELDS)
+
+
 def _card(queryset: QuerySet[Article]) -> QuerySet[Article]:
     return queryset.select_related("section", "series").defer(*LIST_DEFERRED)
 
@@ -52,12 +63,12 @@ def article_list_live_newest(*, limit: int) -> list[Article]:
 # A deep list page's rows by their keys (pingcheng.pagination): the same query for every news list, compiled
 # once per thread and page length. The live condition again: a row taken down between the two reads is left out.
 _CARDS_BY_KEYS = PreparedQuery(
-    lambda ids, now: article_list_live(now).defer(*CARD_UNUSED).filter(pk__in=ids).order_by(), ids=list, now=datetime
+    lambda ids, now: list_cards(article_list_live(now)).filter(pk__in=ids).order_by(), ids=list, now=datetime
 )
 
 
 def article_cards_by_keys(ids: list[int]) -> list[Article]:
-    """Live articles among ``ids`` as list cards (``article_list_live`` without ``CARD_UNUSED``), in no order."""
+    """Live articles among ``ids`` as list cards (``list_cards``), in no order."""
     return _CARDS_BY_KEYS(ids=list(ids), now=timezone.now()) if ids else []
 
 

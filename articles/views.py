@@ -28,7 +28,7 @@ def _news_crumbs(*more):
 
 
 def _list(request, queryset, *, title: str, crumbs=(), **context):
-    page = paginate(request, queryset.defer(*selectors.CARD_UNUSED), rows_by_keys=selectors.article_cards_by_keys)
+    page = paginate(request, selectors.list_cards(queryset), rows_by_keys=selectors.article_cards_by_keys)
     cards_render_missing(page.object_list)
     # The trail ends with this page, shown as text (includes/breadcrumbs.html marks the last crumb current).
     crumbs = [*crumbs, crumb(title)] if crumbs else []
