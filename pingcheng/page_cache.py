@@ -40,6 +40,8 @@ from datetime import datetime
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Value
+from django.db.models.functions import Greatest
 from django.middleware.http import ConditionalGetMiddleware
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -234,7 +236,12 @@ def page_product_changed(product: str) -> None:
     from pingcheng.models import PublicChange
 
     _registered(product)
-    PublicChange.objects.update_or_create(product=product, defaults={"changed_at": timezone.now()})
+    now = timezone.now()
+    change, created = PublicChange.objects.get_or_create(product=product, defaults={"changed_at": now})
+    if not created:
+        # Never backwards: of two processes announcing at once, the one with the earlier clock may write last,
+        # and an older Last-Modified would tell returning readers that the newer page is not modified.
+        PublicChange.objects.filter(pk=change.pk).update(changed_at=Greatest("changed_at", Value(now)))
     _local.forget_generations()
     _last_modified_local.pop(product, None)
     for memo in _memos:

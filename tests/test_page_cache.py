@@ -346,3 +346,18 @@ def test_last_modified_follows_a_change_at_once_in_this_process_and_soon_from_an
     page_cache.cache.incr(page_cache._generation_key("news"))
     page_cache.time.sleep(page_cache.LOCAL_GENERATIONS_MEMO + 0.05)
     assert client.get("/news/")["Last-Modified"] != announced_here
+
+
+def test_an_announcement_with_an_earlier_clock_never_moves_the_last_change_back(monkeypatch):
+    from pingcheng.models import PublicChange
+
+    later = timezone.now()
+    page_product_changed("news")  # the first announcement creates the record
+    PublicChange.objects.filter(product="news").update(changed_at=later + timedelta(seconds=5))
+    # Another process's announcement whose clock read an earlier time commits last.
+    monkeypatch.setattr(page_cache.timezone, "now", lambda: later)
+    page_product_changed("news")
+    assert PublicChange.objects.get(product="news").changed_at == later + timedelta(seconds=5)
+    monkeypatch.setattr(page_cache.timezone, "now", lambda: later + timedelta(seconds=9))
+    page_product_changed("news")
+    assert PublicChange.objects.get(product="news").changed_at == later + timedelta(seconds=9)
