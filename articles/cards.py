@@ -13,6 +13,7 @@ know for later.
 
 import html
 import re
+from datetime import datetime
 
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -79,10 +80,19 @@ def _thumb(article) -> dict | None:
     return None
 
 
-def list_date(moment) -> str:
-    """A date in a list: ``7月18日`` this year, ``2025年7月18日`` in any other (Beijing time)."""
+def this_year() -> tuple[datetime, datetime]:
+    """The start of this year and of the next, local time: whether a moment is "this year" is then two
+    comparisons, not a time-zone conversion of each moment of a list (fifty on the front page)."""
+    year, zone = timezone.localdate().year, timezone.get_current_timezone()
+    return datetime(year, 1, 1, tzinfo=zone), datetime(year + 1, 1, 1, tzinfo=zone)
+
+
+def list_date(moment, *, year: tuple[datetime, datetime] | None = None) -> str:
+    """A date in a list: ``7月18日`` this year, ``2025年7月18日`` in any other (Beijing time). ``year``: this
+    year's bounds (``this_year()``) when a caller dates many moments."""
+    start, end = year or this_year()
     day = timezone.localtime(moment)
-    if day.year == timezone.localdate().year:
+    if start <= moment < end:
         return f"{day.month}月{day.day}日"
     return f"{day.year}年{day.month}月{day.day}日"
 

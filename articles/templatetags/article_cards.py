@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from articles.cards import list_date
+from articles.cards import list_date, this_year
 from pingcheng.chinese import phrases_html
 from pingcheng.machine_time import machine_time
 
@@ -37,7 +37,7 @@ def article_cards(articles, *, level: int = 3, teaser: bool = True, part_numbers
     """
     from articles.print_import import chinese_numeral
 
-    cards = []
+    cards, year = [], this_year()
     for article in articles:
         head = card_head(article)
         if level != 3:
@@ -49,12 +49,11 @@ def article_cards(articles, *, level: int = 3, teaser: bool = True, part_numbers
         if part_numbers and article.series_part:
             label = escape(f"第{chinese_numeral(article.series_part)}篇")
             head = _SERIES_KICKER.sub(f'<p class="kicker kicker-series">{label}</p>', head, count=1)
-        if article.publish_at is not None:
+        if article.publish_at is not None and not year[0] <= article.publish_at < year[1]:
             # The stored card says 7月18日; a story from another year says which (per view: years turn).
-            day = list_date(article.publish_at)
-            if "年" in day:
-                short = day.split("年", 1)[1]
-                head = head.replace(f">{short}</time>", f">{day}</time>", 1)
+            day = list_date(article.publish_at, year=year)
+            short = day.split("年", 1)[1]
+            head = head.replace(f">{short}</time>", f">{day}</time>", 1)
         cards.append(f'<li class="card">\n  {head}\n</li>')
     # Safe: the heads come from the autoescaping template above; what is put in here is escaped.
     return mark_safe("".join(cards))
@@ -74,13 +73,13 @@ def headline_items(articles) -> SafeString:
     Built here rather than by a template loop: forty of them cost the front page a few milliseconds in
     variable lookups and date filters, for markup that never changes.
     """
-    items = []
+    items, year = [], this_year()
     for article in articles:
         moment = article.publish_at
         iso = machine_time(moment)
         items.append(
             f'<li><a href="{escape(article.get_absolute_url())}">{phrases_html(article.headline)}</a> '
-            f'<time class="meta" datetime="{iso}">{escape(list_date(moment)) if moment else ""}</time></li>'
+            f'<time class="meta" datetime="{iso}">{escape(list_date(moment, year=year)) if moment else ""}</time></li>'
         )
     # Safe: the URL and the date are escaped, the headline is escaped by phrases_html.
     return mark_safe("".join(items))

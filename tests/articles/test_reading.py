@@ -3,7 +3,7 @@ years, the series page and the e-paper's date picker and previous issues."""
 
 import io
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from PIL import Image
 
+from articles.cards import list_date
 from articles.demo import SEED_PAGE
 from articles.models import Article, ArticlePhoto, Edition, Page, Series
 from articles.print_import import parse_page
@@ -176,6 +177,20 @@ def test_list_dates_show_the_year_only_when_it_is_not_this_year(client):
     assert f">{now.year}年" not in html.split('<ol class="card-list"', 1)[1].split("</ol>", 1)[0]
     # The stored card holds the short form: the year is decided per view, so it never goes stale.
     assert ">7月18日</time>" in Article.objects.get(headline="去年的稿件").card_html
+
+
+@pytest.mark.parametrize(
+    "moment, shown",
+    [
+        (datetime(2026, 1, 1, 0, 30, tzinfo=BEIJING), "1月1日"),  # still 2025 in UTC
+        (datetime(2025, 12, 31, 23, 30, tzinfo=BEIJING), "2025年12月31日"),  # already 2025-12-31 15:30 UTC
+        (datetime(2026, 12, 31, 23, 59, tzinfo=BEIJING), "12月31日"),
+        (datetime(2027, 1, 1, 0, 0, tzinfo=BEIJING), "2027年1月1日"),
+    ],
+)
+def test_a_list_date_is_this_years_by_beijing_time(moment, shown):
+    year_2026 = (datetime(2026, 1, 1, tzinfo=BEIJING), datetime(2027, 1, 1, tzinfo=BEIJING))
+    assert list_date(moment.astimezone(UTC), year=year_2026) == shown
 
 
 # --- the series page --------------------------------------------------------------------------------------
