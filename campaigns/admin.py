@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from campaigns import access
+from campaigns.cache import CAMPAIGNS
 from campaigns.errors import CampaignActionRefused
 from campaigns.models import (
     Activity,
@@ -39,7 +40,7 @@ class PublicChangeMixin:
     campaign or a figure is public): a change here refreshes the cached pages at once, as a service's does."""
 
     def _public_changed(self) -> None:
-        transaction.on_commit(lambda: page_product_changed("campaigns"))
+        transaction.on_commit(lambda: page_product_changed(CAMPAIGNS))
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

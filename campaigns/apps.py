@@ -7,6 +7,7 @@ class CampaignsConfig(AppConfig):
     verbose_name = _("专项活动")
 
     def ready(self) -> None:
+        from campaigns.cache import CAMPAIGNS
         from campaigns.dashboard import field_panel, leader_panel
         from campaigns.models import (
             Activity,
@@ -27,7 +28,7 @@ class CampaignsConfig(AppConfig):
         from pingcheng.page_cache import page_product_register
         from pingcheng.photos.access import photo_usage_register
 
-        page_product_register("campaigns")
+        page_product_register(CAMPAIGNS)
         from django.db.models.signals import m2m_changed
 
         from campaigns.signal_handlers import activity_articles_changed

@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from campaigns import public
+from campaigns.cache import CAMPAIGNS
 from campaigns.models import Activity, Campaign
 from pingcheng.page_cache import GenerationMemo
 from pingcheng.prepared import PreparedQuery
@@ -62,7 +63,7 @@ def _covered_article_ids() -> frozenset[int]:
 
 # Every article page asks which campaigns it covers, and nearly every answer is "none": the few articles that
 # cover a public activity are known per process until the campaigns change, so the others ask nothing.
-_COVERING_ARTICLES = GenerationMemo("campaigns", _covered_article_ids)
+_COVERING_ARTICLES = GenerationMemo(CAMPAIGNS, _covered_article_ids)
 
 
 def campaigns_covered_by(article_id: int) -> list[Campaign]:

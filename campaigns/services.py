@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns import access
+from campaigns.cache import CAMPAIGNS
 from campaigns.errors import CampaignActionRefused
 from campaigns.models import Activity, ActivityEvent, ActivityFigure, Finding, FindingEvent, Metric
 from campaigns.workflow import ACTIVITY_WORKFLOW, FINDING_WORKFLOW
@@ -26,7 +27,6 @@ from pingcheng.workdays import deadline_set, workday_today
 
 logger = logging.getLogger(__name__)
 
-CAMPAIGNS = "campaigns"
 MAX_FIGURE = Decimal("99999999")
 MAX_RECTIFICATION_DAYS = 60
 # Changing these on a planned activity is a move: attendees must be told, and the calendar's SEQUENCE rises.

@@ -6,9 +6,10 @@ An activity's coverage articles are printed on the public campaign pages and und
 
 from django.db import transaction
 
+from campaigns.cache import CAMPAIGNS
 from pingcheng.page_cache import page_product_changed
 
 
 def activity_articles_changed(sender, instance, action, **kwargs) -> None:
     if action in ("post_add", "post_remove", "post_clear"):
-        transaction.on_commit(lambda: page_product_changed("campaigns"))
+        transaction.on_commit(lambda: page_product_changed(CAMPAIGNS))

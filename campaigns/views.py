@@ -6,13 +6,13 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from campaigns import public, selectors
+from campaigns.cache import CAMPAIGNS
 from campaigns.models import Activity
 from pingcheng.breadcrumbs import crumb
 from pingcheng.directory.models import Unit
 from pingcheng.page_cache import page_depends_on, public_page
 from pingcheng.pagination import paginate
 
-CAMPAIGNS = "campaigns"
 NEWS = "news"  # the newsroom's page-cache product (articles registers it)
 UPCOMING_SHOWN = 10
 STREET_KINDS = (Unit.Kind.STREET, Unit.Kind.COMMUNITY, Unit.Kind.VILLAGE)

@@ -9,7 +9,7 @@ from django.utils.safestring import SafeString
 
 from articles.links import articles_public
 from campaigns import links
-from campaigns.views import CAMPAIGNS
+from campaigns.cache import CAMPAIGNS
 from pingcheng.page_cache import page_depends_on
 
 register = template.Library()
