@@ -87,9 +87,9 @@ class FrontPage:
 def front_page_build() -> FrontPage:
     """The front page's stories, each once. A handful of queries whatever the number of articles: the pool,
     the slots, which of the newest day's stories have a photo (only when no slot holds the 头条), the lead's
-    photo, the pool's unit paths and the streets."""
+    photo, the 头条 in full (when the automatic choice took it from the pool) and the pool's unit paths."""
     now = timezone.now()
-    pool = selectors.article_list_live_newest(limit=FRONT_POOL)
+    pool = selectors.article_front_pool(limit=FRONT_POOL)
     newest_day = timezone.localdate(pool[0].publish_at) if pool else None
     chosen = {slot.position: slot.article for slot in selectors.front_slots() if slot.shows_at(now, newest_day)}
     cards_render_missing([*pool, *chosen.values()])
@@ -104,7 +104,9 @@ def front_page_build() -> FrontPage:
     if lead is not None:
         page.lead, page.lead_photo = lead, selectors.article_lead_photo(lead)
     else:
-        page.lead, page.lead_photo = _automatic_lead(free(pool))
+        lead, page.lead_photo = _automatic_lead(free(pool))
+        # The pool holds what the cards print; the 头条 prints its kicker, subtitle, byline and lead too.
+        page.lead = selectors.article_front_lead(lead.id) if lead is not None else None
     if page.lead is not None:
         used.add(page.lead.id)
     automatic_top = iter(_automatic_top(free(pool)))
@@ -122,8 +124,10 @@ def front_page_build() -> FrontPage:
         if article.section_id and len(sections.setdefault(article.section_id, [])) < PER_SECTION:
             sections[article.section_id].append(article)
             used.add(article.id)
+    by_id = selectors.sections_by_id()
     page.sections = sorted(
-        ((a[0].section, a) for a in sections.values() if a), key=lambda item: (item[0].sort_order, item[0].name)
+        ((by_id[section_id], a) for section_id, a in sections.items() if a and section_id in by_id),
+        key=lambda item: (item[0].sort_order, item[0].name),
     )
 
     unit_paths = selectors.article_unit_paths([article.id for article in pool])

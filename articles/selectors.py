@@ -8,9 +8,21 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import ArchiveDay, Article, ArticlePhoto, ArticleTag, Correction, Credit, Edition, FrontSlot
+from articles.cache import NEWS
+from articles.models import (
+    ArchiveDay,
+    Article,
+    ArticlePhoto,
+    ArticleTag,
+    Correction,
+    Credit,
+    Edition,
+    FrontSlot,
+    Section,
+)
 from articles.services import article_live_q
 from pingcheng.directory.models import Unit
+from pingcheng.page_cache import GenerationMemo
 from pingcheng.prepared import PreparedQuery
 
 # What a list card never shows: the long text columns (a card prints the stored byline and the lead).
@@ -47,17 +59,46 @@ def article_list_live(now: datetime | None = None) -> QuerySet[Article]:
     return _card(Article.objects.filter(article_live_q(now))).order_by("-publish_at", "-pk")
 
 
-_NEWEST: dict[int, PreparedQuery] = {}
+# What the front page needs of each story it may choose (articles.front_page): the stored card, the headline for
+# the streets' lists, and what the automatic choice goes by. No joins: the sections are known per process
+# (``sections_by_id``), and the one story printed whole, the 头条, is read whole (``article_front_lead``).
+FRONT_POOL_FIELDS = (*LIST_CARD_FIELDS, "headline", "section_id", "page_order")
+_FRONT_POOL: dict[int, PreparedQuery] = {}
 
 
-def article_list_live_newest(*, limit: int) -> list[Article]:
-    """The newest ``limit`` live articles as list cards (``article_list_live``), compiled once per thread."""
-    prepared = _NEWEST.get(limit)
+def article_front_pool(*, limit: int) -> list[Article]:
+    """The newest ``limit`` live articles with ``FRONT_POOL_FIELDS`` only, compiled once per thread."""
+    prepared = _FRONT_POOL.get(limit)
     if prepared is None:
-        prepared = _NEWEST[limit] = PreparedQuery(
-            lambda now: article_list_live(now).defer(*CARD_UNUSED)[:limit], now=datetime
+        prepared = _FRONT_POOL[limit] = PreparedQuery(
+            lambda now: Article.objects.filter(article_live_q(now))
+            .order_by("-publish_at", "-pk")
+            .only(*FRONT_POOL_FIELDS)[:limit],
+            now=datetime,
         )
     return prepared(now=timezone.now())
+
+
+_FRONT_LEAD = PreparedQuery(lambda pk: _card(Article.objects.filter(pk=pk)).defer(*CARD_UNUSED), pk=int)
+
+
+def article_front_lead(pk: int) -> Article | None:
+    """The 头条 as the front page prints it in full: the list card's row with its section and series."""
+    found = _FRONT_LEAD(pk=pk)
+    return found[0] if found else None
+
+
+def _sections_by_id() -> dict[int, Section]:
+    return {section.pk: section for section in Section.objects.all()}
+
+
+# A handful of rows that change with an editor's rare edit: read once per process and news generation.
+_SECTIONS = GenerationMemo(NEWS, _sections_by_id)
+
+
+def sections_by_id() -> dict[int, Section]:
+    """Every section by its id (the front page's blocks are headed by them)."""
+    return _SECTIONS.value()
 
 
 # A deep list page's rows by their keys (pingcheng.pagination): the same query for every news list, compiled
@@ -316,13 +357,17 @@ def article_lead_photo(article: Article):
     return figure[0].photo if figure else None
 
 
-_FRONT_UNITS = PreparedQuery(
-    lambda: Unit.objects.filter(kind=Unit.Kind.STREET, is_active=True).order_by("sort_order", "name")
-)
+def _streets() -> list[Unit]:
+    return list(Unit.objects.filter(kind=Unit.Kind.STREET, is_active=True).order_by("sort_order", "name"))
+
+
+# The district's streets change with the directory's rare edits: read once per process and news generation.
+_FRONT_UNITS = GenerationMemo(NEWS, _streets)
 
 
 def front_page_units() -> list[Unit]:
-    return _FRONT_UNITS()
+    """The active streets in the directory's order: the front page's 街道社区 blocks (do not change the list)."""
+    return _FRONT_UNITS.value()
 
 
 def _front_slots() -> QuerySet[FrontSlot]:

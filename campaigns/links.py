@@ -45,13 +45,29 @@ _CURRENT = {CURRENT_SHOWN: PreparedQuery(functools.partial(_current, limit=CURRE
 _COVERED_BY = PreparedQuery(_covered_by, article=int)
 
 
+# The front page prints the current campaigns on every uncached view, and a publication makes every view
+# uncached: the answer is kept per process for the minute it was read in, until the campaigns change.
+_CURRENT_BY_MINUTE = GenerationMemo(CAMPAIGNS, dict)
+_MINUTES_KEPT = 4
+
+
 def campaigns_current(*, limit: int = CURRENT_SHOWN) -> list[Campaign]:
     """Public campaigns running today, the next public activity one can attend first (``next_at``; ``None`` when
-    none is announced), then the newest. One query: the next activity is read from the campaign/time index."""
-    prepared = _CURRENT.get(limit)
-    if prepared is None:
-        prepared = _CURRENT[limit] = PreparedQuery(functools.partial(_current, limit=limit), today=date, now=datetime)
-    return prepared(today=timezone.localdate(), now=timezone.now())
+    none is announced), then the newest. One query, read again each minute or when the campaigns change: the
+    next activity is the next from this minute on (one that began seconds ago is still shown as next)."""
+    minute = timezone.now().replace(second=0, microsecond=0)
+    known = _CURRENT_BY_MINUTE.value()
+    found = known.get((limit, minute))
+    if found is None:
+        prepared = _CURRENT.get(limit)
+        if prepared is None:
+            prepared = _CURRENT[limit] = PreparedQuery(
+                functools.partial(_current, limit=limit), today=date, now=datetime
+            )
+        if len(known) >= _MINUTES_KEPT:
+            known.clear()
+        found = known[(limit, minute)] = prepared(today=timezone.localdate(minute), now=minute)
+    return found
 
 
 def _covered_article_ids() -> frozenset[int]:

@@ -134,7 +134,8 @@ def test_corrections_show_on_the_article_and_in_the_public_list(client, seed):
 def test_front_and_article_pages_take_a_small_constant_number_of_queries(client, seed, page,
                                                                          django_assert_max_num_queries):  # fmt: skip
     path = "/" if page == "front" else seed["大学生志愿服务社区 擦亮城市文明底色"].get_absolute_url()
-    with django_assert_max_num_queries(12):
+    # A cold process: the front page also reads the sections, the streets and the current campaigns it keeps.
+    with django_assert_max_num_queries(14):
         assert client.get(path).status_code == 200
 
 
