@@ -262,11 +262,19 @@ def article_search(
 def article_search_results(**criteria) -> SearchResults:
     """``article_search(**criteria)`` as ranked ids, in one query: the newest ``MAX_RESULTS`` matches, best
     first, and ``more`` when there were more (the page then says "``MAX_RESULTS`` 篇以上")."""
-    rows = list(article_search(**criteria, limit=MAX_RESULTS + 1).values_list("pk", "publish_at"))
+    rows = list(article_search(**criteria, limit=MAX_RESULTS + 1).values_list("pk", _recency()))
     more = len(rows) > MAX_RESULTS
     if more:  # the one past the limit was read only to know that there are more
         rows.remove(min(rows, key=lambda row: (row[1], row[0])))
     return SearchResults(ids=[pk for pk, _ in rows], more=more)
+
+
+def _recency():
+    """What orders the candidates by publication: on PostgreSQL its microseconds since the epoch, an integer,
+    since the client reads a timestamp through a Python parse (two hundred a search, a tenth of its time)."""
+    if connection.vendor == "postgresql":
+        return RawSQL('(EXTRACT(EPOCH FROM "articles_article"."publish_at") * 1000000)::bigint', [])
+    return "publish_at"
 
 
 def article_search_page(ids: list[int]) -> list[Article]:

@@ -7,9 +7,11 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from articles.cache import NEWS
 from articles.models import Section
 from articles.search import MAX_QUERY_LENGTH
 from pingcheng.directory.models import Unit
+from pingcheng.page_cache import GenerationMemo
 
 # Wide enough for any archive, narrow enough that a day's bounds stay valid datetimes in every time zone.
 EARLIEST_DATE = date(1900, 1, 1)
@@ -23,7 +25,7 @@ def _date_field(label) -> forms.DateField:
         label=label,
         required=False,
         input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=QuickDateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("%(label)s格式不对，请按“2025-07-18”的格式填写。") % {"label": label}},
     )
 
@@ -47,12 +49,41 @@ class QuickSelect(forms.Select):
         )
 
 
+class QuickInputMixin:
+    """An ``<input>`` written out in Python with the attributes Django's own widget gets (its template costs the
+    search page, which shows three on every request, more than a rare word's search does)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        value = self.format_value(value)
+        return format_html(
+            '<input type="{}" name="{}"{}{}>',
+            self.input_type,
+            name,
+            format_html(' value="{}"', value) if value is not None else "",
+            flatatt(self.build_attrs(self.attrs, attrs)),
+        )
+
+
+class QuickTextInput(QuickInputMixin, forms.TextInput):
+    pass
+
+
+class QuickDateInput(QuickInputMixin, forms.DateInput):
+    pass
+
+
 def _listed_choices(field: forms.ModelChoiceField) -> list[tuple[str, str]]:
     """The field's choices read in one plain query (a ModelChoiceIterator opens a server-side cursor)."""
-    return [
-        ("", field.empty_label),
-        *((field.prepare_value(obj), field.label_from_instance(obj)) for obj in field.queryset),
-    ]
+    return [(field.prepare_value(obj), field.label_from_instance(obj)) for obj in field.queryset.all()]
+
+
+def _filter_choices() -> dict[str, list[tuple[str, str]]]:
+    return {name: _listed_choices(ArticleSearchForm.base_fields[name]) for name in ArticleSearchForm.LISTED}
+
+
+# Every search page lists the sections and the streets and communities: read once per process and news
+# generation (a renamed section or community shows within PAGE_FRESH seconds, as on the cached pages).
+_FILTER_CHOICES = GenerationMemo(NEWS, _filter_choices)
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -72,11 +103,13 @@ class ArticleSearchForm(forms.Form):
 
     # The URL says ?from=…&to=…; "from" is a Python keyword, so the fields have longer names.
     PARAM_NAMES = {"date_from": "from", "date_to": "to"}
+    # The choice fields whose options every page lists.
+    LISTED = ("section", "unit")
 
     q = forms.CharField(
         label=_("搜索词"),
         required=False,
-        widget=forms.TextInput(attrs={"type": "search", "maxlength": MAX_QUERY_LENGTH, "enterkeyhint": "search"}),
+        widget=QuickTextInput(attrs={"type": "search", "maxlength": MAX_QUERY_LENGTH, "enterkeyhint": "search"}),
         help_text=_("可输入多个词，用空格分开；结果须包含全部词语。"),
     )
     section = forms.ModelChoiceField(
@@ -109,8 +142,9 @@ class ArticleSearchForm(forms.Form):
         # Labels sit above their fields; a trailing colon would only be read out.
         kwargs.setdefault("label_suffix", "")
         super().__init__(data, *args, **kwargs)
-        for name in ("section", "unit"):
-            self.fields[name].widget.choices = _listed_choices(self.fields[name])
+        listed = _FILTER_CHOICES.value()
+        for name in self.LISTED:
+            self.fields[name].widget.choices = [("", self.fields[name].empty_label), *listed[name]]
 
     def add_prefix(self, field_name: str) -> str:
         return super().add_prefix(self.PARAM_NAMES.get(field_name, field_name))
