@@ -3,6 +3,7 @@
 Everything but the ``requires_postgresql`` tests runs on both databases (SQLite is the degraded fallback).
 """
 
+import time
 from datetime import timedelta
 from io import StringIO
 
@@ -265,6 +266,18 @@ def test_a_search_ranks_the_newest_matches_and_says_when_there_are_more():
     results = article_search_results(q="口泉河")
     assert results.more and set(results.ids) == newest
     assert not article_search_results(q="口泉河", date_from=timezone.localdate()).more
+
+
+def test_a_repeated_search_is_answered_from_the_articles_live_at_its_own_moment():
+    first = live_article(headline="口泉河治理（一）")
+    assert article_search_results(q="口泉河").ids == [first.pk]
+    soon = live_article(headline="口泉河治理（二）", status=Article.Status.SCHEDULED,
+                        publish_at=timezone.now() + timedelta(seconds=1))  # fmt: skip
+    assert article_search_results(q="口泉河").ids == [first.pk]
+    time.sleep(1.1)
+    assert set(article_search_results(q="口泉河").ids) == {first.pk, soon.pk}
+    services.article_withdraw(article=first, by=staff(Role.CHIEF_EDITOR, newsroom()), reason="测试撤稿")
+    assert article_search_results(q="口泉河").ids == [soon.pk]
 
 
 def test_the_windows_change_the_work_never_the_result(monkeypatch):
