@@ -130,7 +130,7 @@ def front_page_build() -> FrontPage:
         key=lambda item: (item[0].sort_order, item[0].name),
     )
 
-    unit_paths = selectors.article_unit_paths([article.id for article in pool])
+    unit_paths = selectors.front_pool_unit_paths(pool)
     for street in selectors.front_page_units():
         about = [a for a in free(pool) if any(path.startswith(street.path) for path in unit_paths.get(a.id, ()))]
         if about[:PER_STREET]:

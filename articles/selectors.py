@@ -66,17 +66,31 @@ FRONT_POOL_FIELDS = (*LIST_CARD_FIELDS, "headline", "section_id", "page_order")
 _FRONT_POOL: dict[int, PreparedQuery] = {}
 
 
+def _front_pool(now: datetime, limit: int) -> QuerySet[Article]:
+    queryset = Article.objects.filter(article_live_q(now)).order_by("-publish_at", "-pk").only(*FRONT_POOL_FIELDS)
+    if connection.vendor == "postgresql":
+        # The paths of the units each story is about, with its row: the streets' blocks pick from them. Asked
+        # on their own they were a query with sixty parameters, too many for psycopg to keep it parsed.
+        units = Article.units.through.objects.filter(article_id=OuterRef("pk")).values("unit__path")
+        queryset = queryset.annotate(unit_paths=ArraySubquery(units))
+    return queryset[:limit]
+
+
 def article_front_pool(*, limit: int) -> list[Article]:
-    """The newest ``limit`` live articles with ``FRONT_POOL_FIELDS`` only, compiled once per thread."""
+    """The newest ``limit`` live articles with ``FRONT_POOL_FIELDS`` only, compiled once per thread; on
+    PostgreSQL each with ``unit_paths`` (``front_pool_unit_paths``)."""
     prepared = _FRONT_POOL.get(limit)
     if prepared is None:
-        prepared = _FRONT_POOL[limit] = PreparedQuery(
-            lambda now: Article.objects.filter(article_live_q(now))
-            .order_by("-publish_at", "-pk")
-            .only(*FRONT_POOL_FIELDS)[:limit],
-            now=datetime,
-        )
+        prepared = _FRONT_POOL[limit] = PreparedQuery(lambda now: _front_pool(now, limit), now=datetime)
     return prepared(now=timezone.now())
+
+
+def front_pool_unit_paths(pool: list[Article]) -> dict[int, list[str]]:
+    """The tree paths of the units each article of the pool is about: read with the pool on PostgreSQL, in one
+    more query on SQLite."""
+    if pool and getattr(pool[0], "unit_paths", None) is not None:
+        return {article.id: article.unit_paths for article in pool}
+    return article_unit_paths([article.id for article in pool])
 
 
 _FRONT_LEAD = PreparedQuery(lambda pk: _card(Article.objects.filter(pk=pk)).defer(*CARD_UNUSED), pk=int)
