@@ -11,8 +11,10 @@ class PingchengConfig(AppConfig):
     def ready(self) -> None:
         from pingcheng.audit.registry import audit_exempt, audit_register
         from pingcheng.celery import ensure_filesystem_broker_folders
+        from pingcheng.db_timestamps import timestamps_loader_connect
         from pingcheng.models import PublicChange, WorkdayOverride, WorkdayYear
 
         ensure_filesystem_broker_folders()
+        timestamps_loader_connect()
         audit_register(WorkdayOverride, WorkdayYear)
         audit_exempt(PublicChange, reason="a timestamp the page cache keeps, no one edits it")
