@@ -321,6 +321,15 @@ def phrases_html(text: str | None) -> SafeString:
     """
     if not text:
         return mark_safe("")
+    if not HANZI_RE.search(text):
+        return _phrases_html(text, 0)
+    _ensure_extra_words()
+    return _phrases_html(text, len(_extra_words))
+
+
+@functools.lru_cache(maxsize=_PHRASE_MEMO)
+def _phrases_html(text: str, _dictionary_size: int) -> SafeString:
+    # The dictionary's size is in the key, as for _phrases_memo: a headline is marked up once per process.
     html, previous = [], " "
     for piece in phrases(text):
         if not piece.isspace() and not previous.isspace():
