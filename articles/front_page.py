@@ -107,6 +107,8 @@ def front_page_build() -> FrontPage:
         lead, page.lead_photo = _automatic_lead(free(pool))
         # The pool holds what the cards print; the 头条 prints its kicker, subtitle, byline and lead too.
         page.lead = selectors.article_front_lead(lead.id) if lead is not None else None
+        if page.lead is None:
+            page.lead_photo = None
     if page.lead is not None:
         used.add(page.lead.id)
     automatic_top = iter(_automatic_top(free(pool)))

@@ -122,7 +122,7 @@ UNCOMMON_SHARE = 0.005
 # What a results page prints of an article (templates/articles/search.html) and cuts its snippet from.
 SHOWN_FIELDS = ("kicker", "headline", "series", "series_part", "section", "publish_at", "dateline", "byline",
                 "rendered_at", "lead", "body")  # fmt: skip
-# Compiled ranked queries kept per thread (``_ranked_rows``), the least recently compiled dropped first.
+# Compiled ranked queries kept per thread (``_ranked_rows``), the least recently used dropped first.
 COMPILED_SEARCHES_KEPT = 256
 # Separates the word tokens from the bigrams in Article.search_text; never part of a token.
 SEPARATOR = "|"
@@ -292,7 +292,9 @@ def _ranked_rows(criteria: dict, *, limit: int) -> list[tuple]:
         key = (connection.alias, facts.database, facts.read_at, limit, getattr(section, "pk", None),
                *((name, value) for name, value in sorted(criteria.items()) if name != "section"))  # fmt: skip
     compiled = _compiled_searches().get(key) if key is not None else None
-    if compiled is None:
+    if compiled is not None:
+        _compiled_searches().move_to_end(key)
+    else:
         query = article_search(**criteria, limit=limit, now=SENTINEL_TIME).values_list("pk", _recency()).query
         if query.is_empty():
             return []

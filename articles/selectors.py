@@ -93,12 +93,15 @@ def front_pool_unit_paths(pool: list[Article]) -> dict[int, list[str]]:
     return article_unit_paths([article.id for article in pool])
 
 
-_FRONT_LEAD = PreparedQuery(lambda pk: _card(Article.objects.filter(pk=pk)).defer(*CARD_UNUSED), pk=int)
+_FRONT_LEAD = PreparedQuery(
+    lambda pk, now: _card(Article.objects.filter(article_live_q(now), pk=pk)).defer(*CARD_UNUSED), pk=int, now=datetime
+)
 
 
 def article_front_lead(pk: int) -> Article | None:
-    """The 头条 as the front page prints it in full: the list card's row with its section and series."""
-    found = _FRONT_LEAD(pk=pk)
+    """The 头条 as the front page prints it in full: the list card's row with its section and series; None when
+    it was taken down since the pool was read."""
+    found = _FRONT_LEAD(pk=pk, now=timezone.now())
     return found[0] if found else None
 
 

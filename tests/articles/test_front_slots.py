@@ -188,3 +188,12 @@ def test_the_front_page_costs_a_handful_of_queries_with_slots(client, editor, st
     _pages_stale()
     with django_assert_max_num_queries(12):
         assert client.get("/").status_code == 200
+
+
+def test_the_automatic_lead_is_read_in_full_only_while_it_is_live(stories):
+    from articles.selectors import article_front_lead
+
+    lead = article_front_lead(stories[0].pk)
+    assert lead.headline == "今日新闻0" and lead.lead == stories[0].lead  # the columns the pool leaves out
+    services.article_withdraw(article=stories[0], by=staff(Role.CHIEF_EDITOR, newsroom()), reason="核实有误")
+    assert article_front_lead(stories[0].pk) is None

@@ -8,6 +8,7 @@ still reads a whole article table, or sorts more than a page of rows, fails.
 
 import io
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -186,6 +187,8 @@ def test_an_uncached_article_page_is_its_row_its_series_neighbours_and_its_relat
 def test_an_uncached_front_page_reads_its_stories_and_not_the_sections_streets_or_campaigns(client, settings):
     settings.PAGE_CACHE_ENABLED = False
     _build(SMALL)
+    if timezone.now().second >= 55:  # the current campaigns are kept for the minute they were read in
+        time.sleep(60.5 - timezone.now().second)
     client.get("/")  # the process learns the sections, the streets and the current campaigns
     with CaptureQueriesContext(connection) as captured:
         assert client.get("/").status_code == 200
