@@ -258,6 +258,14 @@ PRINTED_ELSEWHERE = {
     "articles.Edition": ("date", "number"),
 }
 RENDER_INLINE_MAX = 200
+# What the news pages list of these rows besides what the articles print: the search page's section and
+# street/community filters and the front page's sections and streets, which each process keeps per news
+# generation (articles.selectors, articles.search_forms). A new row, or a change of one of these columns,
+# reaches the page cache and those copies at once.
+LISTED_BY_NEWS = {
+    "directory.Unit": ("kind", "parent_id", "short_name", "sort_order", "is_active"),
+    "articles.Section": ("sort_order",),
+}
 
 
 def articles_rendering_invalidate(article_ids: Iterable[int], *, on_next_view: bool = False) -> None:
@@ -278,7 +286,7 @@ def _news_changed_after_commit() -> None:
 
 
 def _printed_remember(sender, instance, raw=False, **_kwargs) -> None:
-    fields = PRINTED_ELSEWHERE[sender._meta.label]
+    fields = (*PRINTED_ELSEWHERE[sender._meta.label], *LISTED_BY_NEWS.get(sender._meta.label, ()))
     before = None
     if not raw and instance.pk is not None:
         before = sender._base_manager.filter(pk=instance.pk).values(*fields).first()
@@ -291,6 +299,14 @@ def _printed_changed(sender, instance, created: bool) -> bool:
     before = getattr(instance, "_printed_before", None)
     fields = PRINTED_ELSEWHERE[sender._meta.label]
     return before is None or any(before[field] != getattr(instance, field) for field in fields)
+
+
+def _listed_changed(sender, instance, created: bool) -> bool:
+    fields = LISTED_BY_NEWS.get(sender._meta.label, ())
+    if not fields:
+        return False
+    before = getattr(instance, "_printed_before", None)
+    return created or before is None or any(before[field] != getattr(instance, field) for field in fields)
 
 
 def _contributor_saved(sender, instance, created=False, raw=False, **_kwargs) -> None:
@@ -330,8 +346,12 @@ def _unit_articles(unit) -> set[int]:
 
 
 def _unit_saved(sender, instance, created=False, raw=False, **_kwargs) -> None:
-    if not raw and _printed_changed(sender, instance, created):
+    if raw:
+        return
+    if _printed_changed(sender, instance, created):
         articles_rendering_invalidate(_unit_articles(instance))
+    elif _listed_changed(sender, instance, created):
+        _news_changed_after_commit()
 
 
 def _unit_deleting(sender, instance, **_kwargs) -> None:
@@ -341,8 +361,12 @@ def _unit_deleting(sender, instance, **_kwargs) -> None:
 
 
 def _shown_by_join_saved(sender, instance, created=False, raw=False, **_kwargs) -> None:
-    if not raw and _printed_changed(sender, instance, created):
+    if not raw and (_printed_changed(sender, instance, created) or _listed_changed(sender, instance, created)):
         _news_changed_after_commit()
+
+
+def _section_deleted(sender, instance, **_kwargs) -> None:
+    _news_changed_after_commit()
 
 
 def _units_changed(sender, instance, action, reverse, pk_set, **_kwargs) -> None:
@@ -373,4 +397,5 @@ def rendering_receivers_connect() -> None:
         pre_save.connect(_printed_remember, sender=model, dispatch_uid=f"articles.rendering.{model.__name__}<")
         post_save.connect(receiver, sender=model, dispatch_uid=f"articles.rendering.{model.__name__}")
     pre_delete.connect(_unit_deleting, sender=Unit, dispatch_uid="articles.rendering.unit-")
+    post_delete.connect(_section_deleted, sender=Section, dispatch_uid="articles.rendering.Section-")
     m2m_changed.connect(_units_changed, sender=Article.units.through, dispatch_uid="articles.rendering.units")
