@@ -82,7 +82,7 @@ def _filter_choices() -> dict[str, list[tuple[str, str]]]:
 
 
 # Every search page lists the sections and the streets and communities: read once per process and news
-# generation (a renamed section or community shows within PAGE_FRESH seconds, as on the cached pages).
+# generation (a section or unit saved or removed announces a news change: articles.rendering.LISTED_BY_NEWS).
 _FILTER_CHOICES = GenerationMemo(NEWS, _filter_choices)
 
 
