@@ -17,10 +17,30 @@ from django.conf import settings
 from django.db import connection
 
 from pingcheng.audit.privacy import personal_data_in
+from tests.module_data import demo_page, demo_with_accounts, module_data_last  # noqa: F401 — fixtures for every test
 from tests.newsroom_fixtures import desk  # noqa: F401 — the newsroom desk fixture, shared by every app's tests
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 REPO = Path(__file__).resolve().parent.parent
+
+
+# The longest test files start first: ``make test`` hands whole files to its workers in collection order, and
+# a long file taken last keeps one worker busy while the other has nothing left (at about 20–200 s a file).
+SLOWEST_FILES_FIRST = (
+    "tests/e2e/test_accessibility.py",
+    "tests/test_permission_matrix.py",
+    "tests/notices/test_reliability.py",
+    "tests/e2e/test_newsroom_daily.py",
+    "tests/e2e/",
+    "tests/test_deploy.py",
+    "tests/test_redis_outage.py",
+    "tests/test_migrations.py",
+    "tests/test_fuzz.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    module_data_last(items, first=SLOWEST_FILES_FIRST)
 
 
 def service_missing(reason: str):

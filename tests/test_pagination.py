@@ -16,6 +16,7 @@ from articles.search import article_index
 from pingcheng.breadcrumbs import Crumb, crumb
 from pingcheng.pagination import DEEP_OFFSET_ROWS, PAGE_SIZE, paginate
 from tests.factories import ArticleFactory
+from tests.module_data import module_data
 
 pytestmark = pytest.mark.django_db
 
@@ -28,8 +29,9 @@ def fresh_cache():
     cache.clear()
 
 
-@pytest.fixture
+@module_data
 def section():
+    """Three pages of live articles in their own section, written once for this module."""
     section = Section.objects.create(name="基层动态", slug="jiceng-test")
     publish_at = timezone.now() - timedelta(hours=1)
     for number in range(LIST_LENGTH):

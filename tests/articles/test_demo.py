@@ -42,8 +42,7 @@ def counts() -> dict[str, int]:
 
 
 @pytest.fixture
-def page():
-    load_demo()
+def page(demo_page):
     return Page.objects.get()
 
 

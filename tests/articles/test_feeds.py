@@ -9,14 +9,12 @@ import io
 import os
 import xml.etree.ElementTree as ET
 from datetime import timedelta
-from io import StringIO
 from pathlib import Path
 
 import feedparser
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -45,13 +43,15 @@ FEED_FORMATS = ("rss", "atom")
 
 
 @pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def media_root(request, settings, tmp_path):
+    # The demo's photos are in the folder the demo was loaded with, once for the module.
+    if "demo_page" not in request.fixturenames:
+        settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture
-def demo():
-    call_command("load_demo", stdout=StringIO())
+def demo(demo_page):
+    """The demo page, loaded once for this module (tests/module_data.py)."""
 
 
 def live(**fields) -> Article:

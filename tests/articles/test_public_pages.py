@@ -6,7 +6,6 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 from django.utils import timezone
 
 from articles import services
@@ -19,9 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def seed():
-    call_command("load_demo", verbosity=0)
-    cache.clear()
+def seed(demo_page):
     return {a.headline: a for a in Article.objects.all()}
 
 

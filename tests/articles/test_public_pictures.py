@@ -11,7 +11,6 @@ from html.parser import HTMLParser
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 from PIL import Image
@@ -61,9 +60,8 @@ def _photo(**words):
 
 
 @pytest.fixture
-def site(settings, tmp_path):
+def site(demo_page, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    call_command("load_demo", verbosity=0)
     photographer = Contributor.objects.get(name="曹飞")
     described = _photo(caption="网格员在河堤巡查。", credit=photographer, alt_text="两名网格员沿河堤查看水位标尺")
     captioned = _photo(caption="居民在社区广场观看防汛演练。", credit=photographer)  # from before alt text was asked
@@ -113,8 +111,7 @@ def test_the_front_pages_lead_picture_is_its_only_eager_one(site):
     assert eager == [images[0]] and images[0].get("fetchpriority") == "high"
 
 
-def test_a_demo_article_page_loads_its_lead_photo_eagerly_and_the_rest_lazily():
-    call_command("load_demo", verbosity=0)
+def test_a_demo_article_page_loads_its_lead_photo_eagerly_and_the_rest_lazily(demo_page):
     article = Article.objects.filter(figures__isnull=False).first()
     images = _images(Client().get(article.get_absolute_url()).text)
     assert images[0]["loading"] == "eager" and images[0]["fetchpriority"] == "high"

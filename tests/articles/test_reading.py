@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 from django.utils import timezone
 from PIL import Image
 
@@ -41,8 +40,7 @@ def media_root(settings, tmp_path):
 
 
 @pytest.fixture
-def seed():
-    call_command("load_demo", verbosity=0)
+def seed(demo_page):
     dictionary_refresh()
     # Rendered again with the directory's words known, as a production process renders them.
     Article.objects.update(rendered_at=None)

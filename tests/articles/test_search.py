@@ -39,8 +39,8 @@ CIVILIZATION_WEEK_STORIES = {"立足实际构建创城新常态", "“三个强�
 
 
 @pytest.fixture
-def seed_page():
-    call_command("load_demo", stdout=StringIO())
+def seed_page(demo_page):
+    """The demo page, loaded once for this module (tests/module_data.py)."""
 
 
 def live_article(**fields) -> Article:

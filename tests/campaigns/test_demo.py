@@ -16,13 +16,8 @@ MODELS = [CampaignType, Metric, Campaign, Activity, ActivityFigure, Finding, Fin
 
 
 @pytest.fixture
-def loaded(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    # Demo accounts (their password is published) exist only in development. The URLconf is imported above,
-    # with DEBUG off: first imported under this DEBUG it would keep the development media route, which the
-    # permission matrix then met among the back-office URLs when this file ran before it.
-    settings.DEBUG = True
-    call_command("load_demo", "--accounts", stdout=StringIO())
+def loaded(demo_with_accounts):
+    """The demo with its logins, loaded once for this module (tests/module_data.py)."""
 
 
 def _counts() -> dict[str, int]:

@@ -16,10 +16,8 @@ S = Inquiry.Status
 
 
 @pytest.fixture
-def loaded(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.DEBUG = True
-    call_command("load_demo", "--accounts", stdout=StringIO())
+def loaded(demo_with_accounts):
+    """The demo with its logins, loaded once for this module (tests/module_data.py)."""
 
 
 def _counts():

@@ -1,0 +1,69 @@
+"""Rows written once for a test module and rolled back after it: Django's ``setUpTestData`` for pytest.
+
+Loading the demo page takes 2–3 s (ten articles rendered and indexed, two photos encoded); about two hundred
+tests read it and change little or nothing. A ``module_data`` fixture writes its rows once, inside a
+transaction that stays open for the module's tests and is rolled back after the last one. Each test runs in
+a savepoint inside that transaction (pytest-django's ``db``), so every test sees the rows as written,
+whatever the test before it changed.
+
+Tests of a module that do not ask for the fixture must not see its rows: ``tests/conftest.py`` runs them
+first (``module_data_last``). A module holds at most one such fixture, and never with ``transactional_db``
+or ``live_server`` tests, which commit and need the rows committed too.
+"""
+
+from collections.abc import Callable
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
+
+MODULE_DATA_FIXTURES: set[str] = set()
+
+
+def module_data(write: Callable[[], object]):
+    """A module-scoped fixture named after ``write``: what ``write`` returns, its rows kept for the module."""
+    name = write.__name__
+    MODULE_DATA_FIXTURES.add(name)
+
+    @pytest.fixture(scope="module", name=name)
+    def fixture(django_db_setup, django_db_blocker, tmp_path_factory):
+        # The renditions ``write`` makes stay in a folder of the module's, whatever MEDIA_ROOT a test sets.
+        files = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp(f"{name}-media"))
+        with django_db_blocker.unblock(), files, transaction.atomic():
+            yield write()
+            transaction.set_rollback(True)
+
+    return fixture
+
+
+@module_data
+def demo_page():
+    """The demo page as ``manage.py load_demo`` loads it (without accounts)."""
+    call_command("load_demo", verbosity=0)
+
+
+@module_data
+def demo_with_accounts():
+    """The demo page with its demo logins, as ``make run`` loads it (accounts are made in development only)."""
+    # The URLconf first imported under DEBUG would keep the development media route for the whole session.
+    import pingcheng.urls  # noqa: F401
+
+    with override_settings(DEBUG=True):
+        call_command("load_demo", "--accounts", verbosity=0)
+
+
+def module_data_last(items: list, *, first: tuple[str, ...] = ()) -> None:
+    """Order the tests: modules whose path starts with an entry of ``first`` before the rest, in that entry's
+    order; within each module, the tests that use a ``module_data`` fixture after those that do not. The sort
+    is stable, so everything else keeps its collected order."""
+    position: dict[str, int] = {}
+    for index, item in enumerate(items):
+        position.setdefault(item.path, index)
+
+    def key(item):
+        path = item.path.as_posix()
+        rank = next((at for at, prefix in enumerate(first) if prefix in path), len(first))
+        return rank, position[item.path], bool(MODULE_DATA_FIXTURES.intersection(item.fixturenames))
+
+    items.sort(key=key)
