@@ -138,6 +138,14 @@ def _reset_pools(app) -> None:
     app.amqp._producer_pool = None
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _urlconf_as_deployed():
+    """The URLconf adds the development media route when DEBUG is on as it is imported. Import it now, with the
+    test settings' DEBUG off, before any test turns DEBUG on to load the demo accounts: whichever test runs
+    first, the site keeps the routes it has when deployed."""
+    import pingcheng.urls  # noqa: F401
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Page cache and editing presence must not leak between tests (row ids are reused on SQLite)."""

@@ -13,9 +13,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run"]  # fmt: skip
 
 
-@pytest.fixture
-def chromium(monkeypatch):
-    """A fresh browser per test: Playwright's event loop then exists only while the test drives it."""
+@pytest.fixture(scope="module")
+def chromium():
+    """One browser for the test file; each test opens its own context (cookies, storage, viewport), so tests
+    share no state. A launch costs about 1.5 s of CPU, and the journeys are some sixty tests in a dozen files."""
     executable = shutil.which("chromium")
     if executable is None:
         service_missing("Debian's chromium is not installed (apt-get install chromium)")
@@ -24,9 +25,10 @@ def chromium(monkeypatch):
     except ImportError:
         service_missing("playwright is not installed (pip install -r requirements-dev.txt)")
     # The sync API runs an event loop in this thread, and Django refuses ORM calls from such a thread
-    # unless told that this is deliberate; only for this test, never for the rest of the run.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
+    # unless told that this is deliberate; only while the browser is open, never for the rest of the run
+    # (a test file holds browser journeys only).
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
