@@ -80,14 +80,13 @@ from __future__ import annotations
 import functools
 import math
 import operator
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from time import monotonic
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     Case,
@@ -105,7 +104,7 @@ from django.utils import timezone
 from articles.models import Article, Section
 from pingcheng import chinese
 from pingcheng.directory.models import Unit
-from pingcheng.prepared import SENTINEL_TIME
+from pingcheng.prepared import PreparedQueries, PreparedQuery
 from pingcheng.richtext import plain_text
 
 MAX_QUERY_LENGTH = 100
@@ -285,48 +284,24 @@ def _ranked_rows(criteria: dict, *, limit: int) -> list[tuple]:
     Searches within a street or community, or in a section named by its slug, are compiled each time: the
     units below it and the section's id are constants in the SQL.
     """
-    facts = _search_facts()
-    key = None
+
+    def build(now: datetime) -> QuerySet:
+        return article_search(**criteria, limit=limit, now=now).values_list("pk", _recency())
+
     section = criteria.get("section")
     if criteria.get("unit") is None and not isinstance(section, str):
-        key = (connection.alias, facts.database, facts.read_at, limit, getattr(section, "pk", None),
+        key = (_search_facts().read_at, limit, getattr(section, "pk", None),
                *((name, value) for name, value in sorted(criteria.items()) if name != "section"))  # fmt: skip
-    compiled = _compiled_searches().get(key) if key is not None else None
-    if compiled is not None:
-        _compiled_searches().move_to_end(key)
+        prepared = _COMPILED_SEARCHES.get(key, build, now=datetime)
     else:
-        query = article_search(**criteria, limit=limit, now=SENTINEL_TIME).values_list("pk", _recency()).query
-        if query.is_empty():
-            return []
-        sql, params = query.sql_with_params()
-        sentinel = connection.ops.adapt_datetimefield_value(SENTINEL_TIME)
-        compiled = (sql, params, [at for at, param in enumerate(params) if param == sentinel])
-        if key is not None:
-            _compiled_searches_keep(key, compiled)
-    sql, params, now_at = compiled
-    params, now = list(params), connection.ops.adapt_datetimefield_value(timezone.now())
-    for at in now_at:
-        params[at] = now
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+        prepared = PreparedQuery(build, now=datetime)
+    try:
+        return prepared.rows(now=timezone.now())
+    except EmptyResultSet:  # no words to search for, or an unknown section: nothing matches
+        return []
 
 
-_searches = threading.local()
-
-
-def _compiled_searches() -> OrderedDict:
-    compiled = getattr(_searches, "compiled", None)
-    if compiled is None:
-        compiled = _searches.compiled = OrderedDict()
-    return compiled
-
-
-def _compiled_searches_keep(key: tuple, compiled: tuple) -> None:
-    kept = _compiled_searches()
-    kept[key] = compiled
-    while len(kept) > COMPILED_SEARCHES_KEPT:
-        kept.popitem(last=False)
+_COMPILED_SEARCHES = PreparedQueries(kept=COMPILED_SEARCHES_KEPT)
 
 
 def _recency():

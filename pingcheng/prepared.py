@@ -16,7 +16,8 @@ gunicorn thread (and each test database) compiles its own.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -148,6 +149,29 @@ class PreparedQuery:
                 setattr(obj, name, row[position])
             objects.append(obj)
         return objects
+
+
+class PreparedQueries:
+    """Prepared queries kept by a key of the caller's, the least recently used dropped past ``kept``: for a
+    query whose shape depends on more than the values it is called with (a search's words and filters), so
+    that each shape is compiled once and the ones readers ask for most stay compiled."""
+
+    def __init__(self, *, kept: int):
+        self.kept = kept
+        self._queries: OrderedDict[Hashable, PreparedQuery] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, build: Callable[..., QuerySet], **kinds: type) -> PreparedQuery:
+        """The query kept under ``key``, or ``PreparedQuery(build, **kinds)`` kept from now on."""
+        with self._lock:
+            prepared = self._queries.get(key)
+            if prepared is None:
+                prepared = self._queries[key] = PreparedQuery(build, **kinds)
+                while len(self._queries) > self.kept:
+                    self._queries.popitem(last=False)
+            else:
+                self._queries.move_to_end(key)
+            return prepared
 
 
 def _adapted(connection, value):

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.models import Article, Edition, Section
-from pingcheng.prepared import PreparedQuery
+from pingcheng.prepared import PreparedQueries, PreparedQuery
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -89,3 +89,31 @@ def test_annotations_come_with_the_rows():
     rows = prepared(section=section.pk)
     assert [a.pk for a in rows] == sorted(a.pk for a in articles)
     assert {a.newest_headline for a in rows} == {articles[0].headline}
+
+
+def test_prepared_queries_keep_one_query_per_key_and_drop_the_least_recently_used():
+    section = Section.objects.create(name="创城", slug="cc")
+    _articles(section, 2)
+    kept = PreparedQueries(kept=2)
+    builds = []
+
+    def build_for(key):
+        def build(*, section: int, before: datetime):
+            builds.append(key)
+            return _in_section(section=section, before=before)
+
+        return build
+
+    now = timezone.now()
+    first = kept.get("a", build_for("a"), section=int, before=datetime)
+    assert kept.get("a", build_for("a"), section=int, before=datetime) is first
+    assert len(first(section=section.pk, before=now)) == 2
+    kept.get("b", build_for("b"), section=int, before=datetime)
+    assert kept.get("a", build_for("a"), section=int, before=datetime) is first  # "a" is now the most recent
+    kept.get("c", build_for("c"), section=int, before=datetime)  # drops "b", the least recently used
+
+    assert kept.get("a", build_for("a"), section=int, before=datetime) is first
+    assert kept.get("b", build_for("b"), section=int, before=datetime) is not None
+    assert kept.get("c", build_for("c"), section=int, before=datetime) is not None
+    assert len(kept._queries) == 2 and "a" not in kept._queries  # "b" came back and dropped "a"
+    assert builds == ["a"]  # a query is built when first run, not when kept
