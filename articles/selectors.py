@@ -130,6 +130,15 @@ def article_cards_by_keys(ids: list[int]) -> list[Article]:
     return _CARDS_BY_KEYS(ids=list(ids), now=timezone.now()) if ids else []
 
 
+_LIVE_KEYS = PreparedQuery(lambda now: article_list_live(now).values_list("pk", flat=True), sliced=True, now=datetime)
+
+
+def article_live_keys(start: int, stop: int) -> list[int]:
+    """The keys of rows ``start`` to ``stop`` of ``article_list_live()``: a deep page of the news list reads
+    them by a query compiled once (pingcheng.pagination), a walk of the live index."""
+    return _LIVE_KEYS(now=timezone.now(), start=start, stop=stop)
+
+
 def article_list_live_with_photos() -> QuerySet[Article]:
     return article_list_live().prefetch_related(_figures())
 

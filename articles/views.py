@@ -27,8 +27,9 @@ def _news_crumbs(*more):
     return [crumb("新闻", "articles:list"), *more]
 
 
-def _list(request, queryset, *, title: str, crumbs=(), **context):
-    page = paginate(request, selectors.list_cards(queryset), rows_by_keys=selectors.article_cards_by_keys)
+def _list(request, queryset, *, title: str, crumbs=(), keys_between=None, **context):
+    page = paginate(request, selectors.list_cards(queryset), rows_by_keys=selectors.article_cards_by_keys,
+                    keys_between=keys_between)  # fmt: skip
     cards_render_missing(page.object_list)
     # The trail ends with this page, shown as text (includes/breadcrumbs.html marks the last crumb current).
     crumbs = [*crumbs, crumb(title)] if crumbs else []
@@ -91,7 +92,7 @@ def article_preview(request, pk: int):
 
 @public_page("news")
 def article_list(request):
-    return _list(request, selectors.article_list_live(), title="新闻")
+    return _list(request, selectors.article_list_live(), title="新闻", keys_between=selectors.article_live_keys)
 
 
 @public_page("news")

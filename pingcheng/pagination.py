@@ -49,10 +49,12 @@ class CappedPaginator(Paginator):
     """A paginator that counts at most ``max_pages`` pages of rows: ``count`` is exact up to that many,
     and ``capped`` says there are more than it shows. The count reads at most one row past the cap."""
 
-    def __init__(self, object_list, per_page, *, max_pages: int | None = None, rows_by_keys=None, **kwargs):
+    def __init__(self, object_list, per_page, *, max_pages: int | None = None, rows_by_keys=None,
+                 keys_between=None, **kwargs):  # fmt: skip
         super().__init__(object_list, per_page, **kwargs)
         self.max_pages = max_pages or MAX_PAGES
         self.rows_by_keys = rows_by_keys
+        self.keys_between = keys_between
 
     # A deep page's keys, read with the count: (the page's first row, the keys from there to one past the cap).
     _deep_keys: tuple[int, list] | None = None
@@ -75,11 +77,16 @@ class CappedPaginator(Paginator):
         if self._deep(bottom) and bottom < limit:
             # One walk of the keys from the requested page to one past the cap gives both the count and the
             # page's keys: the rows before the page are skipped once, not counted and then skipped again.
-            keys = list(self.object_list.values_list("pk", flat=True)[bottom : limit + 1])
+            keys = self._keys(bottom, limit + 1)
             if keys:  # else the page is past the end: counted below, and the last page is shown
                 self._deep_keys = (bottom, keys)
                 return bottom + len(keys)
         return self.object_list.values("pk")[: limit + 1].count()
+
+    def _keys(self, start: int, stop: int) -> list:
+        if self.keys_between is not None:
+            return list(self.keys_between(start, stop))
+        return list(self.object_list.values_list("pk", flat=True)[start:stop])
 
     @cached_property
     def count(self) -> int:
@@ -101,7 +108,7 @@ class CappedPaginator(Paginator):
         if self._deep_keys is not None and self._deep_keys[0] == bottom:
             keys = self._deep_keys[1][: top - bottom]
         else:
-            keys = list(queryset.values_list("pk", flat=True)[bottom:top])
+            keys = self._keys(bottom, top)
         found = self.rows_by_keys(keys) if self.rows_by_keys is not None else queryset.filter(pk__in=keys)
         rows = {row.pk: row for row in found}
         # A row taken down between the two reads is left out rather than shifting the page.
@@ -109,8 +116,14 @@ class CappedPaginator(Paginator):
 
 
 def paginate(
-    request: HttpRequest, object_list: QuerySet | list, *, per_page: int = PAGE_SIZE, keep: Iterable[str] = (),
-    max_pages: int | None = None, rows_by_keys: Callable[[list], Iterable] | None = None,
+    request: HttpRequest,
+    object_list: QuerySet | list,
+    *,
+    per_page: int = PAGE_SIZE,
+    keep: Iterable[str] = (),
+    max_pages: int | None = None,
+    rows_by_keys: Callable[[list], Iterable] | None = None,
+    keys_between: Callable[[int, int], list] | None = None,
 ) -> Page:
     """The page of ``object_list`` that ``?page=`` asks for, with ``elided``: the page numbers to link to.
 
@@ -121,12 +134,14 @@ def paginate(
     pages past the requested one are counted (``page.more_beyond``: the links end with "…"), and never more than
     ``max_pages`` (``MAX_PAGES`` unless given; ``page.at_cap``: older items are not listed). ``rows_by_keys(keys)``
     reads a deep page's rows by their keys (a query compiled once, ``pingcheng.prepared``) instead of filtering
-    ``object_list`` by them; it must apply the list's own conditions.
+    ``object_list`` by them; it must apply the list's own conditions. ``keys_between(start, stop)`` reads the
+    keys of rows ``start`` to ``stop`` of ``object_list`` (a query compiled once) instead of slicing it.
     """
     requested = page_number(request)
     cap = max_pages or MAX_PAGES
     window = min(cap, requested + LOOKAHEAD_PAGES) if requested <= cap else cap
-    page = CappedPaginator(object_list, per_page, max_pages=window, rows_by_keys=rows_by_keys).get_page(requested)
+    page = CappedPaginator(object_list, per_page, max_pages=window, rows_by_keys=rows_by_keys,
+                           keys_between=keys_between).get_page(requested)  # fmt: skip
     if page.number != requested:
         request.page_number_out_of_range = True  # the page cache does not store it (pingcheng.page_cache)
     # More pages than the links show: beyond the look-ahead ("…" after the last link), or beyond the cap.

@@ -7,6 +7,9 @@ parameters are then searched for; each call runs the same SQL with the caller's 
 turns the rows into model instances (joined ``select_related`` rows and annotations included) the way Django's
 own iterable does, or returns them as tuples for a ``values_list`` queryset.
 
+A query prepared ``sliced=True`` is run for a slice of its rows (``start=``, ``stop=``): Django writes LIMIT and
+OFFSET into the SQL as numbers, so the compiled SQL's own ``LIMIT … OFFSET …`` is replaced by parameters.
+
 Only values that end up as parameters can be prepared (filter values: ``pk=``, ``publish_at__lte=``, ``date=``, and
 lists of integers for ``__in``, compiled once per length); a value that the compiled SQL does not carry as a recognisable parameter fails at
 the first call, not silently. The cache is per thread and per database connection settings, so each
@@ -28,6 +31,8 @@ from django.db.models.query import FlatValuesListIterable, ModelIterable, Values
 # Values no real request passes: the compiled SQL's parameters are matched against them.
 SENTINEL_INT = -735_911_428
 SENTINEL_TIME = datetime(1902, 3, 4, 5, 6, 7, 89, tzinfo=UTC)
+# The slice a ``sliced`` query is compiled with: its LIMIT and OFFSET are found at the end of the SQL by these.
+_SENTINEL_OFFSET, _SENTINEL_LIMIT = 987_654_321, 123_456_789
 # ``list`` values: a list of integers, one compiled query per length (a page's 20 keys, an article's few units),
 # lists of at most this many lengths kept per query.
 _LIST_SIZES_MAX = 64
@@ -38,11 +43,13 @@ class PreparedQuery:
     the prepared query with the same keywords runs its SQL with those values.
 
     ``build`` must put each keyword's value in the query as a parameter and change nothing else about it
-    depending on that value.
+    depending on that value. ``sliced=True``: ``build`` returns the query unsliced, and each call gives
+    ``start`` and ``stop`` (``queryset[start:stop]``).
     """
 
-    def __init__(self, build: Callable[..., QuerySet], **kinds: type):
+    def __init__(self, build: Callable[..., QuerySet], *, sliced: bool = False, **kinds: type):
         self.build = build
+        self.sliced = sliced
         self.kinds = kinds
         self._local = threading.local()
 
@@ -75,8 +82,12 @@ class PreparedQuery:
             else:
                 samples[name] = SENTINEL_TIME + timedelta(seconds=number)
         queryset = self.build(**samples)
+        if self.sliced:
+            queryset = queryset[_SENTINEL_OFFSET : _SENTINEL_OFFSET + _SENTINEL_LIMIT]
         compiler = queryset.query.get_compiler(using=using)
         sql, params = compiler.as_sql()
+        if self.sliced:
+            sql = _sliced_by_parameters(sql)
         # Each parameter of the SQL that is a sentinel: (name, index in the list value or None).
         wanted = {}
         for name, value in samples.items():
@@ -114,8 +125,9 @@ class PreparedQuery:
             raise ValueError("prepared query: only model rows or values_list() rows")
         return compiled
 
-    def rows(self, *, using: str = "default", **values: Any) -> list[tuple]:
-        """The result rows as tuples, converted as Django converts them."""
+    def rows(self, *, using: str = "default", start: int = 0, stop: int | None = None, **values: Any) -> list[tuple]:
+        """The result rows as tuples, converted as Django converts them (rows ``start`` to ``stop`` of a
+        ``sliced`` query)."""
         compiled = self._compiled(using, values)
         connection = connections[using]
         params = [
@@ -123,6 +135,10 @@ class PreparedQuery:
             else _adapted(connection, values[slot[0]] if slot[1] is None else values[slot[0]][slot[1]])
             for slot, param in zip(compiled["slots"], compiled["params"], strict=True)
         ]  # fmt: skip
+        if self.sliced:
+            if stop is None or not 0 <= start <= stop:
+                raise ValueError("prepared query: a sliced query needs 0 <= start <= stop")
+            params += [stop - start, start]
         with connections[using].cursor() as cursor:
             cursor.execute(compiled["sql"], params)
             rows = cursor.fetchall()
@@ -131,9 +147,9 @@ class PreparedQuery:
             rows = list(compiled["compiler"].apply_converters(rows, converters))
         return [tuple(row) for row in rows]
 
-    def __call__(self, *, using: str = "default", **values: Any) -> list:
+    def __call__(self, *, using: str = "default", start: int = 0, stop: int | None = None, **values: Any) -> list:
         """Model instances (with their ``select_related`` objects), or ``values_list`` tuples."""
-        rows = self.rows(using=using, **values)
+        rows = self.rows(using=using, start=start, stop=stop, **values)
         compiled = self._compiled(using, values)
         if compiled["values"]:
             return rows
@@ -172,6 +188,14 @@ class PreparedQueries:
             else:
                 self._queries.move_to_end(key)
             return prepared
+
+
+def _sliced_by_parameters(sql: str) -> str:
+    """The SQL with the sentinel slice's ``LIMIT n OFFSET m``, which Django writes last, as parameters."""
+    written = f"LIMIT {_SENTINEL_LIMIT} OFFSET {_SENTINEL_OFFSET}"
+    if not sql.endswith(written):
+        raise ValueError(f"prepared query: the sliced SQL does not end with {written!r}")
+    return sql.removesuffix(written) + "LIMIT %s OFFSET %s"
 
 
 def _adapted(connection, value):

@@ -117,3 +117,28 @@ def test_prepared_queries_keep_one_query_per_key_and_drop_the_least_recently_use
     assert kept.get("c", build_for("c"), section=int, before=datetime) is not None
     assert len(kept._queries) == 2 and "a" not in kept._queries  # "b" came back and dropped "a"
     assert builds == ["a"]  # a query is built when first run, not when kept
+
+
+def _live_keys(*, now: datetime):
+    return Article.objects.filter(publish_at__lte=now).order_by("-publish_at", "-pk").values_list("pk", flat=True)
+
+
+def test_a_sliced_query_gives_the_querysets_slice_with_limit_and_offset_as_parameters():
+    _articles(Section.objects.create(name="创城", slug="cc"), 7)
+    prepared = PreparedQuery(_live_keys, sliced=True, now=datetime)
+    now = timezone.now()
+    for start, stop in [(0, 3), (2, 5), (5, 20), (7, 9), (3, 3)]:
+        with CaptureQueriesContext(connection) as queries:
+            assert prepared(now=now, start=start, stop=stop) == list(_live_keys(now=now)[start:stop])
+        assert "LIMIT 123456789" not in queries[0]["sql"]
+    # One compiled statement for every slice: the numbers are parameters, not part of the SQL.
+    with CaptureQueriesContext(connection) as queries:
+        prepared(now=now, start=0, stop=2), prepared(now=now, start=4, stop=6)
+    assert queries[0]["sql"].split("LIMIT")[0] == queries[1]["sql"].split("LIMIT")[0]
+
+
+def test_a_sliced_query_refuses_a_call_without_a_proper_slice():
+    prepared = PreparedQuery(_live_keys, sliced=True, now=datetime)
+    for bad in [{"start": 0}, {"start": 5, "stop": 2}, {"start": -1, "stop": 3}]:
+        with pytest.raises(ValueError, match="sliced"):
+            prepared(now=timezone.now(), **bad)
