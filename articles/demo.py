@@ -19,6 +19,7 @@ from PIL import Image
 from articles.importing import contributor_for_name, draft_article_create
 from articles.models import Article, ArticleEvent, ArticlePhoto, Edition, Page, Section, Series
 from articles.print_import import DraftArticle, PhotoCaption, parse_page, parse_page_slogan
+from articles.rendering import articles_rendering_deferred
 from articles.services import article_prepare_body
 from pingcheng.directory.models import Contributor, Unit
 from pingcheng.photos.models import Photo
@@ -189,6 +190,14 @@ def load(*, units: dict[str, Unit]) -> str:
         contributor_for_name(name=name, role=role, unit=units[unit_code] if unit_code else None)
     Series.objects.get_or_create(title=SERIES_TITLE, defaults={"slug": SERIES_SLUG, "description": SERIES_DESCRIPTION})
 
+    with articles_rendering_deferred():
+        _articles_load(text, page=page, sections=sections)
+
+    count = page.articles.count()
+    return f"稿件：{count} 篇（第{edition.number}期 第{page.number}版 {page.name}）"
+
+
+def _articles_load(text: str, *, page: Page, sections: dict[str, Section]) -> None:
     for order, draft in enumerate(parse_page(text), start=1):
         slug, tags = _placement(draft.headline or draft.kicker)
         section = sections.get(slug) if slug else None
@@ -200,9 +209,6 @@ def load(*, units: dict[str, Unit]) -> str:
             draft=draft, page=page, page_order=order, section=section, photo_factory=_demo_photo
         )
         _publish_imported(article, tags=tags)
-
-    count = page.articles.count()
-    return f"稿件：{count} 篇（第{edition.number}期 第{page.number}版 {page.name}）"
 
 
 @transaction.atomic

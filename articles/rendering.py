@@ -16,7 +16,8 @@ for an article never rendered (rows from before migration 0005, or rendered befo
 those on first sight.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, timedelta
 
@@ -168,6 +169,36 @@ def articles_render_store(article_ids: Iterable[int], *, batch_size: int = 200) 
     return stored
 
 
+# The articles whose render ``articles_rendering_deferred`` holds back until its block ends; None outside one.
+_DEFERRED: ContextVar[set[int] | None] = ContextVar("articles_rendering_deferred", default=None)
+
+
+@contextmanager
+def articles_rendering_deferred() -> Iterator[None]:
+    """Inside the block, the receivers below note which articles a save changes instead of rendering them;
+    each is rendered once as the block ends. For a loader that writes an article, then its credits, photos and
+    units: ten demo stories were rendered forty times, a second of the demo's three. The block must end inside
+    the transaction that wrote them; if it raises, nothing is rendered (the writes are rolled back with it)."""
+    if _DEFERRED.get() is not None:  # an outer block renders them
+        yield
+        return
+    held: set[int] = set()
+    token = _DEFERRED.set(held)
+    try:
+        yield
+    finally:
+        _DEFERRED.reset(token)
+    articles_render_store(held)
+
+
+def _render_now_or_held(article_ids: Iterable[int]) -> None:
+    held = _DEFERRED.get()
+    if held is None:
+        articles_render_store(article_ids)
+    else:
+        held.update(article_ids)
+
+
 def _tags_store(articles: list[Article]) -> None:
     ArticleTag.objects.filter(article__in=articles).delete()
     rows = [ArticleTag(article=a, name=name) for a in articles for name in dict.fromkeys(split_list(a.tags))]
@@ -230,7 +261,7 @@ def _article_saved(sender, instance: Article, update_fields=None, raw=False, **_
         return
     fields = None if update_fields is None else set(update_fields)
     if fields is None or RENDER_INPUTS & fields:
-        articles_render_store([instance.pk])
+        _render_now_or_held([instance.pk])
     if instance.publish_at is not None and (fields is None or LIVENESS_INPUTS & fields):
         archive_days_refresh([timezone.localdate(instance.publish_at)])
 
@@ -240,7 +271,7 @@ def _article_part_changed(sender, instance, raw=False, origin=None, **_kwargs) -
     # for an article about to go.
     deleting_article = isinstance(origin, Article) or getattr(origin, "model", None) is Article
     if not raw and not deleting_article and not _LINKING_BODY_PHOTOS.get():
-        articles_render_store([instance.article_id])
+        _render_now_or_held([instance.article_id])
 
 
 # The columns of other models that articles print. A save that changes none of them (a unit's phone number,
@@ -372,7 +403,7 @@ def _section_deleted(sender, instance, **_kwargs) -> None:
 def _units_changed(sender, instance, action, reverse, pk_set, **_kwargs) -> None:
     if not reverse:
         if action in ("post_add", "post_remove", "post_clear"):
-            articles_render_store([instance.pk])
+            _render_now_or_held([instance.pk])
     elif action == "pre_clear":
         # ``unit.articles.clear()`` names no articles afterwards: read them before they go.
         instance._articles_cleared = list(instance.articles.values_list("pk", flat=True))

@@ -167,3 +167,31 @@ def test_a_renamed_unit_is_on_the_cached_article_page_at_once(client, django_cap
         street.name = "御河街道办事处"
         street.save()
     assert "御河街道办事处" in client.get(article.get_absolute_url()).text
+
+
+def test_inside_a_deferred_block_an_article_is_rendered_once_at_its_end_with_everything_written():
+    from articles.rendering import articles_rendering_deferred
+
+    with articles_rendering_deferred():
+        article = ArticleFactory(headline="初稿标题")
+        Credit.objects.create(article=article, contributor=Contributor.objects.create(name="宋芳"), role="记者")
+        article.headline = "网格员筑牢防汛安全堤"
+        article.save(update_fields=["headline"])
+        held = _fresh(article)
+        assert held.rendered_at is None and held.card_html == ""  # nothing rendered yet
+    stored = _fresh(article)
+    assert stored.rendered_at is not None and "宋芳" in stored.byline  # the credit written after the save
+    assert "网格员筑牢防汛安全堤" in page_text(stored.card_html) and "初稿标题" not in stored.card_html
+
+
+def test_a_deferred_block_that_fails_renders_nothing_and_outside_it_saves_render_at_once():
+    from articles.rendering import articles_rendering_deferred
+
+    article = ArticleFactory(headline="初稿标题")
+    with pytest.raises(RuntimeError), articles_rendering_deferred():
+        article.headline = "网格员筑牢防汛安全堤"
+        article.save(update_fields=["headline"])
+        raise RuntimeError("the loader failed")
+    assert "初稿标题" in page_text(_fresh(article).card_html)  # not rendered by the failed block
+    article.save(update_fields=["headline"])  # outside any block: rendered with the save
+    assert "网格员筑牢防汛安全堤" in page_text(_fresh(article).card_html)
