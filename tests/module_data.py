@@ -11,7 +11,8 @@ first (``module_data_last``). A module holds at most one such fixture, and never
 or ``live_server`` tests, which commit and need the rows committed too.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 from django.core.management import call_command
@@ -30,11 +31,28 @@ def module_data(write: Callable[[], object]):
     def fixture(django_db_setup, django_db_blocker, tmp_path_factory):
         # The renditions ``write`` makes stay in a folder of the module's, whatever MEDIA_ROOT a test sets.
         files = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp(f"{name}-media"))
-        with django_db_blocker.unblock(), files, transaction.atomic():
-            yield write()
-            transaction.set_rollback(True)
+        with files, _rolled_back_after(django_db_blocker):
+            with django_db_blocker.unblock():
+                value = write()
+            yield value
 
     return fixture
+
+
+@contextmanager
+def _rolled_back_after(django_db_blocker) -> Iterator[None]:
+    """A transaction open for the block and rolled back after it. The database is unblocked only to open and
+    to roll back the transaction: between the two, a test without the ``django_db`` mark is still refused it,
+    and cannot write outside a test's savepoint into the rows every later test of the module reads."""
+    kept = transaction.atomic()
+    with django_db_blocker.unblock():
+        kept.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            kept.__exit__(None, None, None)
 
 
 @module_data
@@ -64,6 +82,6 @@ def module_data_last(items: list, *, first: tuple[str, ...] = ()) -> None:
     def key(item):
         path = item.path.as_posix()
         rank = next((at for at, prefix in enumerate(first) if prefix in path), len(first))
-        return rank, position[item.path], bool(MODULE_DATA_FIXTURES.intersection(item.fixturenames))
+        return rank, position[item.path], bool(MODULE_DATA_FIXTURES.intersection(getattr(item, "fixturenames", ())))
 
     items.sort(key=key)
