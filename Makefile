@@ -22,12 +22,11 @@ run: venv
 	$(PY) manage.py load_demo --accounts && \
 	exec $(PY) manage.py run_embedded --port $(PORT)
 
-## make test: the whole suite in TEST_WORKERS processes (pytest-xdist, a test file per worker at a time, in the
-## order tests/conftest.py gives: the longest files first); honours DATABASE_URL and REDIS_URL. TEST_WORKERS=0
-## runs it in one process.
+## make test: the whole suite in TEST_WORKERS processes (pytest-xdist, a test file per worker at a time);
+## honours DATABASE_URL and REDIS_URL. TEST_WORKERS=0 runs it in one process.
 TEST_WORKERS ?= 2
 test: venv
-	$(PY) -m pytest --create-db $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder) $(PYTEST_ARGS)
+	$(PY) -m pytest --create-db $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile) $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -24,23 +24,8 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 REPO = Path(__file__).resolve().parent.parent
 
 
-# The longest test files start first: ``make test`` hands whole files to its workers in collection order, and
-# a long file taken last keeps one worker busy while the other has nothing left (at about 20–200 s a file).
-SLOWEST_FILES_FIRST = (
-    "tests/e2e/test_accessibility.py",
-    "tests/test_permission_matrix.py",
-    "tests/notices/test_reliability.py",
-    "tests/e2e/test_newsroom_daily.py",
-    "tests/e2e/",
-    "tests/test_deploy.py",
-    "tests/test_redis_outage.py",
-    "tests/test_migrations.py",
-    "tests/test_fuzz.py",
-)
-
-
 def pytest_collection_modifyitems(config, items):
-    module_data_last(items, first=SLOWEST_FILES_FIRST)
+    module_data_last(items)
 
 
 def service_missing(reason: str):

@@ -71,17 +71,11 @@ def demo_with_accounts():
         call_command("load_demo", "--accounts", verbosity=0)
 
 
-def module_data_last(items: list, *, first: tuple[str, ...] = ()) -> None:
-    """Order the tests: modules whose path starts with an entry of ``first`` before the rest, in that entry's
-    order; within each module, the tests that use a ``module_data`` fixture after those that do not. The sort
-    is stable, so everything else keeps its collected order."""
-    position: dict[str, int] = {}
+def module_data_last(items: list) -> None:
+    """Within each module, the tests that use a ``module_data`` fixture after those that do not; the sort is
+    stable, so everything else keeps its collected order."""
+    position: dict = {}
     for index, item in enumerate(items):
         position.setdefault(item.path, index)
-
-    def key(item):
-        path = item.path.as_posix()
-        rank = next((at for at, prefix in enumerate(first) if prefix in path), len(first))
-        return rank, position[item.path], bool(MODULE_DATA_FIXTURES.intersection(getattr(item, "fixturenames", ())))
-
-    items.sort(key=key)
+    items.sort(key=lambda item: (position[item.path],
+                                 bool(MODULE_DATA_FIXTURES.intersection(getattr(item, "fixturenames", ())))))  # fmt: skip
