@@ -14,6 +14,7 @@ from django.test import override_settings
 from pingcheng.alerts.demo import TITLE
 from pingcheng.alerts.models import Alert
 from tests.e2e.conftest import chromium, phone  # noqa: F401 — Debian's Chromium through Playwright
+from tests.e2e.screens import save_screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 SIDEWAYS = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
@@ -29,7 +30,7 @@ def site(live_server, settings, tmp_path):
 
 def _shot(page, tmp_path, name: str) -> None:
     path = tmp_path / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    save_screenshot(page, path)
     if folder := os.environ.get("PINGCHENG_SCREENSHOTS"):
         Path(folder).mkdir(parents=True, exist_ok=True)
         shutil.copy(path, Path(folder) / path.name)

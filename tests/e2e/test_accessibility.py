@@ -15,6 +15,7 @@ from django.core.management import call_command
 
 from pingcheng.display_mode import COOKIE_NAME, LARGE
 from tests.e2e.public_pages import public_page_samples
+from tests.e2e.screens import save_screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -140,7 +141,7 @@ def test_elderly_mode_is_switched_on_and_off_without_javascript(site, phone_with
     assert page.evaluate("document.documentElement.className") == "mode-large"
     assert _body_font_size(page) >= 1.25 * standard_size
     assert {cookie["name"]: cookie["value"] for cookie in page.context.cookies()}[COOKIE_NAME] == LARGE
-    page.screenshot(path=tmp_path / "elderly-mode-390.png", full_page=True)
+    save_screenshot(page, tmp_path / "elderly-mode-390.png")
 
     page.get_by_role("button", name="退出长辈模式", exact=True).click()
     page.wait_for_load_state()

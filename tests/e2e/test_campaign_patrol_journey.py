@@ -21,6 +21,7 @@ from playwright.sync_api import expect
 
 from campaigns.models import Activity, Campaign, CampaignType, Finding
 from pingcheng.directory.models import Unit
+from tests.e2e.screens import save_screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "pingcheng-demo-2026"
@@ -88,9 +89,9 @@ def _check(page, name: str) -> None:
     folder = os.environ.get("FIELD_SCREENSHOTS")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=f"{folder}/{name}-390.png", full_page=True)
+        save_screenshot(page, f"{folder}/{name}-390.png")
         page.set_viewport_size({"width": 1280, "height": 900})
-        page.screenshot(path=f"{folder}/{name}-1280.png", full_page=True)
+        save_screenshot(page, f"{folder}/{name}-1280.png")
         page.set_viewport_size({"width": 390, "height": 844})
 
 

@@ -7,6 +7,7 @@ from django.test import override_settings
 
 from grievances.models import Inquiry
 from pingcheng.display_mode import COOKIE_NAME, LARGE
+from tests.e2e.screens import save_screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 SIDEWAYS = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
@@ -43,7 +44,7 @@ def test_the_handler_reveals_accepts_and_answers_on_a_phone(site, phone, tmp_pat
     phone.fill("form[action$='/steps/answer/'] textarea", "已联系用人单位，将于本周内补发工资。")
     phone.click("form[action$='/steps/answer/'] button")
     phone.wait_for_selector("text=已答复，居民将收到短信。")
-    phone.screenshot(path=str(tmp_path / "desk-answered.png"), full_page=True)
+    save_screenshot(phone, tmp_path / "desk-answered.png")
     inquiry.refresh_from_db()
     assert inquiry.status == Inquiry.Status.ANSWERED
 

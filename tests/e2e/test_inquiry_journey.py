@@ -10,6 +10,7 @@ from grievances import services
 from grievances.models import Inquiry
 from pingcheng.directory.models import Role
 from pingcheng.notices import sms
+from tests.e2e.screens import save_screenshot
 from tests.factories import staff
 from tests.grievances.public_world import personal_data_key, published_answer, world
 
@@ -32,7 +33,7 @@ def _fits(page) -> None:
 
 
 def _shot(page, tmp_path, name: str) -> None:
-    page.screenshot(path=str(tmp_path / f"{name}-{page.viewport_size['width']}.png"), full_page=True)
+    save_screenshot(page, tmp_path / f"{name}-{page.viewport_size['width']}.png")
 
 
 def test_a_resident_asks_confirms_tracks_reads_the_answer_and_rates_it(desk, phone, tmp_path):

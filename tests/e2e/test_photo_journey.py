@@ -19,6 +19,7 @@ from articles import services
 from articles.models import Article, ReviewDecision
 from pingcheng.directory.models import Contributor
 from pingcheng.photos.models import Photo
+from tests.e2e.screens import save_screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 HEADLINE = "平城区网格员汛期巡河不停歇"
@@ -146,5 +147,5 @@ def test_a_reporter_describes_body_pictures_and_readers_get_them_with_alt_text(s
     assert first.evaluate("img => img.currentSrc").endswith(".webp"), "Chromium takes the WebP source"
     assert first.evaluate("img => img.getBoundingClientRect().width") <= 390
     expect(phone.locator(".article-body figcaption").first).to_contain_text("网格员在御河东岸巡查。 曹飞摄")
-    phone.screenshot(path=str(tmp_path / "article-390.png"), full_page=True)
+    save_screenshot(phone, tmp_path / "article-390.png")
     assert Photo.objects.filter(uploaded_by__username="reporter").count() == 2

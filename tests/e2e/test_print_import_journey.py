@@ -10,6 +10,7 @@ from django.test import override_settings
 
 import articles
 from articles.models import Article, ArticleEvent
+from tests.e2e.screens import save_screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -51,7 +52,7 @@ def _log_in(page, site, username):
 
 def _shot(page, name):
     if SCREENSHOTS:
-        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
+        save_screenshot(page, Path(SCREENSHOTS) / f"{name}.png")
 
 
 def test_an_editor_imports_a_page_through_the_preview_and_passes_a_piece_at_first_review(site, chromium):
