@@ -85,9 +85,9 @@ class FrontPage:
 
 
 def front_page_build() -> FrontPage:
-    """The front page's stories, each once. A handful of queries whatever the number of articles: the pool,
-    the slots, which of the newest day's stories have a photo (only when no slot holds the 头条), the lead's
-    photo, the 头条 in full (when the automatic choice took it from the pool) and the pool's unit paths."""
+    """The front page's stories, each once. A handful of queries whatever the number of articles: the pool
+    (with each story's first photo and, on PostgreSQL, its units) and the 头条 in full with its photo, in one
+    query; the slots are kept per news generation."""
     now = timezone.now()
     pool = selectors.article_front_pool(limit=FRONT_POOL)
     newest_day = timezone.localdate(pool[0].publish_at) if pool else None
@@ -104,11 +104,10 @@ def front_page_build() -> FrontPage:
     if lead is not None:
         page.lead, page.lead_photo = lead, selectors.article_lead_photo(lead)
     else:
-        lead, page.lead_photo = _automatic_lead(free(pool))
+        lead = _automatic_lead(free(pool))
         # The pool holds what the cards print; the 头条 prints its kicker, subtitle, byline and lead too.
-        page.lead = selectors.article_front_lead(lead.id) if lead is not None else None
-        if page.lead is None:
-            page.lead_photo = None
+        if lead is not None:
+            page.lead, page.lead_photo = selectors.article_front_lead(lead.id, figure_id=lead.first_photo_id)
     if page.lead is not None:
         used.add(page.lead.id)
     automatic_top = iter(_automatic_top(free(pool)))
@@ -141,18 +140,13 @@ def front_page_build() -> FrontPage:
     return page
 
 
-def _automatic_lead(pool: list[Article]) -> tuple[Article | None, object]:
-    """The newest day's story with a photo that stood highest on its printed page, and that photo; else the
-    newest story and no photo. Only the newest day's photos are read."""
+def _automatic_lead(pool: list[Article]) -> Article | None:
+    """The newest day's story with a photo (the pool's ``first_photo_id``) that stood highest on its printed
+    page; else the newest story."""
     if not pool:
-        return None, None
-    same_day = _newest_day(pool)
-    with_photos = selectors.articles_with_photos([a.id for a in same_day])
-    candidates = [a for a in same_day if a.id in with_photos]
-    if not candidates:
-        return pool[0], None
-    lead = min(candidates, key=_print_order)
-    return lead, selectors.article_lead_photo(lead)
+        return None
+    candidates = [a for a in _newest_day(pool) if a.first_photo_id is not None]
+    return min(candidates, key=_print_order) if candidates else pool[0]
 
 
 def _automatic_top(pool: list[Article]) -> list[Article]:

@@ -4,7 +4,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -67,7 +67,13 @@ _FRONT_POOL: dict[int, PreparedQuery] = {}
 
 
 def _front_pool(now: datetime, limit: int) -> QuerySet[Article]:
-    queryset = Article.objects.filter(article_live_q(now)).order_by("-publish_at", "-pk").only(*FRONT_POOL_FIELDS)
+    # Each story's first photo with its row (the automatic 头条 is a story with one): sixty probes of the
+    # photos' article index, where asking which of them have a photo was a query of its own.
+    first_photo = ArticlePhoto.objects.filter(article_id=OuterRef("pk")).order_by("order", "pk").values("pk")[:1]
+    queryset = (
+        Article.objects.filter(article_live_q(now)).order_by("-publish_at", "-pk").only(*FRONT_POOL_FIELDS)
+        .annotate(first_photo_id=Subquery(first_photo))
+    )  # fmt: skip
     if connection.vendor == "postgresql":
         # The paths of the units each story is about, with its row: the streets' blocks pick from them. Asked
         # on their own they were a query with sixty parameters, too many for psycopg to keep it parsed.
@@ -77,8 +83,9 @@ def _front_pool(now: datetime, limit: int) -> QuerySet[Article]:
 
 
 def article_front_pool(*, limit: int) -> list[Article]:
-    """The newest ``limit`` live articles with ``FRONT_POOL_FIELDS`` only, compiled once per thread; on
-    PostgreSQL each with ``unit_paths`` (``front_pool_unit_paths``)."""
+    """The newest ``limit`` live articles with ``FRONT_POOL_FIELDS`` only, each with ``first_photo_id`` (the
+    ``ArticlePhoto`` that leads it, or None), compiled once per thread; on PostgreSQL each with ``unit_paths``
+    (``front_pool_unit_paths``)."""
     prepared = _FRONT_POOL.get(limit)
     if prepared is None:
         prepared = _FRONT_POOL[limit] = PreparedQuery(lambda now: _front_pool(now, limit), now=datetime)
@@ -98,11 +105,27 @@ _FRONT_LEAD = PreparedQuery(
 )
 
 
-def article_front_lead(pk: int) -> Article | None:
-    """The 头条 as the front page prints it in full: the list card's row with its section and series; None when
-    it was taken down since the pool was read."""
-    found = _FRONT_LEAD(pk=pk, now=timezone.now())
-    return found[0] if found else None
+# The 头条 and its photo in one query, from the photo's side: the automatic choice knows which photo leads it.
+_FRONT_LEAD_FIGURE = PreparedQuery(
+    lambda pk, figure, now: ArticlePhoto.objects.filter(article_live_q(now, prefix="article__"), pk=figure,
+                                                        article_id=pk)
+    .select_related("article__section", "article__series", "photo__credit")
+    .defer(*(f"article__{name}" for name in (*LIST_DEFERRED, *CARD_UNUSED))),
+    pk=int, figure=int, now=datetime,
+)  # fmt: skip
+
+
+def article_front_lead(pk: int, *, figure_id: int | None = None) -> tuple[Article | None, object]:
+    """The 头条 as the front page prints it in full: the list card's row with its section and series, and the
+    photo of ``figure_id`` (an ``ArticlePhoto`` of it) read with it, in one query; None for the article when
+    it was taken down since the pool was read, None for the photo when none was asked for or it is gone."""
+    now = timezone.now()
+    if figure_id is not None:
+        found = _FRONT_LEAD_FIGURE(pk=pk, figure=figure_id, now=now)
+        if found:
+            return found[0].article, found[0].photo
+    found = _FRONT_LEAD(pk=pk, now=now)
+    return (found[0] if found else None), None
 
 
 def _sections_by_id() -> dict[int, Section]:
@@ -361,16 +384,6 @@ def article_unit_paths(article_ids: list[int]) -> dict[int, list[str]]:
     return paths
 
 
-_WITH_PHOTOS = PreparedQuery(
-    lambda ids: ArticlePhoto.objects.filter(article_id__in=ids).values_list("article_id", flat=True), ids=list
-)
-
-
-def articles_with_photos(article_ids: list[int]) -> set[int]:
-    """Which of these articles have a photo (ids only)."""
-    return set(_WITH_PHOTOS(ids=article_ids)) if article_ids else set()
-
-
 _LEAD_FIGURE = PreparedQuery(
     lambda pk: ArticlePhoto.objects.filter(article_id=pk).select_related("photo__credit").order_by("order", "pk")[:1],
     pk=int,
@@ -401,13 +414,17 @@ def _front_slots() -> QuerySet[FrontSlot]:
     return FrontSlot.objects.select_related("article__section", "article__series").defer(*deferred)
 
 
-_FRONT_SLOTS = PreparedQuery(_front_slots)
+# A slot changes only when an editor sets or frees it, and its article only with an announced change of the
+# news (a revision, a take-down): both move the news generation, so each process keeps the few rows per
+# generation. What changes with the clock (a slot's expiry, the article's time on the site) is
+# ``FrontSlot.shows_at``'s to judge at each view.
+_FRONT_SLOTS = GenerationMemo(NEWS, lambda: list(_front_slots()))
 
 
 def front_slots() -> list[FrontSlot]:
-    """The editors' front-page slots, each with its article as a list card (one query; the few rows of a
-    small table, whatever their state: ``FrontSlot.shows_at`` decides)."""
-    return _FRONT_SLOTS()
+    """The editors' front-page slots, each with its article as a list card (the few rows of a small table,
+    whatever their state: ``FrontSlot.shows_at`` decides), read once per process and news generation."""
+    return _FRONT_SLOTS.value()
 
 
 def edition_list_before(edition: Edition, *, limit: int) -> list[Edition]:

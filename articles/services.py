@@ -551,10 +551,11 @@ def _notify_reviewers(article: Article, *, cause: str, previous: ReviewDecision 
                            key=f"article:{article.pk}:turn:{level}:{cause}:{reviewer.pk}", context=context)  # fmt: skip
 
 
-def article_live_q(now: datetime | None = None) -> Q:
-    """The condition for "the public may see it now", shared by selectors and the sitemap."""
+def article_live_q(now: datetime | None = None, *, prefix: str = "") -> Q:
+    """The condition for "the public may see it now", shared by selectors and the sitemap; ``prefix`` is the
+    path to the article from another model (``"article__"``)."""
     now = now or timezone.now()
     return (
-        Q(status__in=LIVE_STATUSES, publish_at__lte=now)
-        & (Q(unpublish_at__isnull=True) | Q(unpublish_at__gt=now))
+        Q(**{f"{prefix}status__in": LIVE_STATUSES, f"{prefix}publish_at__lte": now})
+        & (Q(**{f"{prefix}unpublish_at__isnull": True}) | Q(**{f"{prefix}unpublish_at__gt": now}))
     )

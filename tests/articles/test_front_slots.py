@@ -1,19 +1,22 @@
 """The editor chooses the front page: 头条 and 要闻 slots, pinned or not, expiring or not; the automatic choice
 is only the fallback; every story appears once on the page."""
 
+import io
 import re
 from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
+from PIL import Image
 
 from articles import services
 from articles.front_page import front_slot_save
-from articles.models import Article, FrontSlot
-from pingcheng.directory.models import Role
+from articles.models import Article, ArticlePhoto, FrontSlot
+from pingcheng.directory.models import Contributor, Role
 from pingcheng.page_cache import page_cache_local_clear
-from tests.factories import ArticleFactory, newsroom, staff
+from pingcheng.photos.services import photo_create
+from tests.factories import ArticleFactory, ContributorFactory, newsroom, staff
 
 pytestmark = pytest.mark.django_db
 ADD = "/admin/articles/frontslot/add/"
@@ -89,6 +92,23 @@ def test_setting_a_slot_refreshes_the_cached_front_page_at_once(client, editor, 
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"{LIST}{slot.pk}/delete/", {"post": "yes"})
     client.logout()
+    assert _lead_headline(client.get("/").text) == "今日新闻0"
+
+
+def test_a_revision_or_withdrawal_of_a_slotted_story_reaches_the_front_page_at_once(
+    client, editor, stories, django_capture_on_commit_callbacks
+):
+    chief = staff(Role.CHIEF_EDITOR, newsroom())
+    with django_capture_on_commit_callbacks(execute=True):
+        _slot(P.LEAD, stories[4], editor)
+    assert _lead_headline(client.get("/").text) == "今日新闻4"
+    article = Article.objects.get(pk=stories[4].pk)
+    article.headline = "今日新闻4（修订）"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.article_save(article=article, by=chief, changed_fields={"headline"}, expected_version=article.version)
+    assert _lead_headline(client.get("/").text) == "今日新闻4（修订）"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.article_withdraw(article=Article.objects.get(pk=stories[4].pk), by=chief, reason="核实有误")
     assert _lead_headline(client.get("/").text) == "今日新闻0"
 
 
@@ -193,7 +213,56 @@ def test_the_front_page_costs_a_handful_of_queries_with_slots(client, editor, st
 def test_the_automatic_lead_is_read_in_full_only_while_it_is_live(stories):
     from articles.selectors import article_front_lead
 
-    lead = article_front_lead(stories[0].pk)
+    lead, photo = article_front_lead(stories[0].pk)
     assert lead.headline == "今日新闻0" and lead.lead == stories[0].lead  # the columns the pool leaves out
+    assert photo is None
     services.article_withdraw(article=stories[0], by=staff(Role.CHIEF_EDITOR, newsroom()), reason="核实有误")
-    assert article_front_lead(stories[0].pk) is None
+    assert article_front_lead(stories[0].pk) == (None, None)
+
+
+def _with_photos(article, *captions):
+    figures, credit = [], Contributor.objects.filter(name="曹飞").first() or ContributorFactory(name="曹飞")
+    for order, caption in enumerate(captions):
+        buffer = io.BytesIO()
+        Image.new("RGB", (800, 600), (90, 130, 170)).save(buffer, "JPEG")
+        buffer.seek(0)
+        photo = photo_create(file=buffer, caption=caption, alt_text=caption, credit=credit)
+        figures.append(ArticlePhoto.objects.create(article=article, photo=photo, order=order))
+    return figures
+
+
+def test_the_automatic_lead_is_the_days_highest_printed_story_with_a_photo_and_leads_with_its_first_photo(
+    client, stories, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    for order, story in enumerate(stories):
+        Article.objects.filter(pk=story.pk).update(page_order=order + 1)
+    _with_photos(stories[5], "第二张配图", "第三张配图")[0].delete()  # its first photo is now the 第三张
+    _with_photos(stories[3], "御河巡查", "河堤水位")
+    _pages_stale()
+
+    html = client.get("/").text
+    assert _lead_headline(html) == "今日新闻3"  # printed higher on its page than the other story with photos
+    lead = re.search(r'<section class="front-lead".*?</section>', html, re.S).group(0)
+    assert 'alt="御河巡查"' in lead and "河堤水位" not in lead and "曹飞摄" in lead
+
+
+def test_the_lead_and_its_photo_are_read_together_and_a_photo_gone_since_leaves_the_lead_without_one(
+    stories, settings, tmp_path
+):
+    from articles.selectors import article_front_lead
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    figure, second = _with_photos(stories[2], "御河巡查", "河堤水位")
+    lead, photo = article_front_lead(stories[2].pk, figure_id=figure.pk)
+    assert (lead.headline, lead.lead, photo.caption, photo.credit.name) == (
+        "今日新闻2",
+        stories[2].lead,
+        "御河巡查",
+        "曹飞",
+    )
+    assert article_front_lead(stories[1].pk, figure_id=figure.pk)[1] is None  # another story's photo is not its own
+    figure.delete()
+    assert article_front_lead(stories[2].pk, figure_id=figure.pk) == (Article.objects.get(pk=stories[2].pk), None)
+    services.article_withdraw(article=stories[2], by=staff(Role.CHIEF_EDITOR, newsroom()), reason="核实有误")
+    assert article_front_lead(stories[2].pk, figure_id=second.pk) == (None, None)
