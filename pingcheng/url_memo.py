@@ -19,3 +19,20 @@ def reverse_with_int(route: str, name: str, value: int) -> str:
         head, _, tail = reverse(route, kwargs={name: _STAND_IN}).rpartition(str(_STAND_IN))
         halves = _halves[key] = (head, tail)
     return f"{halves[0]}{int(value)}{halves[1]}"
+
+
+# Routes with a slug or a code (a section, a street): few values, each reversed once per URLconf and prefix.
+_REVERSED_MAX = 2048
+_reversed: dict[tuple, str] = {}
+
+
+def reverse_memo(route: str, **kwargs: str) -> str:
+    """``reverse(route, kwargs=kwargs)``, remembered for the few values a page links to on every view (the
+    sections' and streets' pages); the memo starts over past ``_REVERSED_MAX`` values."""
+    key = (route, tuple(sorted(kwargs.items())), get_urlconf(), get_script_prefix())
+    url = _reversed.get(key)
+    if url is None:
+        if len(_reversed) >= _REVERSED_MAX:
+            _reversed.clear()
+        url = _reversed[key] = reverse(route, kwargs=kwargs)
+    return url
