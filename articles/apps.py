@@ -7,10 +7,12 @@ class ArticlesConfig(AppConfig):
     verbose_name = _("新闻稿件")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete
+
         from articles import (
             notice_kinds,  # noqa: F401 — registers the newsroom's notice kinds
         )
-        from articles.cache import NEWS, news_last_modified, news_pages_changed
+        from articles.cache import NEWS, news_last_modified, news_pages_changed, news_pages_changed_after_commit
         from articles.dashboard import author_panel, review_queue_panel, schedule_panel
         from articles.links import section_streams
         from articles.models import (
@@ -62,6 +64,7 @@ class ArticlesConfig(AppConfig):
         # The archive's day count first, so the pages re-rendered after the announcement count the change.
         article_changed.connect(article_archive_day_refresh, dispatch_uid="articles.rendering.archive_day")
         article_changed.connect(news_pages_changed, dispatch_uid="articles.cache.news_pages_changed")
+        post_delete.connect(news_pages_changed_after_commit, sender=Article, dispatch_uid="articles.cache.deleted")
 
 
 def _photo_changed(sender, *, photo, by, fields, previous, **_kwargs) -> None:

@@ -2,7 +2,7 @@
 
 ``ArticlesConfig.ready()`` registers the product with ``news_last_modified`` and connects
 ``news_pages_changed`` to ``article_changed``, so a publication, revision, correction or take-down marks the
-cached news pages stale and no other product's.
+cached news pages stale and no other product's; a deleted article does the same (``post_delete``).
 """
 
 from datetime import datetime
@@ -45,3 +45,11 @@ def news_last_modified() -> datetime | None:
 def news_pages_changed(**_kwargs) -> None:
     """Receiver for ``article_changed``: what readers see of the news changed."""
     page_product_changed(NEWS)
+
+
+def news_pages_changed_after_commit(**_kwargs) -> None:
+    """Receiver for an article's ``post_delete`` (the back office may delete one, with its front-page slot): what
+    readers see of the news changed once the deletion is committed."""
+    from django.db import transaction
+
+    transaction.on_commit(news_pages_changed)

@@ -106,7 +106,11 @@ def cards_render_missing(articles) -> None:
     articles = list(articles)
     missing = articles_render_missing(articles)
     if missing:
-        stored = dict(Article.objects.filter(pk__in=missing).values_list("pk", "card_html"))
+        # The byline too: a 头条 chosen by an editor prints it, and with ``rendered_at`` set here it would print
+        # the one it was read with (a renamed reporter's old name, for this view).
+        stored = {pk: (card, byline) for pk, card, byline in
+                  Article.objects.filter(pk__in=missing).values_list("pk", "card_html", "byline")}  # fmt: skip
         for article in articles:
             if article.pk in stored:
-                article.card_html, article.rendered_at = stored[article.pk], timezone.now()
+                article.card_html, article.byline = stored[article.pk]
+                article.rendered_at = timezone.now()

@@ -86,8 +86,8 @@ class FrontPage:
 
 def front_page_build() -> FrontPage:
     """The front page's stories, each once. A handful of queries whatever the number of articles: the pool
-    (with each story's first photo and, on PostgreSQL, its units) and the 头条 in full with its photo, in one
-    query; the slots are kept per news generation."""
+    (with each story's first photo and, on PostgreSQL, its units), the slots, and the 头条 in full with its
+    photo in one query."""
     now = timezone.now()
     pool = selectors.article_front_pool(limit=FRONT_POOL)
     newest_day = timezone.localdate(pool[0].publish_at) if pool else None

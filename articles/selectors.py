@@ -414,17 +414,15 @@ def _front_slots() -> QuerySet[FrontSlot]:
     return FrontSlot.objects.select_related("article__section", "article__series").defer(*deferred)
 
 
-# A slot changes only when an editor sets or frees it, and its article only with an announced change of the
-# news (a revision, a take-down): both move the news generation, so each process keeps the few rows per
-# generation. What changes with the clock (a slot's expiry, the article's time on the site) is
-# ``FrontSlot.shows_at``'s to judge at each view.
-_FRONT_SLOTS = GenerationMemo(NEWS, lambda: list(_front_slots()))
+_FRONT_SLOTS = PreparedQuery(_front_slots)
 
 
 def front_slots() -> list[FrontSlot]:
-    """The editors' front-page slots, each with its article as a list card (the few rows of a small table,
-    whatever their state: ``FrontSlot.shows_at`` decides), read once per process and news generation."""
-    return _FRONT_SLOTS.value()
+    """The editors' front-page slots, each with its article as a list card (one query; the few rows of a
+    small table, whatever their state: ``FrontSlot.shows_at`` decides). Read at each view, not kept: a slotted
+    story can stop being public in ways the news product hears of only through its own rows (review of
+    session 10)."""
+    return _FRONT_SLOTS()
 
 
 def edition_list_before(edition: Edition, *, limit: int) -> list[Edition]:

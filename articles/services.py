@@ -216,6 +216,8 @@ def _save(
             article.status = S.FINAL_REVIEW
             reopened = ArticleEvent.objects.create(article=current, action=ArticleEvent.Action.REOPENED, note=note,
                                                    by=by)  # fmt: skip
+            if current.is_live:  # scheduled, its minute come before the sweep ran: readers see it go
+                _announce_change(current.pk)
         if current.published_at is None:
             DraftRevision.objects.create(article=current, version=article.version, fields=changed, snapshot=after,
                                          by=by)  # fmt: skip
@@ -302,6 +304,7 @@ def article_schedule(*, article: Article, by, publish_at: datetime, unpublish_at
     """
     article = _locked(article)
     ARTICLE_WORKFLOW.check("schedule", user=by, obj=article)
+    was_live = article.is_live
     # An image without alt text or credit never reaches readers, even one put into the body during review.
     article_pictures_require_words(article, action=_("发布"))
     if timezone.is_naive(publish_at):
@@ -325,6 +328,8 @@ def article_schedule(*, article: Article, by, publish_at: datetime, unpublish_at
     )  # fmt: skip
     if at_once:
         _mark_published(article)
+    elif was_live:  # its minute had come (the sweep had not run yet); a later one takes it off the site until then
+        _announce_change(article.pk)
     return article
 
 
@@ -472,6 +477,8 @@ def _articles_changed_from_outside(using, *, by, note: str, before: Callable[[Ar
             ArticleEvent.objects.create(article=article, action=ArticleEvent.Action.REVISED, note=note, by=by)
             _announce_change(article.pk)
         elif article.status in (S.APPROVED, S.SCHEDULED):
+            if article.is_live:  # scheduled, its minute come before the sweep ran: readers see it go
+                _announce_change(article.pk)
             Article.objects.filter(pk=article.pk).update(status=S.FINAL_REVIEW, version=F("version") + 1)
             reopened = ArticleEvent.objects.create(article=article, action=ArticleEvent.Action.REOPENED, note=note,
                                                    by=by)  # fmt: skip

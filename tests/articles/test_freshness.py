@@ -121,3 +121,63 @@ def test_a_recaptioned_photo_reaches_the_article_page_at_once(client, newsroom_s
     with django_capture_on_commit_callbacks(execute=True):
         photo_update(photo=photo, by=newsroom_site["desk"]["chief"], caption="网格员冒雨巡查河道")
     assert "网格员冒雨巡查河道" in page_text(client.get(article.get_absolute_url()))
+
+
+def _due_unswept(site) -> Article:
+    """A story whose scheduled minute has come while the minute's sweep has not marked it published yet: it is
+    public (``article_schedule``), and every page lists it."""
+    article = ArticleFactory(headline="定时稿件已到点", section=site["section"], created_by=site["desk"]["reporter"],
+                             status=S.SCHEDULED, publish_at=timezone.now() - timedelta(minutes=1))  # fmt: skip
+    article.units.add(site["street"])
+    assert article.is_live and article.published_at is None
+    return article
+
+
+def _rescheduled(site, article, client):
+    services.article_schedule(article=article, by=site["desk"]["chief"], publish_at=timezone.now() + timedelta(hours=3))
+
+
+def _edited(site, article, client):
+    article.headline = "定时稿件改了标题"
+    services.article_save(article=article, by=site["desk"]["chief"], changed_fields={"headline"},
+                          expected_version=article.version)  # fmt: skip
+    assert Article.objects.get(pk=article.pk).status == S.FINAL_REVIEW  # back to 终审, off the site
+
+
+def _deleted(site, article, client):
+    client.force_login(site["desk"]["chief"])
+    assert client.post(f"/admin/articles/article/{article.pk}/delete/", {"post": "yes"}).status_code == 302
+    client.logout()
+    assert not Article.objects.filter(pk=article.pk).exists()
+
+
+def _photo_recaptioned(site, article, client):
+    import io
+
+    from PIL import Image
+
+    from pingcheng.photos.services import photo_create, photo_update
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (640, 480), "green").save(buffer, "JPEG")
+    buffer.seek(0)
+    photo = photo_create(file=buffer, caption="网格员巡查河道", alt_text="网格员巡查河道", uploaded_by=site["desk"]["reporter"])
+    ArticlePhoto.objects.create(article=article, photo=photo, order=0)
+    photo_update(photo=photo, by=site["desk"]["chief"], caption="网格员冒雨巡查河道")
+    assert Article.objects.get(pk=article.pk).status == S.FINAL_REVIEW  # what it prints changed: back to 终审
+
+
+@pytest.mark.parametrize("take_down", [_rescheduled, _edited, _deleted, _photo_recaptioned],
+                         ids=["rescheduled", "edited", "deleted", "photo_recaptioned"])  # fmt: skip
+def test_a_due_scheduled_story_taken_off_before_the_sweep_leaves_every_page_at_once(
+    client, newsroom_site, django_capture_on_commit_callbacks, take_down
+):
+    article = _due_unswept(newsroom_site)
+    pages = [*_pages(newsroom_site), article.get_absolute_url()]
+    _warm(client, pages)
+    assert "定时稿件已到点" in page_text(client.get("/news/"))
+    with django_capture_on_commit_callbacks(execute=True):
+        take_down(newsroom_site, Article.objects.get(pk=article.pk), client)
+    assert client.get(article.get_absolute_url()).status_code == 404
+    for path in ("/", "/news/", "/news/section/jiceng/", "/news/units/xinwang/"):
+        assert "定时稿件" not in page_text(client.get(path)), path
