@@ -86,12 +86,13 @@ class FrontPage:
 
 def front_page_build() -> FrontPage:
     """The front page's stories, each once. A handful of queries whatever the number of articles: the pool
-    (with each story's first photo and, on PostgreSQL, its units), the slots, and the 头条 in full with its
-    photo in one query."""
+    (with each story's first photo and, on PostgreSQL, its units) and the 头条 in full with its photo in one
+    query; the editors' slots are kept per news generation, their stories read with the pool (one more query
+    only for a slotted story older than the pool)."""
     now = timezone.now()
     pool = selectors.article_front_pool(limit=FRONT_POOL)
     newest_day = timezone.localdate(pool[0].publish_at) if pool else None
-    chosen = {slot.position: slot.article for slot in selectors.front_slots() if slot.shows_at(now, newest_day)}
+    chosen = _slotted(pool, now=now, newest_day=newest_day)
     cards_render_missing([*pool, *chosen.values()])
     page = FrontPage()
     used = {article.id for article in chosen.values()}
@@ -100,14 +101,10 @@ def front_page_build() -> FrontPage:
     def free(articles):
         return [article for article in articles if article.id not in used]
 
-    lead = chosen.get(FrontSlot.Position.LEAD)
+    lead = chosen.get(FrontSlot.Position.LEAD) or _automatic_lead(free(pool))
+    # The pool holds what the cards print; the 头条 prints its kicker, subtitle, byline and lead too.
     if lead is not None:
-        page.lead, page.lead_photo = lead, selectors.article_lead_photo(lead)
-    else:
-        lead = _automatic_lead(free(pool))
-        # The pool holds what the cards print; the 头条 prints its kicker, subtitle, byline and lead too.
-        if lead is not None:
-            page.lead, page.lead_photo = selectors.article_front_lead(lead.id, figure_id=lead.first_photo_id)
+        page.lead, page.lead_photo = selectors.article_front_lead(lead.id, figure_id=lead.first_photo_id)
     if page.lead is not None:
         used.add(page.lead.id)
     automatic_top = iter(_automatic_top(free(pool)))
@@ -138,6 +135,24 @@ def front_page_build() -> FrontPage:
             page.by_street.append((street, about[:PER_STREET]))
             used.update(article.id for article in about[:PER_STREET])
     return page
+
+
+def _slotted(pool: list[Article], *, now, newest_day) -> dict[int, Article]:
+    """The stories the editors' slots show now, by position: each slot's story as the pool read it (the
+    slotted stories older than the pool are read the same way, in one more query), while it is live."""
+    slots = selectors.front_slots()
+    stories = {article.id: article for article in pool}
+    older = [slot.article_id for slot in slots if slot.article_id not in stories]
+    stories.update(selectors.front_slotted_articles(older))
+    chosen = {}
+    for slot in slots:
+        story = stories.get(slot.article_id)
+        if story is None:  # not live now
+            continue
+        slot.article = story
+        if slot.shows_at(now, newest_day):
+            chosen[slot.position] = story
+    return chosen
 
 
 def _automatic_lead(pool: list[Article]) -> Article | None:

@@ -60,18 +60,19 @@ def article_list_live(now: datetime | None = None) -> QuerySet[Article]:
 
 
 # What the front page needs of each story it may choose (articles.front_page): the stored card, the headline for
-# the streets' lists, and what the automatic choice goes by. No joins: the sections are known per process
-# (``sections_by_id``), and the one story printed whole, the 头条, is read whole (``article_front_lead``).
-FRONT_POOL_FIELDS = (*LIST_CARD_FIELDS, "headline", "section_id", "page_order")
+# the streets' lists, what the automatic choice goes by, and what ``Article.is_live`` reads (a slot asks). No
+# joins: the sections are known per process (``sections_by_id``), and the one story printed whole, the 头条, is
+# read whole (``article_front_lead``).
+FRONT_POOL_FIELDS = (*LIST_CARD_FIELDS, "headline", "section_id", "page_order", "status", "unpublish_at")
 _FRONT_POOL: dict[int, PreparedQuery] = {}
 
 
-def _front_pool(now: datetime, limit: int) -> QuerySet[Article]:
+def _front_candidates(now: datetime) -> QuerySet[Article]:
     # Each story's first photo with its row (the automatic 头条 is a story with one): sixty probes of the
     # photos' article index, where asking which of them have a photo was a query of its own.
     first_photo = ArticlePhoto.objects.filter(article_id=OuterRef("pk")).order_by("order", "pk").values("pk")[:1]
     queryset = (
-        Article.objects.filter(article_live_q(now)).order_by("-publish_at", "-pk").only(*FRONT_POOL_FIELDS)
+        Article.objects.filter(article_live_q(now)).only(*FRONT_POOL_FIELDS)
         .annotate(first_photo_id=Subquery(first_photo))
     )  # fmt: skip
     if connection.vendor == "postgresql":
@@ -79,7 +80,11 @@ def _front_pool(now: datetime, limit: int) -> QuerySet[Article]:
         # on their own they were a query with sixty parameters, too many for psycopg to keep it parsed.
         units = Article.units.through.objects.filter(article_id=OuterRef("pk")).values("unit__path")
         queryset = queryset.annotate(unit_paths=ArraySubquery(units))
-    return queryset[:limit]
+    return queryset
+
+
+def _front_pool(now: datetime, limit: int) -> QuerySet[Article]:
+    return _front_candidates(now).order_by("-publish_at", "-pk")[:limit]
 
 
 def article_front_pool(*, limit: int) -> list[Article]:
@@ -384,18 +389,6 @@ def article_unit_paths(article_ids: list[int]) -> dict[int, list[str]]:
     return paths
 
 
-_LEAD_FIGURE = PreparedQuery(
-    lambda pk: ArticlePhoto.objects.filter(article_id=pk).select_related("photo__credit").order_by("order", "pk")[:1],
-    pk=int,
-)
-
-
-def article_lead_photo(article: Article):
-    """The article's first photo, with its credit; None when it has none."""
-    figure = _LEAD_FIGURE(pk=article.pk)
-    return figure[0].photo if figure else None
-
-
 def _streets() -> list[Unit]:
     return list(Unit.objects.filter(kind=Unit.Kind.STREET, is_active=True).order_by("sort_order", "name"))
 
@@ -409,20 +402,34 @@ def front_page_units() -> list[Unit]:
     return _FRONT_UNITS.value()
 
 
-def _front_slots() -> QuerySet[FrontSlot]:
-    deferred = (f"article__{field}" for field in LIST_DEFERRED)
-    return FrontSlot.objects.select_related("article__section", "article__series").defer(*deferred)
+_SLOT_COLUMNS = ("position", "article_id", "pinned", "expires_at", "set_at")
 
 
-_FRONT_SLOTS = PreparedQuery(_front_slots)
+def _front_slot_rows() -> list[tuple]:
+    return list(FrontSlot.objects.values_list(*_SLOT_COLUMNS))
+
+
+# The editors' choices — which story in which place, pinned, until when — change only through
+# ``front_slot_save`` and ``front_slot_delete`` or with their story's deletion, each of which announces a news
+# change: each process keeps them per news generation. Their stories are not kept with them: a story can stop
+# being public in ways the news product hears of only through its own row (a due scheduled story sent back to
+# 终审), so the front page reads the slotted stories live with its pool (``front_slotted_articles``).
+_FRONT_SLOT_ROWS = GenerationMemo(NEWS, _front_slot_rows)
 
 
 def front_slots() -> list[FrontSlot]:
-    """The editors' front-page slots, each with its article as a list card (one query; the few rows of a
-    small table, whatever their state: ``FrontSlot.shows_at`` decides). Read at each view, not kept: a slotted
-    story can stop being public in ways the news product hears of only through its own rows (review of
-    session 10)."""
-    return _FRONT_SLOTS()
+    """The editors' front-page slots, new instances for this view without their articles (the few rows of a
+    small table, whatever their state: ``FrontSlot.shows_at`` decides once the caller gives each its story)."""
+    return [FrontSlot(**dict(zip(_SLOT_COLUMNS, row, strict=True))) for row in _FRONT_SLOT_ROWS.value()]
+
+
+_SLOTTED = PreparedQuery(lambda ids, now: _front_candidates(now).filter(pk__in=ids), ids=list, now=datetime)
+
+
+def front_slotted_articles(ids: list[int]) -> dict[int, Article]:
+    """The live articles among ``ids``, read as the pool reads its stories, by id (slotted stories older than
+    the pool; none when there are none)."""
+    return {article.id: article for article in _SLOTTED(ids=list(ids), now=timezone.now())} if ids else {}
 
 
 def edition_list_before(edition: Edition, *, limit: int) -> list[Edition]:

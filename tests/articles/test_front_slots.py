@@ -7,6 +7,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
 
@@ -34,6 +36,10 @@ def _live(headline, hours_ago=1, **fields):
     when = timezone.now() - timedelta(hours=hours_ago)
     return ArticleFactory(headline=headline, status=Article.Status.PUBLISHED, publish_at=when, published_at=when,
                           **fields)  # fmt: skip
+
+
+def _lead(html: str) -> str:
+    return re.search(r'<section class="front-lead".*?</section>', html, re.S).group(0)
 
 
 def _lead_headline(html: str) -> str:
@@ -266,3 +272,25 @@ def test_the_lead_and_its_photo_are_read_together_and_a_photo_gone_since_leaves_
     assert article_front_lead(stories[2].pk, figure_id=figure.pk) == (Article.objects.get(pk=stories[2].pk), None)
     services.article_withdraw(article=stories[2], by=staff(Role.CHIEF_EDITOR, newsroom()), reason="核实有误")
     assert article_front_lead(stories[2].pk, figure_id=second.pk) == (None, None)
+
+
+def test_a_slotted_story_older_than_the_pool_is_read_live_in_one_more_query(
+    client, editor, stories, settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    monkeypatch.setattr("articles.front_page.FRONT_POOL", 3)  # stories 3 to 7 are older than the pool
+    _with_photos(stories[6], "御河巡查")
+    with django_capture_on_commit_callbacks(execute=True):
+        _slot(P.LEAD, stories[6], editor)
+        _slot(P.TOP_2, stories[7], editor)
+    settings.PAGE_CACHE_ENABLED = False
+    client.get("/")  # the process keeps the slots
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get("/").text
+    assert _lead_headline(html) == "今日新闻6" and 'alt="御河巡查"' in _lead(html)
+    assert _top_headlines(html)[1] == "今日新闻7"
+    article_reads = [q for q in captured.captured_queries if q["sql"].startswith('SELECT "articles_article')]
+    assert len(article_reads) == 3 + (connection.vendor != "postgresql")  # pool, the older slotted, the lead
+    with django_capture_on_commit_callbacks(execute=True):
+        services.article_withdraw(article=stories[7], by=staff(Role.CHIEF_EDITOR, newsroom()), reason="核实有误")
+    assert "今日新闻7" not in client.get("/").text

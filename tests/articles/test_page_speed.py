@@ -193,10 +193,10 @@ def test_an_uncached_front_page_reads_its_stories_and_not_the_sections_streets_o
     with CaptureQueriesContext(connection) as captured:
         assert client.get("/").status_code == 200
     queries = [query["sql"] for query in captured.captured_queries]
-    # The pool (each story with its first photo's key), the slots and the lead in full with that photo; the
-    # pool's units are read with the pool on PostgreSQL, on their own on SQLite.
+    # The pool (each story with its first photo's key) and the lead in full with that photo; the editors' slots
+    # are kept per news generation; the pool's units are read with the pool on PostgreSQL, on their own on SQLite.
     units_alone = [sql for sql in queries if sql.startswith('SELECT "articles_article_units"')]
     assert len(units_alone) == (0 if connection.vendor == "postgresql" else 1)
-    assert len(queries) == 3 + len(units_alone), queries
+    assert len(queries) == 2 + len(units_alone), queries
     assert not [sql for sql in queries if sql.startswith(('SELECT "articles_section"', 'SELECT "directory_unit"'))]
     assert not [sql for sql in queries if '"campaigns_' in sql]
