@@ -93,7 +93,9 @@ def article_front_pool(*, limit: int) -> list[Article]:
     (``front_pool_unit_paths``)."""
     prepared = _FRONT_POOL.get(limit)
     if prepared is None:
-        prepared = _FRONT_POOL[limit] = PreparedQuery(lambda now: _front_pool(now, limit), now=datetime)
+        prepared = _FRONT_POOL[limit] = PreparedQuery(
+            lambda now: _front_pool(now, limit), now=datetime, server_prepared=True
+        )
     return prepared(now=timezone.now())
 
 
@@ -106,7 +108,10 @@ def front_pool_unit_paths(pool: list[Article]) -> dict[int, list[str]]:
 
 
 _FRONT_LEAD = PreparedQuery(
-    lambda pk, now: _card(Article.objects.filter(article_live_q(now), pk=pk)).defer(*CARD_UNUSED), pk=int, now=datetime
+    lambda pk, now: _card(Article.objects.filter(article_live_q(now), pk=pk)).defer(*CARD_UNUSED),
+    pk=int,
+    now=datetime,
+    server_prepared=True,
 )
 
 
@@ -116,7 +121,7 @@ _FRONT_LEAD_FIGURE = PreparedQuery(
                                                         article_id=pk)
     .select_related("article__section", "article__series", "photo__credit")
     .defer(*(f"article__{name}" for name in (*LIST_DEFERRED, *CARD_UNUSED))),
-    pk=int, figure=int, now=datetime,
+    pk=int, figure=int, now=datetime, server_prepared=True,
 )  # fmt: skip
 
 
@@ -149,7 +154,10 @@ def sections_by_id() -> dict[int, Section]:
 # A deep list page's rows by their keys (pingcheng.pagination): the same query for every news list, compiled
 # once per thread and page length. The live condition again: a row taken down between the two reads is left out.
 _CARDS_BY_KEYS = PreparedQuery(
-    lambda ids, now: list_cards(article_list_live(now)).filter(pk__in=ids).order_by(), ids=list, now=datetime
+    lambda ids, now: list_cards(article_list_live(now)).filter(pk__in=ids).order_by(),
+    ids=list,
+    now=datetime,
+    server_prepared=True,
 )
 
 
@@ -256,7 +264,7 @@ def _detail_row(*, pk: int) -> QuerySet[Article]:
 
 # The article page's reads run on every uncached view: compiled once per thread (pingcheng.prepared), they
 # cost what PostgreSQL takes to answer them instead of three times that in Django.
-_DETAIL = PreparedQuery(_detail_row, pk=int)
+_DETAIL = PreparedQuery(_detail_row, pk=int, server_prepared=True)
 _UNIT_IDS = PreparedQuery(
     lambda pk: Article.units.through.objects.filter(article_id=pk).values_list("unit_id", flat=True), pk=int
 )
@@ -281,7 +289,7 @@ def _series_parts(*, series: int, pk: int, now: datetime) -> QuerySet[Article]:
     )
 
 
-_SERIES_PARTS = PreparedQuery(_series_parts, series=int, pk=int, now=datetime)
+_SERIES_PARTS = PreparedQuery(_series_parts, series=int, pk=int, now=datetime, server_prepared=True)
 
 
 def article_series_neighbours(article: Article) -> tuple[Article | None, Article | None]:
@@ -423,7 +431,9 @@ def front_slots() -> list[FrontSlot]:
     return [FrontSlot(**dict(zip(_SLOT_COLUMNS, row, strict=True))) for row in _FRONT_SLOT_ROWS.value()]
 
 
-_SLOTTED = PreparedQuery(lambda ids, now: _front_candidates(now).filter(pk__in=ids), ids=list, now=datetime)
+_SLOTTED = PreparedQuery(
+    lambda ids, now: _front_candidates(now).filter(pk__in=ids), ids=list, now=datetime, server_prepared=True
+)
 
 
 def front_slotted_articles(ids: list[int]) -> dict[int, Article]:

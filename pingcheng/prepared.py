@@ -7,6 +7,12 @@ parameters are then searched for; each call runs the same SQL with the caller's 
 turns the rows into model instances (joined ``select_related`` rows and annotations included) the way Django's
 own iterable does, or returns them as tuples for a ``values_list`` queryset.
 
+A query made ``server_prepared=True`` is also prepared by PostgreSQL: its statement is parsed and planned once
+per database connection and then only executed. Django binds parameters on the client, so PostgreSQL would
+otherwise parse and plan each call's SQL anew — about 0.3 ms for the article page's row, three times what
+executing it takes. Only for queries whose best plan does not depend on the values (a row by its key, the
+newest rows by the live index): after five calls PostgreSQL may keep one generic plan for every value.
+
 A query prepared ``sliced=True`` is run for a slice of its rows (``start=``, ``stop=``): Django writes LIMIT and
 OFFSET into the SQL as numbers, so the compiled SQL's own ``LIMIT … OFFSET …`` is replaced by parameters.
 
@@ -18,10 +24,12 @@ gunicorn thread (and each test database) compiles its own.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from django.db import connections
@@ -47,9 +55,12 @@ class PreparedQuery:
     ``start`` and ``stop`` (``queryset[start:stop]``).
     """
 
-    def __init__(self, build: Callable[..., QuerySet], *, sliced: bool = False, **kinds: type):
+    def __init__(
+        self, build: Callable[..., QuerySet], *, sliced: bool = False, server_prepared: bool = False, **kinds: type
+    ):
         self.build = build
         self.sliced = sliced
+        self.server_prepared = server_prepared
         self.kinds = kinds
         self._local = threading.local()
 
@@ -139,7 +150,8 @@ class PreparedQuery:
             if stop is None or not 0 <= start <= stop:
                 raise ValueError("prepared query: a sliced query needs 0 <= start <= stop")
             params += [stop - start, start]
-        with connections[using].cursor() as cursor:
+        prepared = self.server_prepared and connection.vendor == "postgresql"
+        with _server_prepared_cursor(connection) if prepared else connection.cursor() as cursor:
             cursor.execute(compiled["sql"], params)
             rows = cursor.fetchall()
         converters = compiled["converters"]
@@ -188,6 +200,40 @@ class PreparedQueries:
             else:
                 self._queries.move_to_end(key)
             return prepared
+
+
+@functools.cache
+def _preparing_cursor_class() -> type:
+    # Imported when first needed: the PostgreSQL backend module imports psycopg, which SQLite setups may lack.
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparingCursor(ServerBindingCursor):
+        # The connection's ``ops.compose_sql`` while Django logs its queries (DEBUG, the tests' captures).
+        compose: Callable[[str, list], str] | None = None
+
+        def execute(self, query, params=None, **_options):
+            super().execute(query, params, prepare=True)
+            if self.compose is not None:
+                # psycopg keeps no text of a prepared execution, where Django's log reads it
+                # (``last_executed_query``): the SQL with its values in place, as for Django's own cursors.
+                self._query = SimpleNamespace(query=self.compose(query, params).encode())
+            return self
+
+    return PreparingCursor
+
+
+def _server_prepared_cursor(connection):
+    """A cursor of ``connection`` (PostgreSQL) that binds parameters on the server and has each statement
+    prepared: wrapped as Django wraps its own cursors, so that the statement is logged and counted, and
+    runs through ``execute_wrapper``s, like any other."""
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        # Django's own wrapping (``BaseDatabaseWrapper._cursor``) of a cursor of the same connection.
+        cursor = _preparing_cursor_class()(connection.connection)
+        if connection.queries_logged:
+            cursor.compose = connection.ops.compose_sql
+        return connection._prepare_cursor(cursor)
 
 
 def _sliced_by_parameters(sql: str) -> str:

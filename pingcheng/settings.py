@@ -119,6 +119,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Django turns psycopg's prepared statements off (prepare_threshold None) for poolers such as PgBouncer's
+    # transaction mode, which this deployment does not use. No query is prepared by count (the threshold is
+    # never reached); the few reads every public page makes ask for it (``PreparedQuery(server_prepared=True)``).
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env_str("TEST_DATABASE_NAME", "") or None
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

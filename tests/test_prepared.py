@@ -142,3 +142,25 @@ def test_a_sliced_query_refuses_a_call_without_a_proper_slice():
     for bad in [{"start": 0}, {"start": 5, "stop": 2}, {"start": -1, "stop": 3}]:
         with pytest.raises(ValueError, match="sliced"):
             prepared(now=timezone.now(), **bad)
+
+
+def test_a_server_prepared_query_gives_the_same_rows_is_logged_and_on_postgresql_is_planned_once():
+    first = Section.objects.create(name="创城", slug="cc")
+    _articles(first, 3)
+    prepared = PreparedQuery(_in_section, section=int, before=datetime, server_prepared=True)
+    now = timezone.now()
+    for _ in range(3):
+        with CaptureQueriesContext(connection) as captured:
+            rows = prepared(section=first.pk, before=now)
+        assert [(a.pk, a.headline, a.section.name) for a in rows] == [
+            (a.pk, a.headline, a.section.name) for a in _in_section(section=first.pk, before=now)
+        ]
+        assert len(captured.captured_queries) == 1  # counted and logged like any other query, values in place
+        assert f"= {first.pk}" in captured.captured_queries[0]["sql"]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s",
+                           ['%"articles_section"."name"%'])  # fmt: skip
+            statements = [row[0] for row in cursor.fetchall()]
+        # One statement for every call, its values bound as $1, $2 (planned once for the connection).
+        assert len(statements) == 1 and "$1" in statements[0] and str(first.pk) not in statements[0]
