@@ -11,7 +11,7 @@ from pingcheng.photos.renditions import photo_rendition_url
 
 _AUTHOR_ROLES = {Credit.Role.REPORTER, Credit.Role.INTERN, Credit.Role.SPECIAL, Credit.Role.TRAINEE}
 # The characters json_script escapes, so the data cannot close its <script> element.
-_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+_ESCAPES = {">": "\\u003E", "<": "\\u003C", "&": "\\u0026"}
 
 
 def _person(credit: Credit) -> dict:
@@ -94,5 +94,8 @@ def article_json_ld(request, article: Article) -> dict:
 
 
 def json_ld_script(data: dict) -> SafeString:
-    payload = json.dumps(data, ensure_ascii=False).translate(_ESCAPES)
+    payload = json.dumps(data, ensure_ascii=False)
+    # str.replace, not str.translate: on Chinese text translate takes 45 µs for the article's 1 KB, replace 1 µs.
+    for character, escaped in _ESCAPES.items():
+        payload = payload.replace(character, escaped)
     return mark_safe(f'<script type="application/ld+json">{payload}</script>')

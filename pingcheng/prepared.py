@@ -206,13 +206,26 @@ class PreparedQueries:
 def _preparing_cursor_class() -> type:
     # Imported when first needed: the PostgreSQL backend module imports psycopg, which SQLite setups may lack.
     from django.db.backends.postgresql.base import ServerBindingCursor
+    from psycopg import errors
+    from psycopg.pq import TransactionStatus
 
     class PreparingCursor(ServerBindingCursor):
         # The connection's ``ops.compose_sql`` while Django logs its queries (DEBUG, the tests' captures).
         compose: Callable[[str, list], str] | None = None
 
         def execute(self, query, params=None, **_options):
-            super().execute(query, params, prepare=True)
+            try:
+                super().execute(query, params, prepare=True)
+            except errors.FeatureNotSupported:
+                # "cached plan must not change result type": another connection changed the type of a column
+                # a statement selects (a deploy's migration while this process serves), and the server refuses
+                # every statement planned before. Outside a transaction they are dropped (psycopg forgets them
+                # on DEALLOCATE ALL) and the query prepared again; inside one the error stands, and the
+                # rollback that follows drops them as well.
+                if self.connection.info.transaction_status != TransactionStatus.IDLE:
+                    raise
+                super().execute("DEALLOCATE ALL", prepare=False)
+                super().execute(query, params, prepare=True)
             if self.compose is not None:
                 # psycopg keeps no text of a prepared execution, where Django's log reads it
                 # (``last_executed_query``): the SQL with its values in place, as for Django's own cursors.

@@ -94,6 +94,16 @@ def test_json_ld_describes_a_news_article_with_credits_and_print_placement(clien
     assert '<meta property="og:title"' in text and '<meta property="og:image"' in text
 
 
+def test_json_ld_of_a_headline_with_markup_cannot_close_its_script_and_reads_back_as_typed():
+    from articles.structured_data import json_ld_script
+
+    typed = '防汛</script><script>alert("x")</script> & 巡查'
+    script = json_ld_script({"headline": typed})
+    payload = re.fullmatch(r'<script type="application/ld\+json">(.*)</script>', script, re.S).group(1)
+    assert "<" not in payload and ">" not in payload and "&" not in payload
+    assert json.loads(payload) == {"headline": typed}
+
+
 def test_drafts_future_and_withdrawn_articles_are_not_public(client, seed):
     draft = ArticleFactory(headline="草稿不公开")
     future = ArticleFactory(status=Article.Status.SCHEDULED, publish_at=timezone.now() + timedelta(days=1),
