@@ -18,6 +18,7 @@ from articles.models import (
     Credit,
     Edition,
     FrontSlot,
+    Page,
     Section,
 )
 from articles.services import article_live_q
@@ -367,15 +368,30 @@ _EDITIONS_BEFORE = PreparedQuery(
 )
 
 
+# An edition page's reads, compiled once per thread: the edition, its pages, their live articles.
+_EDITION_ON = PreparedQuery(lambda day, now: edition_list_public(now).filter(date=day)[:1], day=date, now=datetime)
+_EDITION_PAGES = PreparedQuery(lambda edition: Page.objects.filter(edition_id=edition), edition=int)
+_PAGES_ARTICLES = PreparedQuery(
+    lambda pages, now: _card(Article.objects.filter(article_live_q(now), page_id__in=pages)).order_by("page_order", "pk"),
+    pages=list, now=datetime,
+)  # fmt: skip
+
+
 def edition_with_pages(edition_date: date) -> Edition | None:
-    """A public edition, its pages and each page's live articles in print order."""
-    live = Article.objects.filter(article_live_q()).order_by("page_order", "pk")
-    return (
-        edition_list_public()
-        .filter(date=edition_date)
-        .prefetch_related(Prefetch("pages__articles", queryset=_card(live)))
-        .first()
-    )
+    """A public edition with ``shown_pages``, its pages in order, each with ``shown_articles``, its live
+    articles in print order (lists: three queries compiled once, not the ORM's prefetch built on each view)."""
+    now = timezone.now()
+    found = _EDITION_ON(day=edition_date, now=now)
+    if not found:
+        return None
+    edition = found[0]
+    edition.shown_pages = _EDITION_PAGES(edition=edition.pk)
+    by_page: dict[int, list[Article]] = {page.pk: [] for page in edition.shown_pages}
+    for article in _PAGES_ARTICLES(pages=list(by_page), now=now) if by_page else ():
+        by_page[article.page_id].append(article)
+    for page in edition.shown_pages:
+        page.shown_articles = by_page[page.pk]
+    return edition
 
 
 def edition_neighbours(edition: Edition) -> tuple[Edition | None, Edition | None]:

@@ -228,9 +228,9 @@ def epaper_edition(request, edition_date: str, page_number: int | None = None):
     edition = selectors.edition_with_pages(day)
     if edition is None:
         raise Http404("当日没有出版")
-    # Likewise a page whose articles are not live yet: it is neither listed nor opened (prefetched, no query).
-    pages = [page for page in edition.pages.all() if page.articles.all()]
-    cards_render_missing(article for page in pages for article in page.articles.all())
+    # Likewise a page whose articles are not live yet: it is neither listed nor opened (read with the edition).
+    pages = [page for page in edition.shown_pages if page.shown_articles]
+    cards_render_missing(article for page in pages for article in page.shown_articles)
     current = None
     if page_number is not None:
         current = next((page for page in pages if page.number == page_number), None)

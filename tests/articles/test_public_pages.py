@@ -330,3 +330,22 @@ def test_the_corrections_list_still_links_live_articles(client, seed):
                              text="“西京社区”应为“西京街社区”。")  # fmt: skip
     listing = page_text(client.get("/news/corrections/"))
     assert f'href="{article.get_absolute_url()}"' in listing and "已撤稿" not in listing
+
+
+def test_an_edition_lists_its_pages_marks_the_open_one_escapes_names_and_links_earlier_issues(client, seed):
+    from articles.placement import page_get_or_create
+
+    odd = page_get_or_create(date=date(2025, 7, 18), number=1268, page_number=7, page_name="<专题>&调查")
+    _live(page=odd, page_order=1, headline="第七版的稿件")
+    earlier = page_get_or_create(date=date(2025, 7, 11), number=1267, page_number=1, page_name="要闻")
+    _live(page=earlier, page_order=1, headline="上一期的稿件", publish_at=timezone.now() - timedelta(days=7))
+
+    html = client.get("/epaper/2025-07-18/7/").text
+    buttons = re.search(r'<nav aria-label="版面">(.*?)</nav>', html, re.S).group(1)
+    assert '<a class="button" href="/epaper/2025-07-18/7/" aria-current="page">第7版 &lt;专题&gt;&amp;调查</a>' in buttons
+    assert '<a class="button button-secondary" href="/epaper/2025-07-18/2/">' in buttons
+    assert buttons.count('aria-current="page"') == 1
+    issues = re.search(r'<ul class="epaper-issues" role="list">(.*?)</ul>', html, re.S).group(1)
+    assert ('<li><a href="/epaper/2025-07-11/"><time datetime="2025-07-11">2025年7月11日</time> '
+            '<span class="meta">第1267期</span></a></li>') in issues  # fmt: skip
+    assert "第七版的稿件" in re.sub(r"<[^>]+>", "", html) and "<专题>" not in html
