@@ -16,7 +16,8 @@ register = template.Library()
 
 
 def _long(day) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
+    # As the date filter's "Y年n月j日": the year with four digits (a mistyped 0202 stays 0202).
+    return f"{day.year:04d}年{day.month}月{day.day}日"
 
 
 @register.simple_tag
@@ -25,10 +26,11 @@ def epaper_page_buttons(edition, pages, current) -> SafeString:
     items = []
     for page in pages:
         url = escape(reverse_memo("epaper:page", edition_date=edition.date.isoformat(), page_number=page.number))
-        label = escape(_("第%(n)s版 %(name)s") % {"n": page.number, "name": page.name})
+        # As {% blocktranslate %} does: the values escaped, the translation as the catalogue writes it.
+        label = _("第%(n)s版 %(name)s") % {"n": escape(page.number), "name": escape(page.name)}
         kind, aria = ("button", ' aria-current="page"') if current == page else ("button button-secondary", "")
         items.append(f'<li><a class="{kind}" href="{url}"{aria}>{label}</a></li>')
-    # Safe: URLs and labels are escaped here.
+    # Safe: URLs and the values in the labels are escaped here; the translations are ours.
     return mark_safe("".join(items))
 
 
@@ -39,10 +41,10 @@ def epaper_earlier_issues(earlier) -> SafeString:
     for issue in earlier:
         iso = issue.date.isoformat()
         url = escape(reverse_memo("epaper:edition", edition_date=iso))
-        number = escape(_("第%(n)s期") % {"n": issue.number})
+        number = _("第%(n)s期") % {"n": escape(issue.number)}
         items.append(
             f'<li><a href="{url}"><time datetime="{iso}">{_long(issue.date)}</time> '
             f'<span class="meta">{number}</span></a></li>'
         )
-    # Safe: URLs and numbers are escaped here; dates are digits.
+    # Safe: URLs and numbers are escaped here, the translation is ours; dates are digits.
     return mark_safe("".join(items))
