@@ -7,6 +7,7 @@ cached news pages stale and no other product's; a deleted article does the same 
 
 from datetime import datetime
 
+from django.db import transaction
 from django.utils import timezone
 
 from pingcheng.page_cache import page_product_changed
@@ -50,6 +51,4 @@ def news_pages_changed(**_kwargs) -> None:
 def news_pages_changed_after_commit(**_kwargs) -> None:
     """Receiver for an article's ``post_delete`` (the back office may delete one, with its front-page slot): what
     readers see of the news changed once the deletion is committed."""
-    from django.db import transaction
-
     transaction.on_commit(news_pages_changed)
