@@ -149,10 +149,14 @@ class Article(models.Model):
     # tsvector('simple') on PostgreSQL.
     search_text = models.TextField(_("检索词"), blank=True, editable=False)
     # What the public page prints, rendered when the article or something it shows is saved
-    # (articles.rendering), so a page view only reads it: the page's main part (corrections, photos, byline,
-    # the sanitized body with its inline figures, credits, units), the printed byline, and the schema.org
-    # data with site-relative URLs.
+    # (articles.rendering), so a page view only reads it: the page's main part (the header with its titles,
+    # dates and filing; corrections, photos, byline, the sanitized body with its inline figures, credits,
+    # units), the printed byline, and the schema.org data with site-relative URLs.
     main_html = models.TextField(_("正文（发布版）"), blank=True, editable=False)
+    # The page's <head> tags (description, Open Graph, the schema.org script) in pieces, which a view joins
+    # with the request's origin (``scheme://host``): every absolute URL is site-relative in what is stored.
+    head_parts = models.JSONField(_("页头标记（发布版）"), default=list, blank=True, editable=False)
+    crumbs_html = models.TextField(_("面包屑（发布版）"), blank=True, editable=False)
     byline = models.CharField(_("电头与署名"), max_length=300, blank=True, editable=False)
     json_ld = models.JSONField(_("结构化数据"), default=dict, blank=True, editable=False)
     # The article as a card in a list: kicker or series heading, headline link, date and byline

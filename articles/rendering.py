@@ -1,21 +1,23 @@
 """What an article's public page prints, rendered when the article or something it shows is saved.
 
-A page view reads ``Article.main_html`` (corrections, photos, the sanitized body with its inline figures'
-captions, credits and ``srcset``, the credits and units lines: templates/articles/includes/article_main.html),
-``Article.byline`` (``本报讯（记者 宋芳 通讯员 马向英）``), ``Article.card_html`` (the article's
-list card, which lists join) and ``Article.json_ld`` (schema.org data with site-relative URLs;
-``articles.structured_data`` adds the request's origin, the dates and the filing) instead of building them
-per request. The tag rows (``ArticleTag``) and the archive's day counts
-(``ArchiveDay``) are kept here too, so a tag's page and the archive index are index reads.
+A page view reads ``Article.main_html`` (the header with titles, dates, section and print placement:
+templates/articles/includes/article_header.html; then corrections, photos, the sanitized body with its inline
+figures' captions, credits and ``srcset``, the credits and units lines: article_main.html),
+``Article.head_parts`` (the <head> tags and the schema.org script, split where the request's origin goes:
+``article_head``), ``Article.crumbs_html``, ``Article.byline`` (``本报讯（记者 宋芳 通讯员 马向英）``) and
+``Article.card_html`` (the article's list card, which lists join) instead of building them per request.
+``Article.json_ld`` keeps the schema.org data with site-relative URLs. The tag rows (``ArticleTag``) and the
+archive's day counts (``ArchiveDay``) are kept here too, so a tag's page and the archive index are index reads.
 
 Freshness: the receivers below re-render every article a save can change — the article itself, its
-credits, figures, corrections and units, a contributor's name or unit, a photo's caption or credit, a unit's
-or a series' name —
-inside the saving transaction, so the page a reader gets after the commit is already right. ``rendered_at`` is empty
+credits, figures, corrections and units, a contributor's name or unit, a photo's caption or credit, a unit's,
+a series', a section's or a printed page's name — inside the saving transaction, so the page a reader gets
+after the commit is already right. ``rendered_at`` is empty
 for an article never rendered (rows from before migration 0005, or rendered before 0007): the views render
 those on first sight.
 """
 
+import secrets
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -26,7 +28,9 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from articles.bylines import article_byline
 from articles.cards import card_context
@@ -43,18 +47,20 @@ from articles.models import (
     Section,
     Series,
 )
-from articles.structured_data import article_json_ld_stored
+from articles.structured_data import article_json_ld, article_json_ld_stored, json_ld_script
+from pingcheng.breadcrumbs import crumb
 from pingcheng.chinese import split_list
 from pingcheng.phones import phone_links
 from pingcheng.photos.models import Photo
 from pingcheng.richtext import clean_article_html
 
-RENDERED_FIELDS = ("main_html", "byline", "json_ld", "card_html", "rendered_at")
+RENDERED_FIELDS = ("main_html", "head_parts", "crumbs_html", "byline", "json_ld", "card_html", "rendered_at")
 # The article's own columns the rendered fields are made of; a save that touches none of them (a workflow
-# step moving the status) renders nothing.
+# step moving the status) renders nothing. A foreign key may be named either way in ``update_fields``.
 RENDER_INPUTS = frozenset({
-    "kicker", "headline", "subtitle", "lead", "body", "tags", "dateline", "char_count", "publish_at", "series",
-    "series_part", "source", "original_author", "original_title", "responsible_editor",
+    "kicker", "headline", "subtitle", "lead", "body", "tags", "dateline", "char_count", "publish_at", "updated_at",
+    "series", "series_id", "series_part", "section", "section_id", "page", "page_id", "source", "original_author",
+    "original_title", "responsible_editor",
 })  # fmt: skip
 # The columns that decide whether and on which day the article is live (articles.services.article_live_q).
 LIVENESS_INPUTS = frozenset({"status", "publish_at", "unpublish_at"})
@@ -65,7 +71,7 @@ def _figures_prefetch() -> Prefetch:
 
 
 def _render_queryset():
-    return Article.objects.select_related("series").prefetch_related(
+    return Article.objects.select_related("series", "section", "page__edition").prefetch_related(
         Prefetch("credits", queryset=Credit.objects.select_related("contributor__unit")),
         _figures_prefetch(),
         Prefetch("corrections", queryset=Correction.objects.order_by("published_at", "pk")),
@@ -89,13 +95,41 @@ def article_render(article: Article) -> None:
     article.byline = article_byline(article)
     article.json_ld = article_json_ld_stored(article)
     article.rendered_at = timezone.now()  # before the templates, which print the byline set above
-    article.main_html = render_to_string(
+    header = render_to_string("articles/includes/article_header.html", {"article": article})
+    article.main_html = header + render_to_string(
         "articles/includes/article_main.html",
         {"article": article, "body": body, "figures": figures, "photographers": photographers},
     )
+    article.head_parts = _head_parts(article)
+    article.crumbs_html = _crumbs(article)
     article.card_html = render_to_string(
         "articles/includes/article_card_head.html", {"article": article, **card_context(article)}
     ).strip()
+
+
+def _head_parts(article: Article) -> list[str]:
+    # The origin is a token nothing typed can contain (it is drawn afresh for each render), so splitting at it
+    # finds exactly the places the template and the schema.org data put it.
+    token = secrets.token_hex(16)
+    html = render_to_string("articles/includes/article_head.html", {
+        "article": article, "origin": token, "json_ld": json_ld_script(article_json_ld(article, origin=token)),
+    })  # fmt: skip
+    return html.strip().split(token)
+
+
+def article_head(article: Article, *, origin: str) -> SafeString:
+    """The article page's stored <head> tags with ``origin`` (``https://host``, from the request) on its URLs."""
+    # Safe: the pieces come from an autoescaping template and json_ld_script; the origin is escaped here (a
+    # host Django accepted has no character that needs it, in HTML or in the JSON of the script).
+    return mark_safe(escape(origin).join(article.head_parts))
+
+
+def _crumbs(article: Article) -> str:
+    crumbs = [crumb(_("新闻"), "articles:list")]
+    if article.section_id:
+        crumbs.append(crumb(article.section.name, article.section))
+    crumbs.append(crumb(article.headline))
+    return render_to_string("includes/breadcrumbs.html", {"crumbs": crumbs}).strip()
 
 
 def _phone_numbers_linked(body: str) -> SafeString:
@@ -205,6 +239,13 @@ def _tags_store(articles: list[Article]) -> None:
     ArticleTag.objects.bulk_create(rows)
 
 
+def article_page_unrendered(article: Article) -> bool:
+    """Whether the article's page must be rendered before it is shown: never rendered, marked by
+    ``articles_rendering_invalidate``, or rendered before its trail and head tags were stored (migration 0014;
+    a rendered trail is never empty)."""
+    return article.rendered_at is None or not article.crumbs_html
+
+
 def articles_render_missing(articles: Iterable[Article]) -> list[int]:
     """Render and store the given articles that are not rendered (rows from before migration 0007, or
     marked by ``articles_rendering_invalidate``); their ids."""
@@ -283,9 +324,10 @@ PRINTED_ELSEWHERE = {
     "directory.Contributor": ("name", "unit_id"),
     "articles.Series": ("title", "slug"),
     "photos.Photo": ("caption", "alt_text", "credit_id", "renditions"),
-    # Shown through a join, not stored: a change only has to reach the page cache.
+    # In the article's header, head tags and trail (its section's name and link, "见报：第2版 要闻") and in its
+    # schema.org data (the issue's number).
     "articles.Section": ("name", "slug"),
-    "articles.Page": ("name", "number"),
+    "articles.Page": ("name", "number", "edition_id"),
     "articles.Edition": ("date", "number"),
 }
 RENDER_INLINE_MAX = 200
@@ -391,9 +433,27 @@ def _unit_deleting(sender, instance, **_kwargs) -> None:
     articles_rendering_invalidate(_unit_articles(instance), on_next_view=True)
 
 
-def _shown_by_join_saved(sender, instance, created=False, raw=False, **_kwargs) -> None:
-    if not raw and (_printed_changed(sender, instance, created) or _listed_changed(sender, instance, created)):
+def _filing_articles(instance) -> Iterable[int]:
+    if isinstance(instance, Section):
+        return Article.objects.filter(section=instance).values_list("pk", flat=True)
+    if isinstance(instance, Page):
+        return Article.objects.filter(page=instance).values_list("pk", flat=True)
+    return Article.objects.filter(page__edition=instance).values_list("pk", flat=True)
+
+
+def _filing_saved(sender, instance, created=False, raw=False, **_kwargs) -> None:
+    if raw:
+        return
+    if _printed_changed(sender, instance, created):
+        articles_rendering_invalidate(_filing_articles(instance))
+    elif _listed_changed(sender, instance, created):
         _news_changed_after_commit()
+
+
+def _page_deleting(sender, instance, **_kwargs) -> None:
+    # Its articles keep their text but lose the placement (SET_NULL, which sends no signal): they are rendered
+    # again on view, after the page is gone. An edition's deletion removes its pages this way too.
+    articles_rendering_invalidate(_filing_articles(instance), on_next_view=True)
 
 
 def _section_deleted(sender, instance, **_kwargs) -> None:
@@ -423,10 +483,11 @@ def rendering_receivers_connect() -> None:
         post_save.connect(_article_part_changed, sender=model, dispatch_uid=f"articles.rendering.{model.__name__}")
         post_delete.connect(_article_part_changed, sender=model, dispatch_uid=f"articles.rendering.{model.__name__}-")
     for model, receiver in ((Contributor, _contributor_saved), (Photo, _photo_saved), (Unit, _unit_saved),
-                            (Series, _series_saved), (Section, _shown_by_join_saved), (Page, _shown_by_join_saved),
-                            (Edition, _shown_by_join_saved)):  # fmt: skip
+                            (Series, _series_saved), (Section, _filing_saved), (Page, _filing_saved),
+                            (Edition, _filing_saved)):  # fmt: skip
         pre_save.connect(_printed_remember, sender=model, dispatch_uid=f"articles.rendering.{model.__name__}<")
         post_save.connect(receiver, sender=model, dispatch_uid=f"articles.rendering.{model.__name__}")
     pre_delete.connect(_unit_deleting, sender=Unit, dispatch_uid="articles.rendering.unit-")
+    pre_delete.connect(_page_deleting, sender=Page, dispatch_uid="articles.rendering.Page-")
     post_delete.connect(_section_deleted, sender=Section, dispatch_uid="articles.rendering.Section-")
     m2m_changed.connect(_units_changed, sender=Article.units.through, dispatch_uid="articles.rendering.units")

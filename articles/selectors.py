@@ -246,12 +246,16 @@ def archive_months() -> list[dict]:
     return months
 
 
+# What the article page reads of its row: the stored parts (articles.rendering) and what decides whether and how
+# it is shown; the series' title labels its parts' links, the section chooses related stories. The columns the
+# stored parts are made of are not read: articles_render_missing re-reads them when it renders.
+DETAIL_FIELDS = ("headline", "status", "publish_at", "unpublish_at", "published_at", "series", "series_part",
+                 "section", "main_html", "head_parts", "crumbs_html", "rendered_at")  # fmt: skip
+
+
 def article_detail_queryset() -> QuerySet[Article]:
-    """The article page's row: its main part is stored (``Article.main_html``), its filing joined here."""
-    # The raw body is only an input of main_html (articles_render_missing re-reads it when it renders).
-    return Article.objects.select_related("section", "series", "page__edition").defer(
-        "search_text", "card_html", "body"
-    )
+    """The article page's row, with its series: its header, main part, head tags and trail are stored."""
+    return Article.objects.select_related("series").only(*DETAIL_FIELDS, "series__title", "series__slug")
 
 
 def _detail_row(*, pk: int) -> QuerySet[Article]:

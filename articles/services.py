@@ -32,6 +32,7 @@ from articles.models import (
     Series,
 )
 from articles.photo_usage import articles_showing_photo
+from articles.rendering import articles_rendering_invalidate
 from articles.search import article_index
 from articles.signals import article_changed
 from articles.subscriber_notices import article_subscribers_notify
@@ -466,6 +467,7 @@ def _articles_changed_from_outside(using, *, by, note: str, before: Callable[[Ar
     """
     ids = list(using.filter(status__in=[S.APPROVED, *LIVE_STATUSES]).values_list("pk", flat=True).distinct())
     touched = 0
+    revised = []
     for article_id in ids:
         article = Article.objects.select_for_update().get(pk=article_id)
         was = before(article)
@@ -474,6 +476,7 @@ def _articles_changed_from_outside(using, *, by, note: str, before: Callable[[Ar
         if article.status in LIVE_STATUSES and article.published_at:
             Revision.objects.create(article=article, version=article.version, snapshot=was, note=note, by=by)
             Article.objects.filter(pk=article.pk).update(updated_at=timezone.now(), version=F("version") + 1)
+            revised.append(article.pk)
             ArticleEvent.objects.create(article=article, action=ArticleEvent.Action.REVISED, note=note, by=by)
             _announce_change(article.pk)
         elif article.status in (S.APPROVED, S.SCHEDULED):
@@ -488,6 +491,9 @@ def _articles_changed_from_outside(using, *, by, note: str, before: Callable[[Ar
         else:
             continue
         touched += 1
+    # The page prints the "updated" time, which the update above set after the change itself was rendered.
+    if revised:
+        articles_rendering_invalidate(revised)
     return touched
 
 

@@ -3,6 +3,7 @@
 import json
 
 from django.conf import settings
+from django.utils.encoding import iri_to_uri
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.bylines import byline_credits
@@ -23,8 +24,8 @@ def _person(credit: Credit) -> dict:
 
 def article_json_ld_stored(article: Article) -> dict:
     """The part of the article's NewsArticle data that only its own saves change: stored by
-    ``articles.rendering`` with site-relative URLs. Dates, section, series and print placement change
-    through other rows and are added per request by ``article_json_ld``."""
+    ``articles.rendering`` with site-relative URLs. ``article_json_ld`` adds the dates, section, series and
+    print placement."""
     credits = byline_credits(article)
     data = {
         "@context": "https://schema.org",
@@ -57,10 +58,14 @@ def article_json_ld_stored(article: Article) -> dict:
     return data
 
 
-def article_json_ld(request, article: Article) -> dict:
-    """The stored data with this site's origin on its URLs, plus the dates and the filing."""
+def article_json_ld(article: Article, *, origin: str) -> dict:
+    """The stored data with ``origin`` (``scheme://host``) on its URLs, plus the dates and the filing: rendered
+    with the article's page head (``articles.rendering``), which a view completes with the request's origin."""
     stored = article.json_ld
-    absolute = request.build_absolute_uri
+
+    def absolute(path: str) -> str:
+        return origin + iri_to_uri(path)  # what request.build_absolute_uri makes of a site-relative path
+
     data = {
         "@context": stored.get("@context"),
         "@type": stored.get("@type"),

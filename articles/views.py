@@ -4,6 +4,7 @@ from datetime import date
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.encoding import iri_to_uri
 from django.views.decorators.cache import never_cache
 
 from articles import access, selectors
@@ -11,8 +12,7 @@ from articles.cards import cards_render_missing
 from articles.epaper_forms import EpaperDateForm
 from articles.front_page import front_page_build
 from articles.models import Article, Section, Series
-from articles.rendering import articles_render_missing
-from articles.structured_data import article_json_ld, json_ld_script
+from articles.rendering import article_head, article_page_unrendered, articles_render_store
 from pingcheng.breadcrumbs import crumb
 from pingcheng.chinese import LIST_SEPARATORS
 from pingcheng.directory.models import Contributor, Unit
@@ -53,7 +53,8 @@ def article_detail(request, pk: int):
     article = selectors.article_detail(pk)
     if article is None:
         raise Http404("稿件不存在")
-    if articles_render_missing([article]):
+    if article_page_unrendered(article):
+        articles_render_store([pk])
         article = selectors.article_detail(pk)
     if not article.is_live:
         if article.status == Article.Status.WITHDRAWN and article.published_at:
@@ -64,16 +65,13 @@ def article_detail(request, pk: int):
 
 def _detail_context(request, article: Article, **extra) -> dict:
     previous, following = selectors.article_series_neighbours(article)
-    crumbs = _news_crumbs()
-    if article.section_id:
-        crumbs.append(crumb(article.section.name, article.section))
-    crumbs.append(crumb(article.headline))
+    origin = request.build_absolute_uri("/")[:-1]
     return {
-        "article": article, "nav": "news", "crumbs": crumbs,
+        "article": article, "nav": "news",
         "series_previous": previous, "series_next": following,
         "related": selectors.article_related(article),
-        "json_ld": json_ld_script(article_json_ld(request, article)),
-        "canonical": request.build_absolute_uri(article.get_absolute_url()),
+        "head": article_head(article, origin=origin),
+        "canonical": origin + iri_to_uri(article.get_absolute_url()),
         **extra,
     }  # fmt: skip
 
@@ -83,7 +81,8 @@ def _detail_context(request, article: Article, **extra) -> dict:
 def article_preview(request, pk: int):
     """Any article the staff member may see, exactly as the public page would show it, marked as a preview."""
     article = access.article_access_for_user(user=request.user, pk=pk)
-    articles_render_missing([article])
+    if article_page_unrendered(article):
+        articles_render_store([article.pk])
     article = selectors.article_detail_queryset().get(pk=article.pk)
     response = render(request, "articles/article_detail.html", _detail_context(request, article, preview=True))
     response["X-Robots-Tag"] = "noindex"

@@ -23,8 +23,19 @@ def article_main(article) -> SafeString:
     Safe because only ``article_render`` writes ``main_html``, from an autoescaping template and the cleaner's
     output; an article never rendered is rendered here the same way (its related rows queried as needed).
     """
-    if article.rendered_at is None or not article.main_html:
-        from articles.rendering import article_render
+    from articles.rendering import article_page_unrendered, article_render
 
+    if article_page_unrendered(article) or not article.main_html:
         article_render(article)
     return mark_safe(article.main_html)
+
+
+@register.simple_tag
+def article_crumbs(article) -> SafeString:
+    """``{% article_crumbs article %}``: the page's breadcrumb trail ``articles.rendering`` stored with
+    ``main_html`` (新闻 › its section › its headline); safe for the same reason."""
+    from articles.rendering import article_page_unrendered, article_render
+
+    if article_page_unrendered(article):
+        article_render(article)
+    return mark_safe(article.crumbs_html)
