@@ -8,6 +8,7 @@ from django_ckeditor_5.fields import CKEditor5Field
 
 from pingcheng.chinese import split_list
 from pingcheng.directory.models import Contributor, Unit
+from pingcheng.model_loading import from_db_direct
 from pingcheng.photos.models import Photo
 from pingcheng.url_memo import reverse_with_int
 
@@ -166,6 +167,9 @@ class Article(models.Model):
     # A digest of the printed text the article was imported from (articles.importing.text_key), so that
     # importing the same story again is recognised and offered as an update instead of a duplicate.
     import_key = models.CharField(_("导入文字指纹"), max_length=64, blank=True, editable=False)
+
+    # Public pages read articles by the dozen (sixty per front page): loaded without Model.__init__.
+    from_db = from_db_direct
 
     class Meta:
         verbose_name = _("稿件")
