@@ -141,3 +141,12 @@ def test_coverage_linked_after_a_page_was_read_shows_at_once(client, flood, cove
     with django_capture_on_commit_callbacks(execute=True):
         activity.articles.remove(covered["unrelated"])
     assert "本文报道的专项活动" not in client.get(url).text
+
+
+def test_the_front_pages_campaigns_strip_follows_a_rename_at_once(client, flood):
+    """The strip is rendered once per list of current campaigns (campaign_links._last_strip), not per view."""
+    assert client.get("/").text.count(flood.title) == client.get("/").text.count(flood.title) == 1
+    flood.title = "平城区2026年汛期安全巡查百日行动"
+    flood.save()
+    page_product_changed("campaigns")
+    assert "平城区2026年汛期安全巡查百日行动" in client.get("/").text
