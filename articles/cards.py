@@ -81,17 +81,32 @@ def _thumb(article) -> dict | None:
 
 
 def this_year() -> tuple[datetime, datetime]:
-    """The start of this year and of the next, local time: whether a moment is "this year" is then two
-    comparisons, not a time-zone conversion of each moment of a list (fifty on the front page)."""
-    year, zone = timezone.localdate().year, timezone.get_current_timezone()
-    return datetime(year, 1, 1, tzinfo=zone), datetime(year + 1, 1, 1, tzinfo=zone)
+    """The start of this year and of the next, in the current time zone (which they carry): whether a moment is
+    "this year" is then two comparisons, not a time-zone conversion of each moment of a list (fifty on the
+    front page)."""
+    now = timezone.now()
+    zone = timezone.get_current_timezone()
+    known = _year_bounds
+    if known is not None and known[0].tzinfo is zone and known[0] <= now < known[1]:
+        return known
+    return _year_bounds_set(timezone.localdate(now, zone).year, zone)
+
+
+# The last bounds this_year() made: a page asks a dozen times, the year turns once.
+_year_bounds: tuple[datetime, datetime] | None = None
+
+
+def _year_bounds_set(year: int, zone) -> tuple[datetime, datetime]:
+    global _year_bounds
+    bounds = _year_bounds = (datetime(year, 1, 1, tzinfo=zone), datetime(year + 1, 1, 1, tzinfo=zone))
+    return bounds
 
 
 def list_date(moment, *, year: tuple[datetime, datetime] | None = None) -> str:
     """A date in a list: ``7月18日`` this year, ``2025年7月18日`` in any other (Beijing time). ``year``: this
     year's bounds (``this_year()``) when a caller dates many moments."""
     start, end = year or this_year()
-    day = timezone.localtime(moment)
+    day = moment.astimezone(start.tzinfo)
     if start <= moment < end:
         return f"{day.month}月{day.day}日"
     return f"{day.year}年{day.month}月{day.day}日"

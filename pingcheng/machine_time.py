@@ -10,12 +10,13 @@ import datetime
 from django.utils import timezone
 
 
-def machine_time(moment: datetime.datetime | datetime.date | None) -> str:
+def machine_time(moment: datetime.datetime | datetime.date | None, *, zone=None) -> str:
+    """``zone``: the current time zone, when a caller that prints many moments has it at hand."""
     if moment is None or moment == "":
         return ""
     if isinstance(moment, datetime.datetime):
         if timezone.is_aware(moment):
-            moment = timezone.localtime(moment)
+            moment = moment.astimezone(zone) if zone is not None else timezone.localtime(moment)
         return moment.replace(microsecond=0).isoformat()
     if isinstance(moment, datetime.date):
         return moment.isoformat()

@@ -4,6 +4,7 @@ What the stored card holds and what is decided per view: articles.cards.
 """
 
 import re
+from html import escape as html_escape
 
 from django import template
 from django.template.loader import render_to_string
@@ -74,12 +75,15 @@ def headline_items(articles) -> SafeString:
     variable lookups and date filters, for markup that never changes.
     """
     items, year = [], this_year()
+    zone = year[0].tzinfo
     for article in articles:
         moment = article.publish_at
-        iso = machine_time(moment)
+        iso = machine_time(moment, zone=zone)
+        day = list_date(moment, year=year) if moment else ""
+        # The standard library's escape: Django's checks each argument for a lazy string first.
         items.append(
-            f'<li><a href="{escape(article.get_absolute_url())}">{phrases_html(article.headline)}</a> '
-            f'<time class="meta" datetime="{iso}">{escape(list_date(moment, year=year)) if moment else ""}</time></li>'
+            f'<li><a href="{html_escape(article.get_absolute_url())}">{phrases_html(article.headline)}</a> '
+            f'<time class="meta" datetime="{iso}">{html_escape(day)}</time></li>'
         )
     # Safe: the URL and the date are escaped, the headline is escaped by phrases_html.
     return mark_safe("".join(items))

@@ -191,6 +191,18 @@ def test_a_list_date_is_this_years_by_beijing_time(moment, shown):
     assert list_date(moment.astimezone(UTC), year=year_2026) == shown
 
 
+def test_this_year_turns_at_midnight_beijing_time_though_it_keeps_the_bounds_it_made(monkeypatch):
+    from articles import cards
+
+    story = datetime(2026, 7, 18, 7, 0, tzinfo=BEIJING)
+    for now, shown in ((datetime(2026, 12, 31, 23, 59, tzinfo=BEIJING), "7月18日"),
+                       (datetime(2027, 1, 1, 0, 1, tzinfo=BEIJING), "2026年7月18日"),
+                       (datetime(2026, 12, 31, 23, 58, tzinfo=BEIJING), "7月18日")):  # fmt: skip
+        monkeypatch.setattr(timezone, "now", lambda now=now: now.astimezone(UTC))
+        assert list_date(story) == shown, now
+        assert cards.this_year()[0].year == now.year
+
+
 # --- the series page --------------------------------------------------------------------------------------
 
 
