@@ -96,7 +96,7 @@ def test_an_article_edit_through_the_admin_names_the_editor_and_the_changed_fiel
 
     assert response.status_code == 302, response.text[:2000]
     entry = entries_for(article).get()
-    assert entry.actor == desk["editor"]
+    assert entry.actor == desk["editor"] and entry.remote_addr == "127.0.0.1"
     assert entry.changes_dict["lead"] == ["", "编辑补写的导语"]
     # Derived and noisy fields never make an entry longer.
     assert not {"search_text", "char_count", "edited_at", "version"} & set(entry.changes_dict)

@@ -1,7 +1,7 @@
 """Registering a product's models with the audit log (django-auditlog), from the product's own ``ready()``.
 
 ``audit_register(Model)`` records every create, change and delete of the model made through the ORM's
-``save()``/``delete()``; ``AuditlogMiddleware`` names the logged-in user as the actor, and writes made outside
+``save()``/``delete()``; ``AuditActorMiddleware`` names the logged-in user as the actor, and writes made outside
 a request (Celery tasks, management commands) have none. Derived values (``DERIVED_FIELDS``, wherever a
 model has them) and fields set on every save (``auto_now``) are left out of the diff: they follow from the
 fields that are recorded, and the entry's own timestamp says when.

@@ -532,3 +532,12 @@ def test_a_bad_picture_among_good_ones_leaves_no_picture_behind(client, w):
     bogus = SimpleUploadedFile("x.jpg", b"not a picture", content_type="image/jpeg")
     assert client.post(reverse("grievances:new"), {**_step1(w), "photos": [_jpeg(), bogus]}).status_code == 400
     assert not Photo.objects.exists()
+
+
+def test_a_residents_submission_is_audited_with_the_address_it_came_from(client, w, outbox):
+    """Readers' GET requests skip auditlog's context (pingcheng.audit.middleware); their posts keep it."""
+    from auditlog.models import LogEntry
+
+    submit(client, w, outbox)
+    entry = LogEntry.objects.get_for_object(Inquiry.objects.get()).get(action=LogEntry.Action.CREATE)
+    assert entry.remote_addr == "127.0.0.1" and entry.actor is None
