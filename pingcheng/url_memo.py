@@ -1,8 +1,12 @@
-"""URLs of one route with one integer in them, reversed once per URLconf and script prefix.
+"""URLs reversed once per URLconf and script prefix, for the links a public page prints by the dozen.
 
 A list page prints a link to every article it shows; ``reverse()`` walks the resolver each time (about 25 µs),
-so sixty links on the front page cost more than a query. The route is reversed once with a stand-in number,
-and each URL is the two halves around it joined with the real number.
+so sixty links on the front page cost more than a query. Two memos:
+
+* ``reverse_with_int`` for a route with one integer (an article's page: as many values as articles): the route
+  is reversed once with a stand-in number, and each URL is the two halves around it joined with the real number;
+* ``reverse_memo`` for routes whose arguments take few values (a section's slug, a unit's code, a date): each
+  URL is kept whole, in a bounded dict.
 """
 
 from django.urls import get_script_prefix, get_urlconf, reverse
