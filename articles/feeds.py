@@ -60,7 +60,7 @@ class LatestArticlesFeed(Feed):
 
     def items(self, obj) -> list[Article]:
         # The body is needed for summaries of articles without a lead; the other long columns never are.
-        return list(self.articles(obj).defer(None).defer("search_text", "main_html", "json_ld", "card_html")[:FEED_LENGTH])
+        return list(self.articles(obj).defer(None).defer("search_text", "main_html", "head_parts", "crumbs_html", "json_ld", "card_html")[:FEED_LENGTH])
 
     def item_description(self, item: Article) -> str:
         """Kicker or series heading, subtitle and summary as escaped paragraphs: readers treat it as HTML."""

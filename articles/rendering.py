@@ -12,9 +12,10 @@ archive's day counts (``ArchiveDay``) are kept here too, so a tag's page and the
 Freshness: the receivers below re-render every article a save can change — the article itself, its
 credits, figures, corrections and units, a contributor's name or unit, a photo's caption or credit, a unit's,
 a series', a section's or a printed page's name — inside the saving transaction, so the page a reader gets
-after the commit is already right. ``rendered_at`` is empty
-for an article never rendered (rows from before migration 0005, or rendered before 0007): the views render
-those on first sight.
+after the commit is already right. ``rendered_at`` is empty for an article never rendered (rows from before
+migration 0005, or rendered before 0007, or marked by ``articles_rendering_invalidate``), and the trail is
+empty for one rendered before 0014 (``article_page_unrendered``): the views render those on first sight. A
+render locks its articles' rows first, so it never stores an article as it was before an edit saved meanwhile.
 """
 
 import secrets
@@ -189,14 +190,18 @@ def articles_render_store(article_ids: Iterable[int], *, batch_size: int = 200) 
     ids = sorted(set(article_ids))
     stored = 0
     for start in range(0, len(ids), batch_size):
-        batch = list(_render_queryset().filter(pk__in=ids[start : start + batch_size]))
-        relinked = _body_photos_link(batch)
-        for article in relinked:
-            article._prefetched_objects_cache.pop("figures", None)
-        prefetch_related_objects(relinked, _figures_prefetch())
-        for article in batch:
-            article_render(article)
+        chunk = ids[start : start + batch_size]
         with transaction.atomic():
+            # Locked before they are read (in key order, as every batch): a render that read an article while
+            # an edit of it was being saved would wait for the edit's lock, then store the article as it was.
+            list(Article.objects.select_for_update().filter(pk__in=chunk).order_by("pk").values_list("pk", flat=True))
+            batch = list(_render_queryset().filter(pk__in=chunk))
+            relinked = _body_photos_link(batch)
+            for article in relinked:
+                article._prefetched_objects_cache.pop("figures", None)
+            prefetch_related_objects(relinked, _figures_prefetch())
+            for article in batch:
+                article_render(article)
             Article.objects.bulk_update(batch, RENDERED_FIELDS)
             _tags_store(batch)
         stored += len(batch)
@@ -328,7 +333,7 @@ PRINTED_ELSEWHERE = {
     # schema.org data (the issue's number).
     "articles.Section": ("name", "slug"),
     "articles.Page": ("name", "number", "edition_id"),
-    "articles.Edition": ("date", "number"),
+    "articles.Edition": ("number",),
 }
 RENDER_INLINE_MAX = 200
 # What the news pages list of these rows besides what the articles print: the search page's section and
@@ -338,6 +343,7 @@ RENDER_INLINE_MAX = 200
 LISTED_BY_NEWS = {
     "directory.Unit": ("kind", "parent_id", "short_name", "sort_order", "is_active"),
     "articles.Section": ("sort_order",),
+    "articles.Edition": ("date",),  # the e-paper's pages are by date; no article prints it
 }
 
 

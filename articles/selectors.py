@@ -27,7 +27,7 @@ from pingcheng.page_cache import GenerationMemo
 from pingcheng.prepared import PreparedQuery
 
 # What a list card never shows: the long text columns (a card prints the stored byline and the lead).
-LIST_DEFERRED = ("body", "search_text", "main_html", "json_ld")
+LIST_DEFERRED = ("body", "search_text", "main_html", "head_parts", "crumbs_html", "json_ld")
 # And what the cards of a public list page (the front page, the news lists) never read either: the workflow's
 # times and the print import's columns. Each time column costs a Python-side parse per row (Django's
 # time-zone loader for psycopg is pure Python); the feeds, which print updated_at, keep them.
@@ -248,7 +248,7 @@ def archive_months() -> list[dict]:
 
 # What the article page reads of its row: the stored parts (articles.rendering) and what decides whether and how
 # it is shown; the series' title labels its parts' links, the section chooses related stories. The columns the
-# stored parts are made of are not read: articles_render_missing re-reads them when it renders.
+# stored parts are made of are not read: articles_render_store reads them when it renders.
 DETAIL_FIELDS = ("headline", "status", "publish_at", "unpublish_at", "published_at", "series", "series_part",
                  "section", "main_html", "head_parts", "crumbs_html", "rendered_at")  # fmt: skip
 

@@ -53,13 +53,16 @@ def article_detail(request, pk: int):
     article = selectors.article_detail(pk)
     if article is None:
         raise Http404("稿件不存在")
-    if article_page_unrendered(article):
-        articles_render_store([pk])
-        article = selectors.article_detail(pk)
     if not article.is_live:
         if article.status == Article.Status.WITHDRAWN and article.published_at:
             return render(request, "articles/article_withdrawn.html", {"article": article}, status=410)
         raise Http404("稿件不存在")
+    # Rendered on view only when shown: a number nobody may read must not make the site write its row.
+    if article_page_unrendered(article):
+        articles_render_store([pk])
+        article = selectors.article_detail(pk)
+        if article is None:
+            raise Http404("稿件不存在")
     return render(request, "articles/article_detail.html", _detail_context(request, article))
 
 

@@ -1,7 +1,8 @@
 """Breadcrumb trails built from named routes, never from hard-coded paths.
 
 A view passes ``crumbs`` to its template; ``base.html`` renders them through ``includes/breadcrumbs.html``,
-which adds 首页 in front. The last crumb is the current page and may have no URL::
+which adds 首页 in front (the article page's trail is rendered that way when the article is saved:
+articles.rendering). The last crumb is the current page and may have no URL::
 
     crumbs = [crumb(_("新闻"), "articles:list"), crumb(section.name, section), crumb(article.headline)]
 """

@@ -20,8 +20,9 @@ def article_html(value: str | None) -> SafeString:
 def article_main(article) -> SafeString:
     """``{% article_main article %}``: the page's main part ``articles.rendering`` stored when it was saved.
 
-    Safe because only ``article_render`` writes ``main_html``, from an autoescaping template and the cleaner's
-    output; an article never rendered is rendered here the same way (its related rows queried as needed).
+    Safe because only ``article_render`` writes ``main_html``, from autoescaping templates and the cleaner's
+    output. The views render an unrendered article before they show it; one given here unrendered all the same
+    is rendered here, querying what it was read without.
     """
     from articles.rendering import article_page_unrendered, article_render
 

@@ -1,7 +1,9 @@
 """``manage.py articles_render``: render and store every article's public HTML again (``articles.rendering``).
 
 Run it after deploying a change to the templates the stored HTML comes from
-(``templates/articles/includes/article_main.html``, ``article_card_head.html``), after moving the site under
+(``templates/articles/includes/``: ``article_header.html``, ``article_main.html``, ``article_head.html``,
+``article_card_head.html``; ``templates/includes/breadcrumbs.html``) or to ``SITE_NAME`` (the schema.org
+data names the publisher), after moving the site under
 another path (``FORCE_SCRIPT_NAME``: stored links carry it), and to repair the archive's day counts.
 Idempotent; it writes only the rendered fields, the tag rows and the day counts (no revision, no version bump).
 """
