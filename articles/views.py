@@ -28,8 +28,9 @@ def _news_crumbs(*more):
 
 
 def _list(request, queryset, *, title: str, crumbs=(), keys_between=None, **context):
-    page = paginate(request, selectors.list_cards(queryset), rows_by_keys=selectors.article_cards_by_keys,
-                    keys_between=keys_between)  # fmt: skip
+    """``queryset``, or a function returning it (built only for a page that reads its rows by slicing it)."""
+    cards = (lambda: selectors.list_cards(queryset())) if callable(queryset) else selectors.list_cards(queryset)
+    page = paginate(request, cards, rows_by_keys=selectors.article_cards_by_keys, keys_between=keys_between)
     cards_render_missing(page.object_list)
     # The trail ends with this page, shown as text (includes/breadcrumbs.html marks the last crumb current).
     crumbs = [*crumbs, crumb(title)] if crumbs else []
@@ -94,7 +95,7 @@ def article_preview(request, pk: int):
 
 @public_page("news")
 def article_list(request):
-    return _list(request, selectors.article_list_live(), title="新闻", keys_between=selectors.article_live_keys)
+    return _list(request, selectors.article_list_live, title="新闻", keys_between=selectors.article_live_keys)
 
 
 @public_page("news")

@@ -3,6 +3,7 @@
 import io
 import re
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
@@ -135,6 +136,29 @@ def test_paginate_of_an_empty_list_is_one_empty_page():
     page = paginate(RequestFactory().get("/", {"page": "7"}), [])
     assert page.number == 1 and list(page) == [] and not page.has_other_pages()
     assert page.elided == [1]
+
+
+def test_a_list_read_by_keys_builds_its_queryset_only_for_a_shallow_page():
+    rows = [SimpleNamespace(pk=key) for key in range(1, 40 * PAGE_SIZE + 1)]
+    by_key = {row.pk: row for row in rows}
+    built = []
+
+    def build():
+        built.append(True)
+        return rows
+
+    def pages(number):
+        return paginate(RequestFactory().get("/news/", {"page": str(number)}), build,
+                        keys_between=lambda start, stop: [row.pk for row in rows[start:stop]],
+                        rows_by_keys=lambda keys: [by_key[key] for key in keys])  # fmt: skip
+
+    deep = pages(30)
+    assert (deep.number, deep[0].pk, deep.paginator.num_pages) == (30, 29 * PAGE_SIZE + 1, 40) and not built
+    shallow = pages(2)
+    assert (shallow.number, shallow[0].pk) == (2, PAGE_SIZE + 1) and built
+    built.clear()
+    beyond = pages(41)  # past the end: counted from the list itself, and the last page shown
+    assert beyond.number == 40 and built
 
 
 # --- Breadcrumbs ----------------------------------------------------------------------------------------
