@@ -4,8 +4,10 @@ shows campaigns, so a campaign's change refreshes it (``page_depends_on``)."""
 
 from django import template
 from django.template.loader import render_to_string
+from django.urls import get_script_prefix, get_urlconf
 from django.utils import timezone
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 from articles.links import articles_public
 from campaigns import links
@@ -14,10 +16,11 @@ from pingcheng.page_cache import page_depends_on
 
 register = template.Library()
 
-# The last strip rendered, with the list and the year it was rendered from. ``links.campaigns_current`` hands out
-# the same list until it reads the campaigns again (each minute, or when they change), so the strip is rendered
-# once per list instead of on every view of the front page (a tenth of its time). Replaced whole, never changed.
-_last_strip: tuple[list, int, SafeString] | None = None
+# The last strip rendered, with what it was rendered from: the list, the year, and what its links and words
+# follow (URLconf, script prefix, language). ``links.campaigns_current`` hands out the same list until it reads
+# the campaigns again (each minute, or when they change), so the strip is rendered once per list instead of on
+# every view of the front page (a tenth of its time). Replaced whole, never changed.
+_last_strip: tuple[list, tuple, SafeString] | None = None
 
 
 @register.simple_tag(takes_context=True)
@@ -31,12 +34,13 @@ def current_campaigns(context) -> SafeString:
         return SafeString("")
     # Dates in another year carry it (a winter drive ends in January).
     this_year = timezone.localdate().year
+    made_with = (this_year, get_urlconf(), get_script_prefix(), get_language())
     last = _last_strip
-    if last is not None and last[0] is campaigns and last[1] == this_year:
+    if last is not None and last[0] is campaigns and last[1] == made_with:
         return last[2]
     # No request: the strip prints nothing the context processors give, and running them again cost a third of it.
     strip = render_to_string("campaigns/_front_strip.html", {"campaigns": campaigns, "this_year": this_year})
-    _last_strip = (campaigns, this_year, strip)
+    _last_strip = (campaigns, made_with, strip)
     return strip
 
 

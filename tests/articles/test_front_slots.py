@@ -59,8 +59,9 @@ def editor():
 
 @pytest.fixture
 def stories():
-    """Eight live stories of today, the newest first."""
-    return [_live(f"今日新闻{i}", hours_ago=i + 1) for i in range(8)]
+    """Eight live stories of today, the newest first: a minute apart, so that they are all of the same day
+    (Beijing time) at any hour the suite runs, but the first eight minutes after midnight."""
+    return [_live(f"今日新闻{i}", hours_ago=(i + 1) / 60) for i in range(8)]
 
 
 def _slot(position, article, by, **fields):
