@@ -80,26 +80,22 @@ def _thumb(article) -> dict | None:
     return None
 
 
-def this_year() -> tuple[datetime, datetime]:
-    """The start of this year and of the next, in the current time zone (which they carry): whether a moment is
-    "this year" is then two comparisons, not a time-zone conversion of each moment of a list (fifty on the
-    front page)."""
-    now = timezone.now()
-    zone = timezone.get_current_timezone()
-    known = _year_bounds
-    if known is not None and known[0].tzinfo is zone and known[0] <= now < known[1]:
-        return known
-    return _year_bounds_set(timezone.localdate(now, zone).year, zone)
-
-
 # The last bounds this_year() made: a page asks a dozen times, the year turns once.
 _year_bounds: tuple[datetime, datetime] | None = None
 
 
-def _year_bounds_set(year: int, zone) -> tuple[datetime, datetime]:
+def this_year() -> tuple[datetime, datetime]:
+    """The start of this year and of the next, in the current time zone (which they carry): whether a moment is
+    "this year" is then two comparisons, not a time-zone conversion of each moment of a list (fifty on the
+    front page)."""
     global _year_bounds
-    bounds = _year_bounds = (datetime(year, 1, 1, tzinfo=zone), datetime(year + 1, 1, 1, tzinfo=zone))
-    return bounds
+    now = timezone.now()
+    zone = timezone.get_current_timezone()
+    known = _year_bounds
+    if known is None or known[0].tzinfo is not zone or not known[0] <= now < known[1]:
+        year = timezone.localdate(now, zone).year
+        known = _year_bounds = (datetime(year, 1, 1, tzinfo=zone), datetime(year + 1, 1, 1, tzinfo=zone))
+    return known
 
 
 def list_date(moment, *, year: tuple[datetime, datetime] | None = None) -> str:
